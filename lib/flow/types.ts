@@ -1,0 +1,141 @@
+import type { Exchange } from '../http/types';
+
+export type SpecVersion = '2025-03-26' | '2025-06-18' | '2025-11-25' | '2026-07-28';
+export const SPEC_VERSIONS: readonly SpecVersion[] = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'];
+export const LATEST_SPEC: SpecVersion = '2026-07-28';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** A doctor check. `id` is stable and documented in the README (e.g. `prm.resource-match`). */
+export interface Check {
+  id: string;
+  status: CheckStatus;
+  /** Short human title, e.g. "PRM resource matches the server URL". */
+  title: string;
+  /** What happened and, when not passing, what to do. */
+  message: string;
+  /** e.g. "RFC 9728 §3.3" or "MCP 2025-11-25 §Authorization Server Metadata Discovery". */
+  specRef: string;
+  expected?: string;
+  actual?: string;
+  /** Exchanges that prove it. */
+  exchangeIds: string[];
+}
+
+export type StepId =
+  | 'probe'
+  | 'prm'
+  | 'as-metadata'
+  | 'registration'
+  | 'authorize'
+  | 'callback'
+  | 'token'
+  | 'mcp-init'
+  | 'tools';
+
+export const STEP_ORDER: readonly StepId[] = [
+  'probe',
+  'prm',
+  'as-metadata',
+  'registration',
+  'authorize',
+  'callback',
+  'token',
+  'mcp-init',
+  'tools',
+];
+
+export type StepStatus = 'pending' | 'passed' | 'warned' | 'failed' | 'waiting' | 'skipped';
+
+/** Error codes of the flow: one error type, typed code, expected vs actual. */
+export type FlowErrorCode =
+  | 'unreachable'
+  | 'timeout'
+  | 'blocked_address'
+  | 'response_too_large'
+  | 'not_mcp'
+  | 'no_challenge'
+  | 'prm_not_found'
+  | 'prm_invalid'
+  | 'as_metadata_not_found'
+  | 'as_metadata_invalid'
+  | 'registration_unavailable'
+  | 'registration_failed'
+  | 'authorization_denied'
+  | 'state_mismatch'
+  | 'iss_mismatch'
+  | 'callback_invalid'
+  | 'token_failed'
+  | 'mcp_failed'
+  | 'unauthorized'
+  | 'insufficient_scope'
+  | 'internal';
+
+export interface FlowErrorInfo {
+  code: FlowErrorCode;
+  /** What failed, in one sentence. */
+  message: string;
+  /** What the user or the server operator can do next. */
+  hint?: string;
+  expected?: string;
+  actual?: string;
+  specRef?: string;
+}
+
+export class FlowError extends Error {
+  readonly code: FlowErrorCode;
+  readonly info: FlowErrorInfo;
+  constructor(info: FlowErrorInfo, options?: { cause?: unknown }) {
+    super(info.message, options);
+    this.name = 'FlowError';
+    this.code = info.code;
+    this.info = info;
+  }
+}
+
+/** One step's public record: what the walkthrough shows. Never holds secrets. */
+export interface StepRecord {
+  id: StepId;
+  status: StepStatus;
+  startedAt?: number;
+  durationMs?: number;
+  checks: Check[];
+  exchanges: Exchange[];
+  error?: FlowErrorInfo;
+  /** Step-specific public facts for the detail pane (probe matrix, chosen issuer, redacted token, ...). */
+  facts?: Record<string, unknown>;
+}
+
+export type RegistrationRoute = 'auto' | 'pre-registered' | 'cimd' | 'dcr';
+
+export interface FlowOptions {
+  serverUrl: string;
+  specVersion: SpecVersion;
+  /** Where the authorization server sends the browser back. */
+  redirectUri: string;
+  registration: RegistrationRoute;
+  /** Explicit scopes; when unset the spec's selection strategy applies. */
+  scope?: string;
+  /** Real-world switch: leave `resource` out of authorization and token requests. */
+  omitResource?: boolean;
+  /** Real-world switch: extra authorization request parameters (e.g. audience). */
+  extraAuthParams?: Record<string, string>;
+  preRegistered?: { clientId: string; tokenEndpointAuthMethod?: string };
+  clientMetadataUrl?: string;
+  clientName: string;
+  /** Index into PRM authorization_servers; default 0. */
+  authorizationServerIndex?: number;
+}
+
+/** Secrets the server needs between steps. Lives only in the sealed server-side session. */
+export interface FlowSecrets {
+  codeVerifier?: string;
+  state?: string;
+  nonce?: string;
+  clientSecret?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** Absolute epoch ms. */
+  accessTokenExpiresAt?: number;
+}

@@ -1,0 +1,10 @@
+import type { NextConfig } from 'next';
+
+const config: NextConfig = {
+  // oidc-provider lives only in demo/ (its own process); keep protocol libs unbundled on the server.
+  serverExternalPackages: ['oidc-provider', 'undici'],
+  poweredByHeader: false,
+  devIndicators: false,
+};
+
+export default config;
