@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { type Keyring, seal, unseal } from './seal';
+import type { SessionStore } from './store';
+
+export interface SessionTimes {
+  /** Session ends after this long without use. */
+  idleMs: number;
+  /** Session ends this long after it began, however busy. */
+  absoluteMs: number;
+}
+
+export const DEFAULT_SESSION_TIMES: SessionTimes = { idleMs: 2 * 60 * 60 * 1000, absoluteMs: 12 * 60 * 60 * 1000 };
+
+interface Envelope<T> {
+  createdAt: number;
+  lastSeenAt: number;
+  data: T;
+}
+
+export interface LoadedSession<T> {
+  id: string;
+  createdAt: number;
+  data: T;
+}
+
+/** 256 bits of randomness, base64url: the only thing the browser's cookie holds. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Sealed, expiring sessions over any store. Ids that are malformed, unknown, expired, or whose value
+ * does not open are all treated the same way: no session.
+ */
+export class SessionManager<T> {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly keyring: Keyring,
+    private readonly times: SessionTimes = DEFAULT_SESSION_TIMES,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async load(id: string | undefined): Promise<LoadedSession<T> | undefined> {
+    if (!id || !ID_PATTERN.test(id)) return undefined;
+    const sealed = await this.store.get(id);
+    if (!sealed) return undefined;
+    const envelope = unseal<Envelope<T>>(sealed, this.keyring, id);
+    if (!envelope) return undefined;
+    const now = this.now();
+    if (now - envelope.lastSeenAt > this.times.idleMs || now - envelope.createdAt > this.times.absoluteMs) {
+      await this.store.delete(id);
+      return undefined;
+    }
+    return { id, createdAt: envelope.createdAt, data: envelope.data };
+  }
+
+  async save(session: LoadedSession<T>): Promise<void> {
+    const now = this.now();
+    const envelope: Envelope<T> = { createdAt: session.createdAt, lastSeenAt: now, data: session.data };
+    const remaining = Math.min(this.times.idleMs, session.createdAt + this.times.absoluteMs - now);
+    await this.store.set(session.id, seal(envelope, this.keyring, session.id), Math.max(remaining, 1));
+  }
+
+  create(data: T): LoadedSession<T> {
+    return { id: newSessionId(), createdAt: this.now(), data };
+  }
+
+  /** A new id for the same data, the old id forgotten: used when authorization completes (no fixation). */
+  async rotate(session: LoadedSession<T>): Promise<LoadedSession<T>> {
+    await this.store.delete(session.id);
+    const rotated = { ...session, id: newSessionId() };
+    await this.save(rotated);
+    return rotated;
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.store.delete(id);
+  }
+}
