@@ -54,11 +54,7 @@ describe('parseWWWAuthenticate()', () => {
         { scheme: 'bearer', params: { scope: 'x' } },
       ],
     ],
-    [
-      'token68 with slash and plus',
-      'Custom a/b+c=',
-      [{ scheme: 'custom', params: {}, token68: 'a/b+c=' }],
-    ],
+    ['token68 with slash and plus', 'Custom a/b+c=', [{ scheme: 'custom', params: {}, token68: 'a/b+c=' }]],
     [
       'scheme without params followed by another challenge',
       'Bearer, DPoP algs="ES256 PS256"',
@@ -73,7 +69,10 @@ describe('parseWWWAuthenticate()', () => {
       [
         {
           scheme: 'bearer',
-          params: { resource_metadata: 'https://x.example/.well-known/oauth-protected-resource', scope: 'read' },
+          params: {
+            resource_metadata: 'https://x.example/.well-known/oauth-protected-resource',
+            scope: 'read',
+          },
         },
       ],
     ],
