@@ -1,0 +1,50 @@
+'use server';
+
+import { cookies } from 'next/headers';
+import {
+  type ActionResult,
+  advanceWalkthrough,
+  resetWalkthrough,
+  runTool,
+  type StartInput,
+  setMode,
+  startWalkthrough,
+  type ToolCallOutcome,
+} from '@/lib/server/inspector';
+import type { WalkthroughMode } from '@/lib/server/session';
+
+export async function startAction(input: StartInput): Promise<ActionResult> {
+  return startWalkthrough(input);
+}
+
+export async function nextStepAction(): Promise<ActionResult> {
+  return advanceWalkthrough('step');
+}
+
+export async function runAllAction(): Promise<ActionResult> {
+  return advanceWalkthrough('all');
+}
+
+export async function setModeAction(mode: WalkthroughMode): Promise<ActionResult> {
+  return setMode(mode === 'guided' ? 'guided' : 'run-all');
+}
+
+export async function resetAction(): Promise<ActionResult> {
+  return resetWalkthrough();
+}
+
+export async function runToolAction(name: string, args: unknown): Promise<ActionResult<ToolCallOutcome>> {
+  if (typeof name !== 'string' || name.length > 200) return { ok: false, error: 'Unknown tool name.' };
+  return runTool(name, args);
+}
+
+export async function setThemeAction(theme: 'light' | 'dark' | 'system'): Promise<void> {
+  const store = await cookies();
+  if (theme === 'system') store.delete('inspector_theme');
+  else
+    store.set('inspector_theme', theme === 'dark' ? 'dark' : 'light', {
+      path: '/',
+      sameSite: 'lax',
+      httpOnly: true,
+    });
+}

@@ -1,0 +1,107 @@
+'use client';
+
+import { STEP_INFO } from '@/lib/flow/step-info';
+import { STEP_ORDER, type StepId } from '@/lib/flow/types';
+import { ErrorCallout } from './error-callout';
+import { useInspector } from './inspector-provider';
+import { useInspectorActions } from './use-inspector-actions';
+
+const button = 'rounded-md px-4 py-2 text-sm font-semibold disabled:opacity-60';
+
+/** What the user can do next, derived from the flow state alone. */
+export function FlowControls() {
+  const view = useInspector((s) => s.view);
+  const mode = useInspector((s) => s.mode);
+  const busy = useInspector((s) => s.busy);
+  const actions = useInspectorActions();
+  if (!view) return null;
+
+  if (view.step === 'awaiting-callback' && view.authorizationUrl) {
+    const authorizationUrl = view.authorizationUrl;
+    return (
+      <section aria-label="Consent" className="rounded-lg border border-accent/50 bg-accent/5 p-4">
+        <h2 className="font-semibold">Sign in and consent at the authorization server</h2>
+        <p className="mt-1 text-sm">
+          The inspector built the authorization request. Your browser now goes to{' '}
+          <code className="break-all font-mono">{new URL(authorizationUrl).origin}</code> to sign in and
+          approve access; the authorization server sends it back here and the walkthrough resumes where it is.
+        </p>
+        <div className="mt-3 flex flex-wrap gap-2">
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => window.location.assign(authorizationUrl)}
+            className={`${button} bg-accent text-accent-fg`}
+          >
+            Authorize
+          </button>
+          <button
+            type="button"
+            onClick={() => void actions.reset()}
+            className={`${button} border border-line`}
+          >
+            Start over
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  if (view.step === 'failed') {
+    return <section aria-label="Outcome">{view.error ? <ErrorCallout error={view.error} /> : null}</section>;
+  }
+
+  if (view.step === 'connected') {
+    return (
+      <section aria-label="Outcome" className="rounded-lg border border-pass/40 bg-pass/5 p-4 text-sm">
+        <h2 className="font-semibold text-pass">
+          <span aria-hidden="true">✓ </span>Connected
+        </h2>
+        <p className="mt-1">
+          The inspector holds a token for{' '}
+          <code className="break-all font-mono">{view.options.serverUrl}</code> in its encrypted server-side
+          session. Run the read-only tools below.
+        </p>
+      </section>
+    );
+  }
+
+  const nextStep = (STEP_ORDER as readonly string[]).includes(view.step) ? (view.step as StepId) : null;
+  return (
+    <section
+      aria-label="Next step"
+      className="flex flex-wrap items-center gap-3 rounded-lg border border-line bg-panel p-4"
+    >
+      <p className="text-sm">
+        {nextStep ? (
+          <>
+            Next: <span className="font-medium">{STEP_INFO[nextStep].title}</span>
+            <span className="text-muted"> — {STEP_INFO[nextStep].summary}</span>
+          </>
+        ) : (
+          'Paused.'
+        )}
+      </p>
+      <div className="flex gap-2">
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => void (mode === 'guided' ? actions.next() : actions.runAll())}
+          className={`${button} bg-accent text-accent-fg`}
+        >
+          {mode === 'guided' ? 'Next' : 'Continue'}
+        </button>
+        {mode === 'guided' ? (
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => void actions.runAll()}
+            className={`${button} border border-line`}
+          >
+            Run to consent
+          </button>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+'use client';
+
+import { createContext, type ReactNode, useContext, useState } from 'react';
+import { useStore } from 'zustand';
+import {
+  createInspectorStore,
+  type InspectorState,
+  type InspectorStore,
+  type Snapshot,
+} from '@/lib/store/inspector-store';
+
+const StoreContext = createContext<InspectorStore | null>(null);
+
+export function InspectorProvider({ initial, children }: { initial: Snapshot; children: ReactNode }) {
+  const [store] = useState(() => createInspectorStore(initial));
+  return <StoreContext.Provider value={store}>{children}</StoreContext.Provider>;
+}
+
+/** Narrow selectors only: components re-render when what they read changes. */
+export function useInspector<T>(selector: (state: InspectorState) => T): T {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useInspector must be used inside <InspectorProvider>.');
+  return useStore(store, selector);
+}

@@ -1,0 +1,77 @@
+'use client';
+
+import type { ToolView } from '@/lib/flow';
+import { useInspector } from './inspector-provider';
+import { SchemaForm } from './schema-form';
+import { ToolResult } from './tool-result';
+import { useInspectorActions } from './use-inspector-actions';
+
+/** Every tool the server lists. Read-only ones get a form and a Run button; the rest say why not. */
+export function ToolsPanel() {
+  const tools = useInspector((s) => s.view?.tools);
+  const connected = useInspector((s) => s.view?.step === 'connected');
+  if (!tools || tools.length === 0) return null;
+  const runnable = tools.filter((t) => t.readOnly).length;
+
+  return (
+    <section aria-labelledby="tools-heading" className="rounded-lg border border-line bg-panel p-4">
+      <h2 id="tools-heading" className="font-semibold">
+        Tools{' '}
+        <span className="font-normal text-muted">
+          ({tools.length} listed, {runnable} read-only)
+        </span>
+      </h2>
+      <ul className="mt-3 flex flex-col gap-3">
+        {tools.map((tool) => (
+          <li key={tool.name}>
+            <ToolCard tool={tool} connected={connected} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function ToolCard({ tool, connected }: { tool: ToolView; connected: boolean }) {
+  const run = useInspector((s) => s.toolRuns[tool.name]);
+  const actions = useInspectorActions();
+  return (
+    <article aria-label={`Tool ${tool.name}`} className="rounded-md border border-line p-3">
+      <header className="flex flex-wrap items-center gap-2">
+        <h3 className="font-mono text-sm font-semibold">{tool.name}</h3>
+        {tool.title && tool.title !== tool.name ? (
+          <span className="text-sm text-muted">{tool.title}</span>
+        ) : null}
+        <span
+          className={`rounded-full border px-2 py-0.5 text-xs ${tool.readOnly ? 'border-pass/50 text-pass' : 'border-warn/50 text-warn'}`}
+        >
+          {tool.readOnly ? 'Read-only' : 'Not read-only'}
+        </span>
+      </header>
+      {tool.description ? <p className="mt-1 whitespace-pre-wrap text-sm">{tool.description}</p> : null}
+      {tool.readOnly ? (
+        <div className="mt-3 grid gap-4 lg:grid-cols-2">
+          <SchemaForm
+            schema={tool.inputSchema}
+            submitLabel={`Run ${tool.name}`}
+            disabled={!connected || run?.running === true}
+            onSubmit={(args) => void actions.runTool(tool.name, args)}
+          />
+          <div aria-live="polite">
+            {run?.running ? <p className="text-sm text-muted">Running…</p> : null}
+            {run?.error ? (
+              <p role="alert" className="text-sm text-fail">
+                {run.error}
+              </p>
+            ) : null}
+            {run?.result ? <ToolResult result={run.result} /> : null}
+          </div>
+        </div>
+      ) : (
+        <p className="mt-2 text-sm text-warn">
+          Not run: {tool.refusal ?? 'this tool is not annotated readOnlyHint: true, so it might change data.'}
+        </p>
+      )}
+    </article>
+  );
+}

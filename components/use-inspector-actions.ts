@@ -1,0 +1,83 @@
+'use client';
+
+import { useCallback } from 'react';
+import {
+  nextStepAction,
+  resetAction,
+  runAllAction,
+  runToolAction,
+  setModeAction,
+  startAction,
+} from '@/app/actions';
+import type { StartInput } from '@/lib/server/inspector';
+import type { WalkthroughMode } from '@/lib/store/inspector-store';
+import { useInspector } from './inspector-provider';
+
+/** The UI's only way to change the flow: server actions, each answering with a fresh snapshot. */
+export function useInspectorActions() {
+  const applySnapshot = useInspector((s) => s.applySnapshot);
+  const setBusy = useInspector((s) => s.setBusy);
+  const setActionError = useInspector((s) => s.setActionError);
+  const setToolRun = useInspector((s) => s.setToolRun);
+  const clearToolRuns = useInspector((s) => s.clearToolRuns);
+  const selectStep = useInspector((s) => s.selectStep);
+  const setModeLocal = useInspector((s) => s.setMode);
+
+  const run = useCallback(
+    async (label: string, action: () => ReturnType<typeof startAction>) => {
+      setBusy(label);
+      setActionError(null);
+      try {
+        const result = await action();
+        if (result.ok) applySnapshot(result.value);
+        else setActionError(result.error);
+      } catch {
+        setActionError(
+          'The inspector’s server did not answer. Check that it is still running, then try again.',
+        );
+      } finally {
+        setBusy(null);
+      }
+    },
+    [applySnapshot, setActionError, setBusy],
+  );
+
+  return {
+    start: (input: StartInput) => {
+      clearToolRuns();
+      selectStep(null);
+      return run('Starting…', () => startAction(input));
+    },
+    next: () => {
+      selectStep(null);
+      return run('Running the next step…', nextStepAction);
+    },
+    runAll: () => {
+      selectStep(null);
+      return run('Running…', runAllAction);
+    },
+    reset: () => {
+      clearToolRuns();
+      selectStep(null);
+      return run('Resetting…', resetAction);
+    },
+    setMode: (mode: WalkthroughMode) => {
+      setModeLocal(mode);
+      return run('Saving…', () => setModeAction(mode));
+    },
+    runTool: async (name: string, args: unknown) => {
+      setToolRun(name, { running: true });
+      try {
+        const result = await runToolAction(name, args);
+        if (result.ok) {
+          applySnapshot(result.value);
+          setToolRun(name, { running: false, result: result.value.result });
+        } else {
+          setToolRun(name, { running: false, error: result.error });
+        }
+      } catch {
+        setToolRun(name, { running: false, error: 'The inspector’s server did not answer.' });
+      }
+    },
+  };
+}

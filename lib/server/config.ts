@@ -1,0 +1,134 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** Everything the app reads from the environment, read once, validated, in one place. */
+export interface InspectorConfig {
+  mode: 'local' | 'hosted';
+  /** Public origin of the app (https in hosted mode). Redirect URIs and the client metadata URL derive from it. */
+  publicUrl?: string;
+  /** First seals, all open (rotation). */
+  sessionSecrets: string[];
+  generatedSecret: boolean;
+  /** Hosts an operator allows even though they resolve to internal addresses (hosted mode). */
+  allowHosts: string[];
+  timeoutMs: number;
+  maxBodyBytes: number;
+  demo?: DemoInfo;
+}
+
+export interface DemoScenarioInfo {
+  id: string;
+  title: string;
+  description: string;
+  mcpUrl: string;
+  expect: { outcome: 'connected' } | { outcome: 'failed'; step: string; checkId: string };
+  preRegistered?: { clientId: string; clientSecret?: string };
+}
+
+export interface DemoInfo {
+  mcpUrl: string;
+  adminUrl?: string;
+  scenarios: DemoScenarioInfo[];
+}
+
+const demoSchema = z.object({
+  mcpUrl: z.string().url(),
+  adminUrl: z.string().url().optional(),
+  scenarios: z
+    .array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        description: z.string(),
+        mcpUrl: z.string().url(),
+        expect: z.union([
+          z.object({ outcome: z.literal('connected') }),
+          z.object({ outcome: z.literal('failed'), step: z.string(), checkId: z.string() }),
+        ]),
+        preRegistered: z.object({ clientId: z.string(), clientSecret: z.string().optional() }).optional(),
+      }),
+    )
+    .default([]),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseMs(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError(`${name} must be a positive number, got "${value}".`);
+  return n;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): InspectorConfig {
+  const modeRaw = env.INSPECTOR_MODE ?? 'local';
+  if (modeRaw !== 'local' && modeRaw !== 'hosted') {
+    throw new ConfigError(`INSPECTOR_MODE must be "local" or "hosted", got "${modeRaw}".`);
+  }
+  const mode = modeRaw;
+  const publicUrl = env.INSPECTOR_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
+  if (publicUrl && !/^https?:\/\//.test(publicUrl)) {
+    throw new ConfigError(`INSPECTOR_PUBLIC_URL must be an http(s) URL, got "${publicUrl}".`);
+  }
+  if (mode === 'hosted' && !publicUrl?.startsWith('https://')) {
+    throw new ConfigError('Hosted mode needs INSPECTOR_PUBLIC_URL set to the app’s https origin.');
+  }
+  const secrets = (env.INSPECTOR_SESSION_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  let generatedSecret = false;
+  if (secrets.length === 0) {
+    if (mode === 'hosted') {
+      throw new ConfigError(
+        'Hosted mode refuses to start without INSPECTOR_SESSION_SECRET (32+ random characters; comma-separate older secrets to rotate).',
+      );
+    }
+    secrets.push(randomBytes(32).toString('base64url'));
+    generatedSecret = true;
+  }
+  for (const s of secrets) {
+    if (s.length < 32)
+      throw new ConfigError('Each INSPECTOR_SESSION_SECRET entry must be at least 32 characters.');
+  }
+  let demo: DemoInfo | undefined;
+  if (env.INSPECTOR_DEMO) {
+    const parsed = demoSchema.safeParse(JSON.parse(env.INSPECTOR_DEMO));
+    if (!parsed.success) throw new ConfigError(`INSPECTOR_DEMO is not valid: ${parsed.error.message}`);
+    demo = parsed.data;
+  }
+  return {
+    mode,
+    publicUrl,
+    sessionSecrets: secrets,
+    generatedSecret,
+    allowHosts: (env.INSPECTOR_ALLOW_HOSTS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    timeoutMs: parseMs(env.INSPECTOR_TIMEOUT_MS, 10_000, 'INSPECTOR_TIMEOUT_MS'),
+    maxBodyBytes: parseMs(env.INSPECTOR_MAX_BODY_BYTES, 1_048_576, 'INSPECTOR_MAX_BODY_BYTES'),
+    demo,
+  };
+}
+
+const globalKey = Symbol.for('mcp-auth-inspector.config');
+type GlobalWithConfig = typeof globalThis & { [globalKey]?: InspectorConfig };
+
+/** One config per process (survives dev-server module reloads, so a generated secret stays put). */
+export function config(): InspectorConfig {
+  const g = globalThis as GlobalWithConfig;
+  if (!g[globalKey]) {
+    g[globalKey] = readConfig();
+    if (g[globalKey].generatedSecret) {
+      console.warn(
+        '[inspector] No INSPECTOR_SESSION_SECRET set: generated one for this process. Sessions end when it restarts.',
+      );
+    }
+  }
+  return g[globalKey];
+}

@@ -1,0 +1,259 @@
+import 'server-only';
+import { headers } from 'next/headers';
+import { z } from 'zod';
+import {
+  createFlow,
+  callTool as engineCallTool,
+  type FlowContext,
+  type FlowState,
+  type FlowView,
+  handleCallback,
+  runNextStep,
+  runUntilPause,
+  type ToolCallView,
+  toView,
+} from '../flow';
+import { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../flow/types';
+import { config } from './config';
+import { type InspectorSessionData, readSession, type WalkthroughMode, withSession } from './session';
+
+export const CALLBACK_PATH = '/api/oauth/callback';
+export const CLIENT_METADATA_PATH = '/oauth/client-metadata.json';
+
+/** What the browser gets back from every operation: the view (never a secret) and the mode. */
+export interface InspectorSnapshot {
+  view: FlowView | null;
+  mode: WalkthroughMode;
+}
+
+export type ActionResult<T = InspectorSnapshot> = { ok: true; value: T } | { ok: false; error: string };
+
+export const startInputSchema = z.object({
+  serverUrl: z
+    .string()
+    .trim()
+    .min(1, 'Enter the URL of an MCP server, e.g. https://mcp.example.com/mcp.')
+    .refine(
+      (v) => URL.canParse(v),
+      'That is not a URL. Include the scheme, e.g. https://mcp.example.com/mcp.',
+    )
+    .refine(
+      (v) => ['http:', 'https:'].includes(new URL(v).protocol),
+      'Only http:// and https:// MCP servers can be inspected.',
+    ),
+  mode: z.enum(['guided', 'run-all']).default('run-all'),
+  specVersion: z.enum(SPEC_VERSIONS as [SpecVersion, ...SpecVersion[]]).default(LATEST_SPEC),
+  registration: z.enum(['auto', 'pre-registered', 'cimd', 'dcr']).default('auto'),
+  scope: z.string().trim().max(2000).optional(),
+  omitResource: z.boolean().default(false),
+  extraAuthParams: z.string().trim().max(4000).optional(),
+  clientId: z.string().trim().max(2000).optional(),
+  clientSecret: z.string().max(4000).optional(),
+  tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']).optional(),
+  authorizationServerIndex: z.number().int().min(0).max(20).optional(),
+  /** A bundled demo scenario: its pre-registered client (if any) is filled in here, never sent to the browser. */
+  demoScenario: z.string().max(100).optional(),
+});
+export type StartInput = z.input<typeof startInputSchema>;
+
+/** "a=b&c=d" or one pair per line → a record, refusing parameters the flow owns. */
+export function parseExtraParams(raw: string | undefined): Record<string, string> | undefined {
+  if (!raw) return undefined;
+  const owned = new Set([
+    'state',
+    'code_challenge',
+    'code_challenge_method',
+    'redirect_uri',
+    'client_id',
+    'response_type',
+  ]);
+  const params = new URLSearchParams(raw.replace(/\r?\n/g, '&'));
+  const out: Record<string, string> = {};
+  for (const [k, v] of params) {
+    if (owned.has(k)) throw new Error(`The extra parameter "${k}" is set by the flow itself; remove it.`);
+    out[k] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+async function appOrigin(): Promise<string> {
+  const configured = config().publicUrl;
+  if (configured) return configured;
+  const h = await headers();
+  const host = h.get('x-forwarded-host') ?? h.get('host') ?? '127.0.0.1:3000';
+  const proto = h.get('x-forwarded-proto') ?? 'http';
+  return `${proto}://${host}`;
+}
+
+export function flowContext(): FlowContext {
+  const c = config();
+  return {
+    policy: c.mode === 'hosted' ? { mode: 'hosted', allowHosts: c.allowHosts } : { mode: 'local' },
+    limits: { timeoutMs: c.timeoutMs, maxBodyBytes: c.maxBodyBytes },
+  };
+}
+
+function snapshot(data: InspectorSessionData): InspectorSnapshot {
+  return { view: data.flow ? toView(data.flow) : null, mode: data.mode };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof z.ZodError) return error.issues.map((i) => i.message).join(' ');
+  if (error instanceof Error) return error.message;
+  return 'Something went wrong on the inspector’s server.';
+}
+
+async function guarded<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    console.error('[inspector] operation failed:', describeError(error));
+    return { ok: false, error: describeError(error) };
+  }
+}
+
+export async function currentSnapshot(): Promise<InspectorSnapshot> {
+  const session = await readSession();
+  return session ? snapshot(session.data) : { view: null, mode: 'run-all' };
+}
+
+/** Starts a new walkthrough for a server URL. Guided runs one step, run-all runs until consent. */
+export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
+  return guarded(async () => {
+    const input = startInputSchema.parse(raw);
+    const origin = await appOrigin();
+    const c = config();
+    const scenario = input.demoScenario
+      ? c.demo?.scenarios.find((s) => s.id === input.demoScenario)
+      : undefined;
+    if (scenario?.preRegistered && !input.clientId) {
+      input.clientId = scenario.preRegistered.clientId;
+      input.clientSecret = scenario.preRegistered.clientSecret;
+      input.tokenEndpointAuthMethod = scenario.preRegistered.clientSecret ? 'client_secret_basic' : 'none';
+    }
+    const flow = createFlow({
+      serverUrl: input.serverUrl,
+      specVersion: input.specVersion,
+      redirectUri: `${origin}${CALLBACK_PATH}`,
+      registration: input.registration,
+      scope: input.scope || undefined,
+      omitResource: input.omitResource,
+      extraAuthParams: parseExtraParams(input.extraAuthParams),
+      preRegistered: input.clientId
+        ? { clientId: input.clientId, tokenEndpointAuthMethod: input.tokenEndpointAuthMethod }
+        : undefined,
+      clientSecret: input.clientId ? input.clientSecret || undefined : undefined,
+      clientMetadataUrl: c.publicUrl?.startsWith('https://')
+        ? `${c.publicUrl}${CLIENT_METADATA_PATH}`
+        : undefined,
+      clientName: 'MCP Auth Inspector',
+      authorizationServerIndex: input.authorizationServerIndex,
+    });
+    return withSession(async () => {
+      const ctx = flowContext();
+      const next = input.mode === 'guided' ? await runNextStep(flow, ctx) : await runUntilPause(flow, ctx);
+      const data: InspectorSessionData = { mode: input.mode, flow: next };
+      return { data, result: snapshot(data) };
+    });
+  });
+}
+
+/** Guided mode's "Next", or run-all's "Continue": one step, or until the next pause. */
+export function advanceWalkthrough(how: 'step' | 'all'): Promise<ActionResult> {
+  return guarded(() =>
+    withSession(async (session) => {
+      const flow = session.data.flow;
+      if (!flow) throw new Error('There is no walkthrough in progress. Enter a server URL and press Start.');
+      const ctx = flowContext();
+      const next = how === 'step' ? await runNextStep(flow, ctx) : await runUntilPause(flow, ctx);
+      const data = { ...session.data, flow: next };
+      return { data, result: snapshot(data) };
+    }),
+  );
+}
+
+export function setMode(mode: WalkthroughMode): Promise<ActionResult> {
+  return guarded(() =>
+    withSession(async (session) => {
+      const data = { ...session.data, mode };
+      return { data, result: snapshot(data) };
+    }),
+  );
+}
+
+export function resetWalkthrough(): Promise<ActionResult> {
+  return guarded(() =>
+    withSession(async (session) => {
+      const data: InspectorSessionData = { mode: session.data.mode };
+      return { data, result: snapshot(data) };
+    }),
+  );
+}
+
+export interface ToolCallOutcome extends InspectorSnapshot {
+  result: ToolCallView;
+}
+
+export function runTool(name: string, args: unknown): Promise<ActionResult<ToolCallOutcome>> {
+  return guarded(() =>
+    withSession(async (session) => {
+      const flow = session.data.flow;
+      if (!flow) throw new Error('Connect to a server before running a tool.');
+      const { state, result } = await engineCallTool(flow, flowContext(), name, args);
+      const data = { ...session.data, flow: state };
+      return { data, result: { ...snapshot(data), result } };
+    }),
+  );
+}
+
+export type CallbackOutcome =
+  | { kind: 'resumed' }
+  | { kind: 'rejected'; title: string; message: string; status: number };
+
+/**
+ * The OAuth redirect lands here. The callback must belong to this browser's session and to the
+ * authorization it is waiting for; a replayed or foreign callback is refused and the flow is left as
+ * it was. After a good callback the session id rotates (no fixation).
+ */
+export async function completeAuthorization(callbackUrl: URL): Promise<CallbackOutcome> {
+  const session = await readSession();
+  const returnedState = callbackUrl.searchParams.get('state');
+  if (!session?.data.flow) {
+    return {
+      kind: 'rejected',
+      status: 400,
+      title: 'No walkthrough is waiting for this sign-in',
+      message:
+        'This browser has no inspector session waiting for an authorization response. It may have expired, or the link was opened in another browser. Start the walkthrough again.',
+    };
+  }
+  const flow: FlowState = session.data.flow;
+  const expectedState = flow.secrets.state;
+  if (flow.step !== 'awaiting-callback' || !expectedState) {
+    return {
+      kind: 'rejected',
+      status: 400,
+      title: 'This authorization response was already used',
+      message:
+        'The inspector accepts each authorization response once. This one was replayed (or arrived after the walkthrough moved on), so it was refused and nothing changed. Go back to the inspector to continue.',
+    };
+  }
+  if (returnedState !== expectedState) {
+    return {
+      kind: 'rejected',
+      status: 400,
+      title: 'This authorization response belongs to another request',
+      message:
+        'The state parameter does not match the authorization this session started, so the response was refused (it may be forged or from another tab). The walkthrough is still waiting; press Authorize again in the inspector.',
+    };
+  }
+  await withSession(async (current) => {
+    const waiting = current.data.flow;
+    if (!waiting) throw new Error('The walkthrough vanished while the callback was handled.');
+    const ctx = flowContext();
+    let next = await handleCallback(waiting, callbackUrl, ctx);
+    if (current.data.mode === 'run-all') next = await runUntilPause(next, ctx);
+    return { data: { ...current.data, flow: next }, result: undefined, rotate: true };
+  });
+  return { kind: 'resumed' };
+}
