@@ -1,0 +1,73 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The inspector as a user sees it: intent-named actions, locators by role and label. */
+export class InspectorPage {
+  readonly serverUrl: Locator;
+  readonly startButton: Locator;
+  readonly steps: Locator;
+  readonly stepDetail: Locator;
+  readonly doctor: Locator;
+  readonly tools: Locator;
+
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {
+    this.serverUrl = page.getByLabel('MCP server URL');
+    this.startButton = page.getByRole('button', { name: 'Start', exact: true });
+    this.steps = page.getByRole('navigation', { name: 'Steps' });
+    this.stepDetail = page.locator('article[aria-labelledby="step-title"]');
+    this.doctor = page.getByRole('region', { name: 'Doctor summary' });
+    this.tools = page.getByRole('region', { name: /Tools/ });
+  }
+
+  async open() {
+    await this.page.goto(this.baseUrl);
+    await expect(this.serverUrl).toBeVisible();
+  }
+
+  async chooseMode(mode: 'guided' | 'run-all') {
+    await this.page.getByRole('radio', { name: mode === 'guided' ? /Guided/ : /Run all/ }).check();
+  }
+
+  async startWalkthrough(url: string, mode: 'guided' | 'run-all' = 'run-all') {
+    await this.chooseMode(mode);
+    await this.serverUrl.fill(url);
+    await this.startButton.click();
+  }
+
+  /** Follows the Authorize button to the demo authorization server, signs in as demo/demo and consents. */
+  async authorizeAtDemo(options: { consent?: 'Authorize' | 'Deny' } = {}) {
+    await this.page.getByRole('button', { name: 'Authorize', exact: true }).click();
+    await this.page.getByLabel('Username').fill('demo');
+    await this.page.getByLabel('Password').fill('demo');
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await this.page.getByRole('button', { name: options.consent ?? 'Authorize', exact: true }).click();
+    await this.page.waitForURL(`${this.baseUrl}/`);
+  }
+
+  stepButton(title: string | RegExp): Locator {
+    return this.steps.getByRole('button', { name: title });
+  }
+
+  async next() {
+    await this.page.getByRole('button', { name: 'Next', exact: true }).click();
+  }
+
+  async expectConnected() {
+    await expect(this.page.getByRole('heading', { name: /Connected/ })).toBeVisible();
+  }
+
+  tool(name: string): Locator {
+    return this.page.getByRole('article', { name: `Tool ${name}` });
+  }
+
+  async runTool(name: string, fill: Record<string, string> = {}) {
+    const card = this.tool(name);
+    for (const [label, value] of Object.entries(fill)) {
+      await card.getByLabel(label, { exact: false }).first().fill(value);
+    }
+    await card.getByRole('button', { name: `Run ${name}` }).click();
+    return card.getByRole('region', { name: `Result of ${name}` });
+  }
+}
