@@ -15,6 +15,8 @@ export interface Exchange {
     url: string;
     headers: Record<string, string>;
     body?: string;
+    /** The request body was cut for display. */
+    truncated?: boolean;
   };
   response?: {
     status: number;
