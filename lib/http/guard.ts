@@ -192,7 +192,9 @@ export function checkUrl(input: string | URL, policy: AddressPolicy): UrlVerdict
     return { ok: true, url };
   }
   const nameReason = blockedHostnameReason(bare);
-  if (nameReason) return { ok: false, code: 'blocked_address', reason: `${bare} is ${nameReason}` };
+  if (nameReason) {
+    return { ok: false, code: 'blocked_address', reason: `${bare.replace(/\.+$/, '')} is ${nameReason}` };
+  }
   return { ok: true, url };
 }
 

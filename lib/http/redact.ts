@@ -53,8 +53,11 @@ export function redactValue(secret: string): string {
   return `${chars.slice(0, 4).join('')}…${chars.slice(-4).join('')} (${chars.length} chars)`;
 }
 
-/** Compact JWS (3 parts) or JWE (5 parts); the protected header always starts with `{"` → `eyJ`. */
-const JWT = /(?<![\w-])eyJ[\w-]{2,}(?:\.[\w-]*){2,4}/g;
+/**
+ * Compact JWS (3 parts, the signature empty for alg "none") or JWE (5 parts); the protected header
+ * always starts with `{"`, which is `eyJ` in base64url.
+ */
+const JWT = /(?<![\w-])eyJ[\w-]{2,}\.[\w-]*\.[\w-]*(?:\.[\w-]+\.[\w-]+)?/g;
 
 /** Redacts every JWT in free text; the claims are decoded and shown elsewhere, never the token. */
 export function redactJwts(text: string): string {
