@@ -89,6 +89,13 @@ export function describeNetworkError(
         message: `${host} closed the connection unexpectedly while answering ${url}`,
       };
   }
+  if (!code && innermostMessage(error) === 'bad port') {
+    // The Fetch standard's port blocklist (6000, 6665–6669, 25, …): the URL can never be fetched.
+    return {
+      code: 'invalid_url',
+      message: `fetch refuses the port of ${url} (a "bad port" in the Fetch standard)`,
+    };
+  }
   if (code && TLS_CODE.test(code)) {
     return {
       code: 'unreachable',

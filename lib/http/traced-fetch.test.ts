@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OutboundError } from './errors';
 import { Redactor, redactValue } from './redact';
-import { MemorySink } from './test-support';
+import { MemorySink, startServer } from './test-support';
 import { createTracedFetch, PURPOSE_HEADER, type TracedFetchOptions, withPurpose } from './traced-fetch';
 import type { FetchLike } from './types';
 
@@ -371,6 +371,16 @@ describe('createTracedFetch() limits and failures', () => {
     expect(error).toMatchObject({ name: 'OutboundError', code: expected, message });
     expect((error as Error).cause).toMatchObject({ message: 'fetch failed', cause });
   });
+
+  it("maps fetch's bad-port refusal to invalid_url", async () => {
+    const { fetch } = setup(() => {
+      throw new TypeError('fetch failed', { cause: new Error('bad port') });
+    });
+    await expect(fetch('https://h.example:6000/')).rejects.toMatchObject({
+      code: 'invalid_url',
+      message: 'fetch refuses the port of https://h.example:6000/ (a "bad port" in the Fetch standard)',
+    });
+  });
 });
 
 describe('createTracedFetch() w/ text/event-stream', () => {
@@ -461,5 +471,28 @@ describe('createTracedFetch() w/ text/event-stream', () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     source.send('data: late\n\n');
     expect((await reader.read()).done).toBe(false);
+  });
+});
+
+describe('createTracedFetch() w/ the default base (global fetch over the guarded dispatcher)', () => {
+  it('reaches a loopback server in local mode and refuses it in hosted mode', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"resource":"https://mcp.example"}');
+    });
+    try {
+      const sink = new MemorySink();
+      const local = createTracedFetch({ stepId: 'prm', sink, policy: { mode: 'local' } });
+      const response = await local(`${server.origin}/.well-known/oauth-protected-resource`);
+      expect(await response.json()).toEqual({ resource: 'https://mcp.example' });
+      expect(response.url).toBe(`${server.origin}/.well-known/oauth-protected-resource`);
+      expect(sink.last?.response?.body).toBe('{\n  "resource": "https://mcp.example"\n}');
+
+      const hosted = createTracedFetch({ stepId: 'prm', sink });
+      await expect(hosted(`${server.origin}/`)).rejects.toMatchObject({ code: 'blocked_address' });
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
   });
 });
