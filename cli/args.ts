@@ -1,0 +1,191 @@
+import { parseArgs } from 'node:util';
+import { SPEC_VERSIONS, type SpecVersion } from '../lib/flow/types';
+
+export type Command = 'doctor' | 'connect';
+
+export interface CliOptions {
+  command: Command;
+  serverUrl: string;
+  json: boolean;
+  nonInteractive: boolean;
+  hosted: boolean;
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  scope?: string;
+  specVersion?: SpecVersion;
+  /** Whole-run limit in milliseconds (waiting for the browser included). */
+  timeoutMs?: number;
+  call?: { tool: string; args: Record<string, unknown> };
+}
+
+export type ParsedArgs =
+  | { kind: 'run'; options: CliOptions }
+  | { kind: 'help'; text: string }
+  | { kind: 'version'; text: string };
+
+/** A command line that cannot run. The CLI prints the message with a hint and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const VERSION = '0.1.0';
+
+export const USAGE = `Usage: mcp-auth-inspector <command> <mcp-server-url> [options]
+
+Commands:
+  doctor <url>    Run the walkthrough as far as it can without a person (up to the consent
+                  screen, or to the end with --non-interactive) and report every check.
+  connect <url>   Run the full flow in your browser, then list the server's tools.
+                  With --call TOOL [--args JSON], run one read-only tool.
+
+Options:
+  --json                      Print one JSON report on stdout instead of the human summary.
+  --non-interactive           Do not open a browser: follow the authorization redirects directly
+                              (only for authorization servers that approve without a login page).
+  --client-id ID              Use a pre-registered client instead of CIMD or dynamic registration.
+  --client-secret SECRET      The pre-registered client's secret (confidential clients).
+  --client-metadata-url URL   Offer this Client ID Metadata Document URL as the client_id when the
+                              authorization server supports CIMD.
+  --scope "A B"               Request these scopes instead of the spec's selection strategy.
+  --spec-version VERSION      Judge against ${SPEC_VERSIONS.join(', ')} (default ${SPEC_VERSIONS[0]}).
+  --timeout SECONDS           Give up after this long, waiting for the browser included
+                              (default 300, or 60 with --non-interactive).
+  --hosted                    Apply the hosted address policy: refuse loopback, private and
+                              link-local addresses and plain http.
+  --call TOOL                 connect only: call this tool after listing (read-only tools only).
+  --args JSON                 Arguments for --call, a JSON object (default {}).
+  -h, --help                  Show this help.
+  --version                   Show the version.
+
+Exit codes: 0 no check failed, 1 a check failed (or the tool call failed or was refused),
+2 usage error.`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'non-interactive': { type: 'boolean' },
+  hosted: { type: 'boolean' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  'client-metadata-url': { type: 'string' },
+  scope: { type: 'string' },
+  'spec-version': { type: 'string' },
+  timeout: { type: 'string' },
+  call: { type: 'string' },
+  args: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+const COMMANDS: readonly Command[] = ['doctor', 'connect'];
+
+function isCommand(value: string): value is Command {
+  return (COMMANDS as readonly string[]).includes(value);
+}
+
+function httpUrl(value: string, what: string): string {
+  if (!URL.canParse(value))
+    throw new UsageError(
+      `${what} "${value}" is not a URL; include the scheme, e.g. https://mcp.example.com/mcp.`,
+    );
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${what} must be an http:// or https:// URL, not ${url.protocol}`);
+  }
+  return value;
+}
+
+function nonEmpty(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new UsageError(`${flag} needs a value.`);
+  return value;
+}
+
+function parseTimeout(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--timeout takes a positive number of seconds, got "${raw}".`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+function parseSpecVersion(raw: string | undefined): SpecVersion | undefined {
+  if (raw === undefined) return undefined;
+  const found = SPEC_VERSIONS.find((v) => v === raw);
+  if (!found)
+    throw new UsageError(`--spec-version must be one of ${SPEC_VERSIONS.join(', ')}; got "${raw}".`);
+  return found;
+}
+
+function parseCallArgs(raw: string | undefined): Record<string, unknown> {
+  if (raw === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new UsageError(`--args is not valid JSON (${(error as Error).message}).`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError('--args must be a JSON object, e.g. --args \'{"city":"Paris"}\'.');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Parses argv (without node and the script). Throws UsageError for anything that cannot run. */
+export function parseCliArgs(argv: readonly string[]): ParsedArgs {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node:util reports unknown options and missing values with a readable message.
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help', text: USAGE };
+  if (values.version) return { kind: 'version', text: VERSION };
+
+  const [command, url, ...extra] = positionals;
+  if (command === undefined) throw new UsageError('Missing command: use doctor or connect.');
+  if (!isCommand(command)) throw new UsageError(`Unknown command "${command}": use doctor or connect.`);
+  if (url === undefined)
+    throw new UsageError(`Missing the MCP server URL: mcp-auth-inspector ${command} <url>.`);
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}": give one server URL.`);
+
+  if (values.args !== undefined && values.call === undefined)
+    throw new UsageError('--args needs --call TOOL.');
+  if (values.call !== undefined && command !== 'connect') {
+    throw new UsageError('--call works with connect only (doctor never runs tools).');
+  }
+  if (values['client-secret'] !== undefined && values['client-id'] === undefined) {
+    throw new UsageError('--client-secret needs --client-id.');
+  }
+  const call = nonEmpty(values.call, '--call');
+  const clientId = nonEmpty(values['client-id'], '--client-id');
+  const clientSecret = nonEmpty(values['client-secret'], '--client-secret');
+  const clientMetadataUrl = nonEmpty(values['client-metadata-url'], '--client-metadata-url');
+  const scope = nonEmpty(values.scope, '--scope');
+  const specVersion = parseSpecVersion(values['spec-version']);
+  const timeoutMs = parseTimeout(values.timeout);
+
+  const options: CliOptions = {
+    command,
+    serverUrl: httpUrl(url, 'The server URL'),
+    json: values.json ?? false,
+    nonInteractive: values['non-interactive'] ?? false,
+    hosted: values.hosted ?? false,
+    ...(clientId !== undefined ? { clientId } : {}),
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
+    ...(clientMetadataUrl !== undefined
+      ? { clientMetadataUrl: httpUrl(clientMetadataUrl, '--client-metadata-url') }
+      : {}),
+    ...(scope !== undefined ? { scope } : {}),
+    ...(specVersion !== undefined ? { specVersion } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(call !== undefined ? { call: { tool: call, args: parseCallArgs(values.args) } } : {}),
+  };
+  return { kind: 'run', options };
+}
