@@ -1,0 +1,492 @@
+/**
+ * The bundled demo: real authorization servers (oidc-provider) and real MCP servers (the SDK, Streamable
+ * HTTP, stateful sessions) on loopback, one origin per scenario. It stands for other people's servers, so it
+ * never imports the inspector's code (`lib/`): the two only talk HTTP.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createAdminHandler } from './admin';
+import { type AuthorizationServer, createAuthorizationServer } from './as/server';
+import { type Handler, type Listening, type Logger, listen, notFound, readBody, sendHtml } from './http';
+import { createTokenVerifier } from './mcp/auth';
+import {
+  createMcpEndpoint,
+  type McpAuthConfig,
+  type McpEndpoint,
+  type ProtectedResourceConfig,
+} from './mcp/server';
+import { DemoState } from './state';
+
+export interface DemoScenario {
+  id: string;
+  title: string;
+  description: string;
+  expect: { outcome: 'connected' } | { outcome: 'failed'; step: string; checkId: string };
+  mcpUrl: string;
+  preRegistered?: {
+    clientId: string;
+    clientSecret?: string;
+    /** How the client authenticates at the token endpoint. */
+    tokenEndpointAuthMethod?: 'none' | 'client_secret_basic';
+  };
+}
+
+export interface DemoHandle {
+  /** MCP URL of the default scenario. */
+  mcpUrl: string;
+  /** Issuer of the default scenario's authorization server. */
+  issuer: string;
+  /** Base URL of the admin API (e.g. `http://127.0.0.1:4000/admin`). */
+  adminUrl: string;
+  scenarios: DemoScenario[];
+  close(): Promise<void>;
+}
+
+export interface StartDemoOptions {
+  /** Address to bind; default 127.0.0.1. */
+  host?: string;
+  /** 0 (default): every server picks a free port. N: servers use N, N+1, … (see README for the order). */
+  port?: number;
+  /** Receives one terse line per request and errors. */
+  log?: Logger;
+}
+
+export const PRE_REGISTERED_PUBLIC_CLIENT = 'demo-public-client';
+export const PRE_REGISTERED_CONFIDENTIAL_CLIENT = 'demo-confidential-client';
+export const PRE_REGISTERED_CONFIDENTIAL_SECRET = 'demo-confidential-secret-change-me';
+
+const MCP_PATH = '/mcp';
+const PRM_PATH = '/.well-known/oauth-protected-resource';
+const SERVER_NAMES = [
+  'default',
+  'as-default',
+  'prm-root-only',
+  'prm-header-only',
+  'as-tenant',
+  'issuer-path-oidc-only',
+  'as-preregistered',
+  'no-dcr-preregistered',
+  'no-dcr-confidential',
+  'as-cimd',
+  'cimd',
+  'legacy-2025-03-26',
+  'as-issuer-mismatch',
+  'issuer-mismatch',
+  'as-no-s256',
+  'no-s256',
+  'resource-mismatch',
+  'no-401',
+  'not-mcp',
+] as const;
+type ServerName = (typeof SERVER_NAMES)[number];
+
+type Route = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+function chain(...routes: Route[]): Handler {
+  return async (req, res) => {
+    for (const route of routes) if (await route(req, res)) return;
+    notFound(res);
+  };
+}
+
+const NOT_MCP_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acme Corp</title></head>
+<body><h1>Welcome to Acme Corp</h1><p>This is a marketing site, not an MCP server.</p></body></html>`;
+
+export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHandle> {
+  const host = options.host ?? '127.0.0.1';
+  const basePort = options.port ?? 0;
+  const { log } = options;
+  const state = new DemoState();
+
+  const settled = await Promise.allSettled(
+    SERVER_NAMES.map((name, index) => listen(name, host, basePort ? basePort + index : 0, log)),
+  );
+  const listening = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(listening.map((l) => l.close()));
+    throw failed.reason;
+  }
+  const servers = Object.fromEntries(SERVER_NAMES.map((name, i) => [name, listening[i]])) as Record<
+    ServerName,
+    Listening
+  >;
+  const endpoints: McpEndpoint[] = [];
+
+  try {
+    const origin = (name: ServerName) => servers[name].origin;
+    const mcpUrl = (name: ServerName) => `${origin(name)}${MCP_PATH}`;
+    const pathAwarePrm = (name: ServerName) => `${origin(name)}${PRM_PATH}${MCP_PATH}`;
+
+    function protectedMcp(
+      name: ServerName,
+      as: AuthorizationServer,
+      config: {
+        prm: ProtectedResourceConfig | null;
+        challenge: Omit<McpAuthConfig, 'verify'>;
+        audiences?: string[];
+      },
+    ): McpEndpoint {
+      const endpoint = createMcpEndpoint({
+        scenario: name,
+        origin: origin(name),
+        path: MCP_PATH,
+        state,
+        prm: config.prm,
+        auth: {
+          ...config.challenge,
+          verify: createTokenVerifier({
+            issuer: as.issuer,
+            jwksUri: as.jwksUri,
+            audiences: config.audiences ?? [mcpUrl(name)],
+            state,
+          }),
+        },
+      });
+      endpoints.push(endpoint);
+      return endpoint;
+    }
+
+    /** The usual shape: path-aware PRM, named in the 401 challenge. */
+    function standardMcp(name: ServerName, as: AuthorizationServer, resource = mcpUrl(name)): McpEndpoint {
+      return protectedMcp(name, as, {
+        prm: { resource, authorizationServers: [as.issuer], paths: [`${PRM_PATH}${MCP_PATH}`] },
+        challenge: { resourceMetadataUrl: pathAwarePrm(name), challengeScope: true },
+      });
+    }
+
+    // --- authorization servers ------------------------------------------------------------------
+    const asDefault = createAuthorizationServer({
+      name: 'default',
+      origin: origin('as-default'),
+      state,
+      resources: [
+        mcpUrl('default'),
+        origin('prm-root-only'),
+        mcpUrl('prm-root-only'),
+        mcpUrl('prm-header-only'),
+        mcpUrl('resource-mismatch'),
+      ],
+      allowLoopbackResources: true,
+      rfc8414: true,
+      log,
+    });
+    const asTenant = createAuthorizationServer({
+      name: 'tenant1',
+      origin: origin('as-tenant'),
+      mountPath: '/tenant1',
+      state,
+      resources: [mcpUrl('issuer-path-oidc-only')],
+      log,
+    });
+    const asPreregistered = createAuthorizationServer({
+      name: 'prereg',
+      origin: origin('as-preregistered'),
+      state,
+      resources: [mcpUrl('no-dcr-preregistered'), mcpUrl('no-dcr-confidential')],
+      registration: false,
+      rfc8414: true,
+      staticClients: [
+        {
+          client_id: PRE_REGISTERED_PUBLIC_CLIENT,
+          client_name: 'Pre-registered public client',
+          application_type: 'native',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: ['http://127.0.0.1/callback'],
+        },
+        {
+          client_id: PRE_REGISTERED_CONFIDENTIAL_CLIENT,
+          client_secret: PRE_REGISTERED_CONFIDENTIAL_SECRET,
+          client_name: 'Pre-registered confidential client',
+          application_type: 'web',
+          token_endpoint_auth_method: 'client_secret_basic',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: ['http://127.0.0.1/callback'],
+        },
+      ],
+      log,
+    });
+    const asCimd = createAuthorizationServer({
+      name: 'cimd',
+      origin: origin('as-cimd'),
+      state,
+      resources: [mcpUrl('cimd')],
+      registration: false,
+      clientIdMetadataDocuments: true,
+      rfc8414: true,
+      log,
+    });
+    const asLegacy = createAuthorizationServer({
+      name: 'legacy',
+      origin: origin('legacy-2025-03-26'),
+      state,
+      resources: [mcpUrl('legacy-2025-03-26')],
+      legacyRoutes: true,
+      rfc8414: true,
+      log,
+    });
+    // Configured with a public name but reached over loopback: the metadata claims the wrong issuer.
+    const asMismatch = createAuthorizationServer({
+      name: 'mismatch',
+      origin: origin('as-issuer-mismatch'),
+      issuer: `http://localhost:${servers['as-issuer-mismatch'].port}`,
+      state,
+      resources: [mcpUrl('issuer-mismatch')],
+      rfc8414: true,
+      log,
+    });
+    const asNoS256 = createAuthorizationServer({
+      name: 'nos256',
+      origin: origin('as-no-s256'),
+      state,
+      resources: [mcpUrl('no-s256')],
+      rfc8414: true,
+      advertisePkce: false,
+      requirePkce: false,
+      log,
+    });
+
+    // --- MCP servers ----------------------------------------------------------------------------
+    const admin = createAdminHandler({
+      origin: origin('default'),
+      basePath: '/admin',
+      bindHost: host,
+      state,
+    });
+    servers.default.setHandler(chain(standardMcp('default', asDefault).handle, admin));
+    servers['as-default'].setHandler(chain(asDefault.handle));
+
+    servers['prm-root-only'].setHandler(
+      chain(
+        protectedMcp('prm-root-only', asDefault, {
+          prm: {
+            resource: origin('prm-root-only'),
+            authorizationServers: [asDefault.issuer],
+            paths: [PRM_PATH],
+          },
+          challenge: { resourceMetadataUrl: null, challengeScope: true },
+          audiences: [origin('prm-root-only'), mcpUrl('prm-root-only')],
+        }).handle,
+      ),
+    );
+
+    const customPrmPath = '/meta/resource.json';
+    servers['prm-header-only'].setHandler(
+      chain(
+        protectedMcp('prm-header-only', asDefault, {
+          prm: {
+            resource: mcpUrl('prm-header-only'),
+            authorizationServers: [asDefault.issuer],
+            paths: [customPrmPath],
+          },
+          challenge: {
+            resourceMetadataUrl: `${origin('prm-header-only')}${customPrmPath}`,
+            challengeScope: true,
+          },
+        }).handle,
+      ),
+    );
+
+    servers['as-tenant'].setHandler(chain(asTenant.handle));
+    servers['issuer-path-oidc-only'].setHandler(chain(standardMcp('issuer-path-oidc-only', asTenant).handle));
+
+    servers['as-preregistered'].setHandler(chain(asPreregistered.handle));
+    servers['no-dcr-preregistered'].setHandler(
+      chain(standardMcp('no-dcr-preregistered', asPreregistered).handle),
+    );
+    servers['no-dcr-confidential'].setHandler(
+      chain(standardMcp('no-dcr-confidential', asPreregistered).handle),
+    );
+
+    servers['as-cimd'].setHandler(chain(asCimd.handle));
+    servers.cimd.setHandler(chain(standardMcp('cimd', asCimd).handle));
+
+    servers['legacy-2025-03-26'].setHandler(
+      chain(
+        protectedMcp('legacy-2025-03-26', asLegacy, {
+          prm: null,
+          challenge: { resourceMetadataUrl: null, challengeScope: false, realm: 'mcp' },
+        }).handle,
+        asLegacy.handle,
+      ),
+    );
+
+    servers['as-issuer-mismatch'].setHandler(chain(asMismatch.handle));
+    servers['issuer-mismatch'].setHandler(
+      chain(
+        protectedMcp('issuer-mismatch', asMismatch, {
+          prm: {
+            resource: mcpUrl('issuer-mismatch'),
+            authorizationServers: [origin('as-issuer-mismatch')],
+            paths: [`${PRM_PATH}${MCP_PATH}`],
+          },
+          challenge: { resourceMetadataUrl: pathAwarePrm('issuer-mismatch'), challengeScope: true },
+        }).handle,
+      ),
+    );
+
+    servers['as-no-s256'].setHandler(chain(asNoS256.handle));
+    servers['no-s256'].setHandler(chain(standardMcp('no-s256', asNoS256).handle));
+
+    servers['resource-mismatch'].setHandler(
+      chain(standardMcp('resource-mismatch', asDefault, 'https://mcp.example.com/mcp').handle),
+    );
+
+    const unprotected = createMcpEndpoint({
+      scenario: 'no-401',
+      origin: origin('no-401'),
+      path: MCP_PATH,
+      state,
+      auth: null,
+      prm: null,
+    });
+    endpoints.push(unprotected);
+    servers['no-401'].setHandler(chain(unprotected.handle));
+
+    servers['not-mcp'].setHandler(async (req, res) => {
+      await readBody(req).catch(() => undefined);
+      sendHtml(res, 200, NOT_MCP_PAGE);
+    });
+
+    // --- scenarios ------------------------------------------------------------------------------
+    const scenarios: DemoScenario[] = [
+      {
+        id: 'default',
+        title: 'Spec-compliant server',
+        description:
+          'Answers 401 with resource_metadata and scope, serves path-aware protected resource metadata, and ' +
+          'uses an authorization server with DCR, PKCE S256, resource indicators and rotating refresh tokens.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('default'),
+      },
+      {
+        id: 'prm-root-only',
+        title: 'Resource metadata only at the root well-known URL',
+        description:
+          'The 401 names no resource_metadata and the metadata is served only at ' +
+          '/.well-known/oauth-protected-resource with resource set to the origin (RFC 9728), so clients ' +
+          'connect with a warning.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('prm-root-only'),
+      },
+      {
+        id: 'prm-header-only',
+        title: 'Resource metadata only at the URL in the challenge',
+        description: `The metadata lives at a custom path (${customPrmPath}) named by resource_metadata in the 401; the well-known URLs answer 404.`,
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('prm-header-only'),
+      },
+      {
+        id: 'issuer-path-oidc-only',
+        title: 'Issuer with a path, OpenID discovery only',
+        description: `The issuer is ${asTenant.issuer} and only ${asTenant.issuer}/.well-known/openid-configuration answers; the RFC 8414 URLs answer 404.`,
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('issuer-path-oidc-only'),
+      },
+      {
+        id: 'no-dcr-preregistered',
+        title: 'No registration endpoint: pre-registered public client',
+        description:
+          'The authorization server has no registration_endpoint; connect with the pre-registered public ' +
+          'client (any loopback redirect URI), otherwise registration fails (registration.route-available).',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('no-dcr-preregistered'),
+        preRegistered: { clientId: PRE_REGISTERED_PUBLIC_CLIENT, tokenEndpointAuthMethod: 'none' },
+      },
+      {
+        id: 'no-dcr-confidential',
+        title: 'No registration endpoint: pre-registered confidential client',
+        description:
+          'The same authorization server without registration_endpoint; connect with the pre-registered ' +
+          'confidential client and its secret (client_secret_basic).',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('no-dcr-confidential'),
+        preRegistered: {
+          clientId: PRE_REGISTERED_CONFIDENTIAL_CLIENT,
+          clientSecret: PRE_REGISTERED_CONFIDENTIAL_SECRET,
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        },
+      },
+      {
+        id: 'cimd',
+        title: 'Client ID Metadata Document',
+        description:
+          'The authorization server advertises client_id_metadata_document_supported and has no DCR; it ' +
+          'fetches the client metadata from the client_id URL (loopback http allowed) and checks client_id ' +
+          'and redirect_uris.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('cimd'),
+      },
+      {
+        id: 'legacy-2025-03-26',
+        title: '2025-03-26 server without resource metadata',
+        description:
+          'No protected resource metadata; the MCP origin is its own authorization server with ' +
+          '/.well-known/oauth-authorization-server, /authorize, /token and /register.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('legacy-2025-03-26'),
+      },
+      {
+        id: 'issuer-mismatch',
+        title: 'Authorization server metadata claims another issuer',
+        description: `The authorization server is reached at ${origin('as-issuer-mismatch')} but its metadata says issuer ${asMismatch.issuer}, so clients must not use it.`,
+        expect: { outcome: 'failed', step: 'as-metadata', checkId: 'as.issuer-match' },
+        mcpUrl: mcpUrl('issuer-mismatch'),
+      },
+      {
+        id: 'no-s256',
+        title: 'Authorization server metadata without PKCE methods',
+        description:
+          'The metadata has no code_challenge_methods_supported, so 2025-11-25 clients must refuse to continue.',
+        expect: { outcome: 'failed', step: 'as-metadata', checkId: 'as.pkce-s256' },
+        mcpUrl: mcpUrl('no-s256'),
+      },
+      {
+        id: 'resource-mismatch',
+        title: 'Resource metadata for a different resource',
+        description:
+          'The protected resource metadata says resource https://mcp.example.com/mcp, not the URL of this server, ' +
+          'so clients must discard it.',
+        expect: { outcome: 'failed', step: 'prm', checkId: 'prm.resource-match' },
+        mcpUrl: mcpUrl('resource-mismatch'),
+      },
+      {
+        id: 'no-401',
+        title: 'Unprotected MCP server',
+        description:
+          'The MCP endpoint answers initialize without a token (200), so clients never start OAuth.',
+        expect: { outcome: 'failed', step: 'probe', checkId: 'probe.unauthorized' },
+        mcpUrl: mcpUrl('no-401'),
+      },
+      {
+        id: 'not-mcp',
+        title: 'Not an MCP server',
+        description: 'An HTML page that answers 200 to every request.',
+        expect: { outcome: 'failed', step: 'probe', checkId: 'probe.unauthorized' },
+        mcpUrl: mcpUrl('not-mcp'),
+      },
+    ];
+
+    let closing: Promise<void> | undefined;
+    return {
+      mcpUrl: mcpUrl('default'),
+      issuer: asDefault.issuer,
+      adminUrl: `${origin('default')}/admin`,
+      scenarios,
+      close() {
+        closing ??= (async () => {
+          await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
+          await Promise.all(listening.map((server) => server.close()));
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
+    await Promise.all(listening.map((server) => server.close()));
+    throw error;
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * A demo MCP endpoint: Streamable HTTP with stateful sessions (one McpServer per session), protected by
+ * bearer tokens, with its protected resource metadata (RFC 9728). Auth is checked on every request before
+ * the SDK transport sees it; sessions are bound to the token subject and never stand in for a token.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { PUBLIC_CORS_HEADERS, readBody, requestUrl, sendJson, sendPreflight } from '../http';
+import { BASE_SCOPE, type DemoState, MCP_SCOPES } from '../state';
+import { ANONYMOUS, bearerChallenge, bearerFromHeader, type Identity, type TokenVerifier } from './auth';
+import { createMcpServer } from './tools';
+
+export interface ProtectedResourceConfig {
+  /** The PRM `resource` value. */
+  resource: string;
+  authorizationServers: string[];
+  /** Paths on this origin that serve the PRM document. */
+  paths: string[];
+}
+
+export interface McpAuthConfig {
+  verify: TokenVerifier;
+  /** `resource_metadata` in challenges; null leaves it out. */
+  resourceMetadataUrl: string | null;
+  /** Whether 401 challenges carry `scope="mcp:read"`. */
+  challengeScope: boolean;
+  realm?: string;
+}
+
+export interface McpEndpointOptions {
+  scenario: string;
+  origin: string;
+  /** Path of the MCP endpoint, e.g. `/mcp`. */
+  path: string;
+  state: DemoState;
+  /** null: an unprotected server (every caller is `anonymous`). */
+  auth: McpAuthConfig | null;
+  prm: ProtectedResourceConfig | null;
+}
+
+export interface McpEndpoint {
+  readonly mcpUrl: string;
+  /** Handles the request if it is for the MCP endpoint or the PRM; returns false otherwise. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: McpServer;
+  identity: Identity;
+}
+
+const MAX_SESSIONS = 500;
+
+type JsonRpcLike = { method?: unknown; params?: { name?: unknown } };
+
+function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/** Names of the tools a JSON-RPC message (or batch) asks to call. */
+function calledTools(body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages
+    .filter(
+      (m): m is JsonRpcLike =>
+        typeof m === 'object' && m !== null && (m as JsonRpcLike).method === 'tools/call',
+    )
+    .map((m) => (typeof m.params?.name === 'string' ? m.params.name : ''));
+}
+
+function isInitialize(body: unknown): boolean {
+  return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+}
+
+export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
+  const { state, auth, prm, scenario } = options;
+  const mcpUrl = `${options.origin}${options.path}`;
+  const sessions = new Map<string, Session>();
+
+  function sendProtectedResourceMetadata(res: ServerResponse, config: ProtectedResourceConfig): void {
+    sendJson(
+      res,
+      200,
+      {
+        resource: config.resource,
+        authorization_servers: config.authorizationServers,
+        scopes_supported: [...MCP_SCOPES],
+        bearer_methods_supported: ['header'],
+        resource_name: `MCP Auth Inspector demo (${scenario})`,
+      },
+      { ...PUBLIC_CORS_HEADERS, 'Cache-Control': 'no-cache' },
+    );
+  }
+
+  function unauthorized(res: ServerResponse, config: McpAuthConfig, description?: string): void {
+    const challenge = bearerChallenge({
+      realm: config.realm,
+      resource_metadata: config.resourceMetadataUrl,
+      scope: config.challengeScope ? BASE_SCOPE : null,
+      error: description ? 'invalid_token' : null,
+      error_description: description,
+    });
+    sendJson(
+      res,
+      401,
+      description
+        ? { error: 'invalid_token', error_description: description }
+        : {
+            error: 'unauthorized',
+            error_description: 'Send an OAuth access token in the Authorization header.',
+          },
+      { 'WWW-Authenticate': challenge },
+    );
+  }
+
+  function forbidden(res: ServerResponse, config: McpAuthConfig, needed: string[], missing: string[]): void {
+    if (state.isBroken('bad-403')) {
+      sendJson(res, 403, { message: 'Forbidden' });
+      return;
+    }
+    const description = `This request needs the scope ${missing.join(' ')}`;
+    sendJson(
+      res,
+      403,
+      { error: 'insufficient_scope', error_description: description, scope: needed.join(' ') },
+      {
+        'WWW-Authenticate': bearerChallenge({
+          error: 'insufficient_scope',
+          scope: needed.join(' '),
+          resource_metadata: config.resourceMetadataUrl,
+          error_description: description,
+        }),
+      },
+    );
+  }
+
+  /** Authenticates from the Authorization header only (unless a row is deliberately broken). */
+  async function authenticate(
+    req: IncomingMessage,
+    url: URL,
+    config: McpAuthConfig,
+  ): Promise<{ ok: true; identity: Identity; token: string } | { ok: false; description?: string }> {
+    let token = bearerFromHeader(req.headers.authorization);
+    if (!token && state.isBroken('query-token')) token = url.searchParams.get('access_token') ?? undefined;
+    if (!token) {
+      const sessionId = req.headers['mcp-session-id'];
+      const session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+      if (session && state.isBroken('session-without-auth')) {
+        return { ok: true, identity: session.identity, token: '' };
+      }
+      return { ok: false };
+    }
+    const result = await config.verify(token);
+    return result.ok ? { ok: true, identity: result.identity, token } : result;
+  }
+
+  async function handleMcp(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      sendPreflight(res, 'GET, POST, DELETE, OPTIONS');
+      return;
+    }
+    for (const [name, value] of Object.entries(PUBLIC_CORS_HEADERS)) res.setHeader(name, value);
+    if (!['GET', 'POST', 'DELETE'].includes(method)) {
+      res.setHeader('Allow', 'GET, POST, DELETE, OPTIONS');
+      jsonRpcError(res, 405, -32000, 'Method not allowed.');
+      return;
+    }
+
+    let identity = ANONYMOUS;
+    let token = '';
+    if (auth) {
+      const result = await authenticate(req, url, auth);
+      if (!result.ok) {
+        unauthorized(res, auth, result.description);
+        return;
+      }
+      ({ identity, token } = result);
+    }
+
+    let body: unknown;
+    if (method === 'POST') {
+      try {
+        body = JSON.parse((await readBody(req, 4 * 1024 * 1024)).toString('utf8'));
+      } catch {
+        jsonRpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
+        return;
+      }
+    }
+
+    const tools = calledTools(body);
+    if (auth) {
+      const needed = state.scopesFor(tools);
+      const missing = needed.filter((scope) => !identity.scopes.includes(scope));
+      if (missing.length) {
+        for (const tool of tools) {
+          state.recordCall({
+            tool,
+            at: new Date().toISOString(),
+            sub: identity.sub,
+            clientId: identity.clientId,
+            scenario,
+            allowed: false,
+          });
+        }
+        forbidden(res, auth, needed, missing);
+        return;
+      }
+    }
+    for (const tool of tools) {
+      state.recordCall({
+        tool,
+        at: new Date().toISOString(),
+        sub: identity.sub,
+        clientId: identity.clientId,
+        scenario,
+        allowed: true,
+      });
+    }
+
+    const authInfo: AuthInfo = {
+      token,
+      clientId: identity.clientId ?? 'anonymous',
+      scopes: identity.scopes,
+      expiresAt: identity.expiresAt ?? undefined,
+      resource: new URL(mcpUrl),
+      extra: { identity },
+    };
+    const authedReq = req as IncomingMessage & { auth?: AuthInfo };
+    authedReq.auth = authInfo;
+
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = sessions.get(sessionId);
+      // A session belongs to the subject that created it; to anyone else it does not exist.
+      if (!session || session.identity.sub !== identity.sub) {
+        jsonRpcError(res, 404, -32001, 'Session not found.');
+        return;
+      }
+      session.identity = identity;
+      sessions.delete(sessionId); // keep the map in least-recently-used order
+      sessions.set(sessionId, session);
+      await session.transport.handleRequest(authedReq, res, body);
+      return;
+    }
+
+    if (method !== 'POST' || !isInitialize(body)) {
+      jsonRpcError(res, 400, -32000, 'Bad Request: no valid Mcp-Session-Id; send initialize first.');
+      return;
+    }
+
+    const server = createMcpServer({ scenario, state });
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        if (sessions.size >= MAX_SESSIONS) {
+          const oldest = sessions.keys().next().value;
+          if (oldest !== undefined) void sessions.get(oldest)?.transport.close();
+        }
+        sessions.set(id, { transport, server, identity });
+      },
+      onsessionclosed: (id) => {
+        sessions.delete(id);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(authedReq, res, body);
+  }
+
+  return {
+    mcpUrl,
+    async handle(req, res) {
+      const url = requestUrl(req, options.origin);
+      if (url.pathname === options.path) {
+        await handleMcp(req, res, url);
+        return true;
+      }
+      if (prm?.paths.includes(url.pathname)) {
+        if (req.method === 'OPTIONS') sendPreflight(res, 'GET, OPTIONS');
+        else if (req.method === 'GET' || req.method === 'HEAD') sendProtectedResourceMetadata(res, prm);
+        else sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: 'GET, OPTIONS' });
+        return true;
+      }
+      return false;
+    },
+    async close() {
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.allSettled(open.map(async ({ server }) => server.close()));
+    },
+  };
+}
