@@ -1,3 +1,4 @@
+import { isTextual, mediaType } from './content-type';
 import type { Redactor } from './redact';
 
 /** Joins chunks into one buffer of known size. */
@@ -119,25 +120,6 @@ export function recordingStream(
     },
     { highWaterMark: 0 },
   );
-}
-
-function mediaType(contentType: string | null): string {
-  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-/** Content types whose bodies are text worth showing. */
-export function isTextual(contentType: string | null): boolean {
-  const type = mediaType(contentType);
-  return (
-    type.startsWith('text/') ||
-    /[/+](json|xml)$/.test(type) ||
-    type === 'application/javascript' ||
-    type === 'application/x-www-form-urlencoded'
-  );
-}
-
-export function isEventStream(contentType: string | null): boolean {
-  return mediaType(contentType) === 'text/event-stream';
 }
 
 /** UTF-8 text of a body, or undefined when it is binary (declared so, or not valid UTF-8). */

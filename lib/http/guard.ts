@@ -25,69 +25,90 @@ export interface AddressVerdict {
   reason?: string;
 }
 
+interface IPv4Rule {
+  start: IPv4;
+  prefix: number;
+  reason: string;
+}
+
+/** Parses a rule's base once, at module load; a typo in the table fails loudly. */
+function ipv4Rule(base: string, prefix: number, reason: string): IPv4Rule {
+  const start = parseIPv4(base);
+  if (start === undefined) throw new Error(`bad IPv4 rule ${base}`);
+  return { start, prefix, reason };
+}
+
 /** IPv4 ranges that are not the public internet. More specific entries come first for better reasons. */
-const IPV4_BLOCKS: readonly [base: string, prefix: number, reason: string][] = [
-  ['169.254.169.254', 32, 'the cloud metadata service (link-local)'],
-  ['255.255.255.255', 32, 'the broadcast address'],
-  ['0.0.0.0', 8, 'unspecified ("this network")'],
-  ['10.0.0.0', 8, 'private (RFC 1918)'],
-  ['100.64.0.0', 10, 'carrier-grade NAT shared space (RFC 6598)'],
-  ['127.0.0.0', 8, 'loopback'],
-  ['169.254.0.0', 16, 'link-local'],
-  ['172.16.0.0', 12, 'private (RFC 1918)'],
-  ['192.0.0.0', 24, 'IETF protocol assignments (RFC 6890)'],
-  ['192.0.2.0', 24, 'documentation (TEST-NET-1)'],
-  ['192.88.99.0', 24, '6to4 relay anycast (deprecated)'],
-  ['192.168.0.0', 16, 'private (RFC 1918)'],
-  ['198.18.0.0', 15, 'benchmarking (RFC 2544)'],
-  ['198.51.100.0', 24, 'documentation (TEST-NET-2)'],
-  ['203.0.113.0', 24, 'documentation (TEST-NET-3)'],
-  ['224.0.0.0', 4, 'multicast'],
-  ['240.0.0.0', 4, 'reserved'],
+const IPV4_RULES: readonly IPv4Rule[] = [
+  ipv4Rule('169.254.169.254', 32, 'the cloud metadata service (link-local)'),
+  ipv4Rule('255.255.255.255', 32, 'the broadcast address'),
+  ipv4Rule('0.0.0.0', 8, 'unspecified ("this network")'),
+  ipv4Rule('10.0.0.0', 8, 'private (RFC 1918)'),
+  ipv4Rule('100.64.0.0', 10, 'carrier-grade NAT shared space (RFC 6598)'),
+  ipv4Rule('127.0.0.0', 8, 'loopback'),
+  ipv4Rule('169.254.0.0', 16, 'link-local'),
+  ipv4Rule('172.16.0.0', 12, 'private (RFC 1918)'),
+  ipv4Rule('192.0.0.0', 24, 'IETF protocol assignments (RFC 6890)'),
+  ipv4Rule('192.0.2.0', 24, 'documentation (TEST-NET-1)'),
+  ipv4Rule('192.88.99.0', 24, '6to4 relay anycast (deprecated)'),
+  ipv4Rule('192.168.0.0', 16, 'private (RFC 1918)'),
+  ipv4Rule('198.18.0.0', 15, 'benchmarking (RFC 2544)'),
+  ipv4Rule('198.51.100.0', 24, 'documentation (TEST-NET-2)'),
+  ipv4Rule('203.0.113.0', 24, 'documentation (TEST-NET-3)'),
+  ipv4Rule('224.0.0.0', 4, 'multicast'),
+  ipv4Rule('240.0.0.0', 4, 'reserved'),
 ];
 
-type IPv6Rule = [base: string, prefix: number, reason: string, embedsIPv4At?: number];
+interface IPv6Rule {
+  base: IPv6;
+  prefix: number;
+  reason: string;
+  /**
+   * For forms that carry the IPv4 address the packet really goes to (mapped, compatible, NAT64,
+   * 6to4): where it sits, and whether a public one is fine.
+   */
+  embedded?: { at: number; publicAllowed: boolean };
+}
 
-/**
- * IPv6 ranges. Rules with `embedsIPv4At` carry an IPv4 address that the packet really goes to
- * (mapped, compatible, NAT64, 6to4): those are judged by the embedded address.
- */
+function ipv6Rule(base: string, prefix: number, reason: string, embedded?: IPv6Rule['embedded']): IPv6Rule {
+  const groups = parseIPv6(base);
+  if (!groups) throw new Error(`bad IPv6 rule ${base}`);
+  return { base: groups, prefix, reason, embedded };
+}
+
 const IPV6_RULES: readonly IPv6Rule[] = [
-  ['::', 128, 'unspecified'],
-  ['::1', 128, 'loopback'],
-  ['::ffff:0:0', 96, 'IPv4-mapped', 6],
-  ['::', 96, 'IPv4-compatible (deprecated)', 6],
-  ['64:ff9b::', 96, 'NAT64', 6],
-  ['64:ff9b:1::', 48, 'local-use NAT64 (RFC 8215)'],
-  ['100::', 64, 'discard-only (RFC 6666)'],
-  ['2001::', 32, 'Teredo tunnelling'],
-  ['2001:2::', 48, 'benchmarking (RFC 5180)'],
-  ['2001:db8::', 32, 'documentation'],
-  ['2002::', 16, '6to4', 1],
-  ['3fff::', 20, 'documentation (RFC 9637)'],
-  ['fc00::', 7, 'unique-local (private)'],
-  ['fe80::', 10, 'link-local'],
-  ['fec0::', 10, 'site-local (deprecated)'],
-  ['ff00::', 8, 'multicast'],
+  ipv6Rule('::', 128, 'unspecified'),
+  ipv6Rule('::1', 128, 'loopback'),
+  ipv6Rule('::ffff:0:0', 96, 'IPv4-mapped', { at: 6, publicAllowed: true }),
+  // Deprecated (RFC 4291 §2.5.5.1): nothing legitimate is reached this way.
+  ipv6Rule('::', 96, 'IPv4-compatible (deprecated)', { at: 6, publicAllowed: false }),
+  ipv6Rule('64:ff9b::', 96, 'NAT64', { at: 6, publicAllowed: true }),
+  ipv6Rule('64:ff9b:1::', 48, 'local-use NAT64 (RFC 8215)'),
+  ipv6Rule('100::', 64, 'discard-only (RFC 6666)'),
+  ipv6Rule('2001::', 32, 'Teredo tunnelling'),
+  ipv6Rule('2001:2::', 48, 'benchmarking (RFC 5180)'),
+  ipv6Rule('2001:db8::', 32, 'documentation'),
+  ipv6Rule('2002::', 16, '6to4', { at: 1, publicAllowed: true }),
+  ipv6Rule('3fff::', 20, 'documentation (RFC 9637)'),
+  ipv6Rule('fc00::', 7, 'unique-local (private)'),
+  ipv6Rule('fe80::', 10, 'link-local'),
+  ipv6Rule('fec0::', 10, 'site-local (deprecated)'),
+  ipv6Rule('ff00::', 8, 'multicast'),
 ];
 
-/** Verdict for an IPv4 number; undefined reason means public. */
+/** Why an IPv4 address is not public; undefined when it is. */
 function ipv4Reason(value: IPv4): string | undefined {
-  return IPV4_BLOCKS.find(([base, prefix]) => inIPv4Range(value, base, prefix))?.[2];
+  return IPV4_RULES.find((rule) => inIPv4Range(value, rule.start, rule.prefix))?.reason;
 }
 
 function ipv6Verdict(address: IPv6): AddressVerdict {
-  for (const [base, prefix, reason, embedsAt] of IPV6_RULES) {
-    if (!inIPv6Range(address, parseIPv6(base) ?? [], prefix)) continue;
-    if (embedsAt === undefined) return { blocked: true, reason };
-    const inner = embeddedIPv4(address, embedsAt);
-    const innerReason = ipv4Reason(inner);
-    if (innerReason) return { blocked: true, reason: `${reason} ${formatIPv4(inner)}, ${innerReason}` };
-    // Compatible addresses are deprecated and never legitimately used for outbound traffic.
-    if (reason.startsWith('IPv4-compatible')) return { blocked: true, reason };
-    return { blocked: false };
-  }
-  return { blocked: false };
+  const rule = IPV6_RULES.find((r) => inIPv6Range(address, r.base, r.prefix));
+  if (!rule) return { blocked: false };
+  if (!rule.embedded) return { blocked: true, reason: rule.reason };
+  const inner = embeddedIPv4(address, rule.embedded.at);
+  const innerReason = ipv4Reason(inner);
+  if (innerReason) return { blocked: true, reason: `${rule.reason} ${formatIPv4(inner)}, ${innerReason}` };
+  return rule.embedded.publicAllowed ? { blocked: false } : { blocked: true, reason: rule.reason };
 }
 
 /**
@@ -124,6 +145,11 @@ function blockedHostnameReason(hostname: string): string | undefined {
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
+/** URL host names bracket IPv6 literals (`[::1]`); resolvers and isIP want them bare. */
+function unbracket(hostname: string): string {
+  return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /** `[::1]` and `::1` compare equal; names compare case-insensitively without a trailing dot. */
 function canonicalHost(hostname: string): string {
   const bare = hostname.toLowerCase().replace(/\.+$/, '');
@@ -138,7 +164,7 @@ export function isAllowedHost(
   protocol: string,
 ): boolean {
   if (policy.mode !== 'hosted' || !policy.allowHosts?.length) return false;
-  const host = canonicalHost(hostname.replace(/^\[(.*)\]$/, '$1'));
+  const host = canonicalHost(unbracket(hostname));
   const withPort = `${host}:${port || DEFAULT_PORTS[protocol] || ''}`;
   return policy.allowHosts.some((entry) => {
     const wanted = entry.toLowerCase();
@@ -183,7 +209,7 @@ export function checkUrl(input: string | URL, policy: AddressPolicy): UrlVerdict
       reason: 'the hosted inspector only makes https:// requests',
     };
   }
-  const bare = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const bare = unbracket(url.hostname);
   if (isIP(bare)) {
     const verdict = isBlockedAddress(bare);
     if (verdict.blocked) {
@@ -271,7 +297,7 @@ export function createGuardedDispatcher(
   const direct = buildConnector(custom ? { lookup: netLookup(lookup, false) } : {});
 
   const connect: buildConnector.connector = (options, callback) => {
-    const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
+    const host = unbracket(options.hostname);
     if (policy.mode === 'local' || isAllowedHost(policy, host, options.port, options.protocol)) {
       return direct(options, callback);
     }

@@ -74,12 +74,9 @@ export function formatIPv4(value: IPv4): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
-/** True when `value` lies in `base/prefix`. */
-export function inIPv4Range(value: IPv4, base: string, prefix: number): boolean {
-  const start = parseIPv4(base);
-  if (start === undefined) throw new Error(`bad IPv4 range base ${base}`);
-  const size = 2 ** (32 - prefix);
-  return value >= start && value < start + size;
+/** True when `value` lies in `start/prefix`. */
+export function inIPv4Range(value: IPv4, start: IPv4, prefix: number): boolean {
+  return value >= start && value < start + 2 ** (32 - prefix);
 }
 
 /** True when the first `prefix` bits of `address` equal those of `base` (given as groups). */

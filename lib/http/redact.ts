@@ -7,6 +7,8 @@
  * safety net for secrets in places no rule anticipated (a path segment, an error message).
  */
 
+import { isEventStream, mediaType } from './content-type';
+
 /**
  * OAuth and MCP parameter names whose values are credentials (RFC 6749, 7636, 7591, 7009, 7523,
  * 8628, 8693 and friends), matched case-insensitively.
@@ -131,10 +133,6 @@ export function redactHeaderValue(name: string, value: string): string {
   return value;
 }
 
-function mediaType(contentType: string | null | undefined): string {
-  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
 function looksLikeJson(text: string): boolean {
   const start = text.trimStart()[0];
   return start === '{' || start === '[';
@@ -244,9 +242,8 @@ export class Redactor {
    * text. Form bodies and event streams keep their framing.
    */
   body(text: string, contentType?: string | null): string {
-    const type = mediaType(contentType);
-    if (type === 'application/x-www-form-urlencoded') return this.text(redactPairs(text));
-    if (type === 'text/event-stream') return this.text(redactEventStream(text));
+    if (mediaType(contentType) === 'application/x-www-form-urlencoded') return this.text(redactPairs(text));
+    if (isEventStream(contentType)) return this.text(redactEventStream(text));
     const json = looksLikeJson(text) ? redactJsonText(text, true) : undefined;
     return this.text(json ?? text);
   }

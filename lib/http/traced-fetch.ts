@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { displayBody, isEventStream, isTextual, raceAbort, readLimited, recordingStream } from './body';
+import { displayBody, raceAbort, readLimited, recordingStream } from './body';
+import { isEventStream, isTextual } from './content-type';
 import { OutboundError, type OutboundErrorCode } from './errors';
 import {
   type AddressPolicy,
