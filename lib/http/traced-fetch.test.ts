@@ -463,6 +463,28 @@ describe('createTracedFetch() w/ text/event-stream', () => {
     expect(sink.last?.error).toBeUndefined();
   });
 
+  it('records a stream that breaks off with an error', async () => {
+    let fail!: (reason: unknown) => void;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('data: one\n\n'));
+        fail = (reason) => controller.error(reason);
+      },
+    });
+    const { fetch, sink } = setup(() => sse(stream));
+    const reader = (await fetch('https://mcp.example/mcp')).body!.getReader();
+    await reader.read();
+    fail(new Error('socket hang up'));
+    await expect(reader.read()).rejects.toThrow('socket hang up');
+    expect(sink.last).toMatchObject({
+      response: { body: 'data: one\n\n', size: 11 },
+      error: {
+        code: 'unreachable',
+        message: 'Event stream from https://mcp.example/mcp broke off: Error: socket hang up',
+      },
+    });
+  });
+
   it('is not subject to the request time limit once the headers are in', async () => {
     const source = eventSource();
     const { fetch } = setup(() => sse(source.stream), { limits: { timeoutMs: 50 } });

@@ -271,12 +271,20 @@ function recordRequest(request: Outgoing, context: Context): Exchange['request']
 /** Marks the reason a request's own timer fired, to tell it from the caller's abort. */
 class TimeLimitReached extends Error {}
 
-/**
- * One hop: check, send, read (or pass through an event stream), record. Every outcome is recorded
- * exactly once; failures are recorded with `error` and thrown as OutboundError.
- */
-async function exchange(context: Context, request: Outgoing, redirectLimit?: string): Promise<Response> {
-  const { limits, redactor } = context;
+type ResponseRecord = NonNullable<Exchange['response']>;
+type ResponseHead = Pick<ResponseRecord, 'status' | 'statusText' | 'headers'>;
+
+/** Records one hop exactly once, whichever way it ends. */
+interface HopRecorder {
+  /** The redacted URL, for messages and OutboundError.url. */
+  shownUrl: string;
+  record(parts: Pick<Exchange, 'response' | 'error'>): void;
+  /** Records the failure and returns the OutboundError to throw. */
+  fail(code: OutboundErrorCode, message: string, cause?: unknown, response?: ResponseRecord): OutboundError;
+}
+
+function startHop(context: Context, request: Outgoing): HopRecorder {
+  const { redactor } = context;
   const startedAt = context.now();
   const shownUrl = redactor.url(request.url);
   const base: Exchange = {
@@ -287,32 +295,41 @@ async function exchange(context: Context, request: Outgoing, redirectLimit?: str
     durationMs: 0,
     request: recordRequest(request, context),
   };
-  const record = (parts: Pick<Exchange, 'response' | 'error'>) =>
+  const record: HopRecorder['record'] = (parts) =>
     context.sink?.record({ ...base, ...parts, durationMs: context.now() - startedAt });
-  const fail = (
-    code: OutboundErrorCode,
-    message: string,
-    cause?: unknown,
-    response?: Exchange['response'],
-  ) => {
-    const shown = redactor.text(message);
-    record({ response, error: { code, message: shown } });
-    return new OutboundError(code, shownUrl, shown, { cause });
+  return {
+    shownUrl,
+    record,
+    fail(code, message, cause, response) {
+      const shown = redactor.text(message);
+      record({ response, error: { code, message: shown } });
+      return new OutboundError(code, shownUrl, shown, { cause });
+    },
   };
+}
+
+/**
+ * One hop: check, send, read (or pass through an event stream), record. Every outcome is recorded
+ * exactly once; failures are recorded with `error` and thrown as OutboundError, except the
+ * caller's own abort, which is rethrown as is.
+ */
+async function exchange(context: Context, request: Outgoing, redirectLimit?: string): Promise<Response> {
+  const { limits } = context;
+  const hop = startHop(context, request);
+  const { shownUrl } = hop;
 
   const verdict = checkUrl(request.url, context.policy);
-  if (!verdict.ok) throw fail(verdict.code, `Refused ${shownUrl}: ${verdict.reason}`);
-  const host = verdict.url.host;
+  if (!verdict.ok) throw hop.fail(verdict.code, `Refused ${shownUrl}: ${verdict.reason}`);
 
   const timer = new AbortController();
   const timeout = setTimeout(() => timer.abort(new TimeLimitReached()), limits.timeoutMs);
   const callerSignal = request.init.signal ?? undefined;
   const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
   /** Records and returns what to throw for an error of the underlying fetch or body read. */
-  const failure = (error: unknown, phase: 'headers' | 'body', response?: Exchange['response']) => {
+  const failure = (error: unknown, phase: 'headers' | 'body', response?: ResponseRecord) => {
     if (error instanceof OutboundError) return error;
     if (callerSignal?.aborted) {
-      record({
+      hop.record({
         response,
         error: { code: 'aborted', message: `The caller cancelled the request to ${shownUrl}` },
       });
@@ -324,10 +341,10 @@ async function exchange(context: Context, request: Outgoing, redirectLimit?: str
         phase === 'headers'
           ? `No response from ${shownUrl} within ${within}`
           : `Response from ${shownUrl} did not finish within ${within}`;
-      return fail('timeout', message, error, response);
+      return hop.fail('timeout', message, error, response);
     }
-    const mapped = describeNetworkError(error, shownUrl, host);
-    return fail(mapped.code, mapped.message, error, response);
+    const mapped = describeNetworkError(error, shownUrl, verdict.url.host);
+    return hop.fail(mapped.code, mapped.message, error, response);
   };
 
   let response: Response;
@@ -341,65 +358,39 @@ async function exchange(context: Context, request: Outgoing, redirectLimit?: str
     throw failure(error, 'headers');
   }
 
-  const contentType = response.headers.get('content-type');
-  const head = {
+  const head: ResponseHead = {
     status: response.status,
     statusText: response.statusText,
-    headers: redactor.headers(response.headers),
+    headers: context.redactor.headers(response.headers),
   };
-  const discard = () => response.body?.cancel().catch(() => {});
+  const refuse = (code: OutboundErrorCode, message: string) => {
+    clearTimeout(timeout);
+    response.body?.cancel().catch(() => {});
+    return hop.fail(code, message, undefined, { ...head, size: 0, truncated: false });
+  };
 
   if (redirectLimit && isRedirect(response.status) && response.headers.has('location')) {
-    clearTimeout(timeout);
-    discard();
-    throw fail('redirect_limit', `${shownUrl} ${redirectLimit}`, undefined, {
-      ...head,
-      size: 0,
-      truncated: false,
-    });
+    throw refuse('redirect_limit', `${shownUrl} ${redirectLimit}`);
   }
-
+  const contentType = response.headers.get('content-type');
   if (response.body && isEventStream(contentType)) {
     // The stream may rightly stay open for minutes: the time limit covered getting the headers.
     clearTimeout(timeout);
-    const stream = recordingStream(response.body, limits.displayBodyChars, (captured) => {
-      const shown = displayBody(captured.captured, contentType, redactor, limits.displayBodyChars);
-      const streamError =
-        captured.error === undefined || callerSignal?.aborted
-          ? undefined
-          : {
-              code: 'unreachable',
-              message: redactor.text(`Event stream from ${shownUrl} broke off: ${String(captured.error)}`),
-            };
-      record({
-        response: {
-          ...head,
-          body: shown.body,
-          size: captured.size,
-          truncated: captured.truncated || shown.truncated,
-        },
-        error: streamError,
-      });
-    });
-    return rebuild(response, stream, verdict.url.href);
+    const body = recordEventStream(context, hop, response.body, contentType, head, callerSignal);
+    return rebuild(response, body, verdict.url.href);
   }
-
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > limits.maxBodyBytes) {
-    clearTimeout(timeout);
-    discard();
-    throw fail(
+    throw refuse(
       'response_too_large',
       `Response from ${shownUrl} declares ${declared} bytes (Content-Length), over the ${formatBytes(limits.maxBodyBytes)} limit`,
-      undefined,
-      { ...head, size: 0, truncated: false },
     );
   }
 
   let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = await readLimited(response.body, limits.maxBodyBytes, signal, (received) =>
-      fail(
+      hop.fail(
         'response_too_large',
         `Response from ${shownUrl} is larger than the ${formatBytes(limits.maxBodyBytes)} limit (stopped after ${received} bytes)`,
         undefined,
@@ -412,9 +403,48 @@ async function exchange(context: Context, request: Outgoing, redirectLimit?: str
     clearTimeout(timeout);
   }
 
-  const shown = displayBody(bytes, contentType, redactor, limits.displayBodyChars);
-  record({ response: { ...head, body: shown.body, size: bytes.byteLength, truncated: shown.truncated } });
+  const shown = displayBody(
+    bytes,
+    response.headers.get('content-type'),
+    context.redactor,
+    limits.displayBodyChars,
+  );
+  hop.record({ response: { ...head, body: shown.body, size: bytes.byteLength, truncated: shown.truncated } });
   return rebuild(response, NULL_BODY_STATUSES.has(response.status) ? null : bytes, verdict.url.href);
+}
+
+/**
+ * The body the caller gets for an event stream: passed through as it arrives, recorded when it
+ * ends, when the caller cancels, or once the display cap is reached. A stream that breaks off is
+ * recorded with an error; the caller's own abort is a normal end for a stream.
+ */
+function recordEventStream(
+  context: Context,
+  hop: HopRecorder,
+  body: ReadableStream<Uint8Array>,
+  contentType: string | null,
+  head: ResponseHead,
+  callerSignal: AbortSignal | undefined,
+): ReadableStream<Uint8Array> {
+  const { redactor, limits } = context;
+  return recordingStream(body, limits.displayBodyChars, (stream) => {
+    const shown = displayBody(stream.captured, contentType, redactor, limits.displayBodyChars);
+    const broken = stream.error !== undefined && !callerSignal?.aborted;
+    hop.record({
+      response: {
+        ...head,
+        body: shown.body,
+        size: stream.size,
+        truncated: stream.truncated || shown.truncated,
+      },
+      error: broken
+        ? {
+            code: 'unreachable',
+            message: redactor.text(`Event stream from ${hop.shownUrl} broke off: ${String(stream.error)}`),
+          }
+        : undefined,
+    });
+  });
 }
 
 /**
