@@ -48,8 +48,8 @@ export async function listen(name: string, host: string, port: number, log?: Log
   const server: Server = createServer((req, res) => {
     const started = performance.now();
     if (log) {
+      const path = (req.url ?? '/').split('?')[0];
       res.on('finish', () => {
-        const path = (req.url ?? '/').split('?')[0];
         log(`${name} ${req.method} ${path} ${res.statusCode} ${Math.round(performance.now() - started)}ms`);
       });
     }

@@ -85,6 +85,16 @@ export interface AuthorizeResult {
   jar: CookieJar;
 }
 
+/** The visible text of a demo page (or the start of any other body), for error messages. */
+function pageText(html: string): string {
+  const main = /<main>([\s\S]*)<\/main>/.exec(html)?.[1] ?? html;
+  return main
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+}
+
 function formActions(html: string): string[] {
   return [...html.matchAll(/<form method="post" action="([^"]+)"/g)].map((m) =>
     (m[1] ?? '').replaceAll('&amp;', '&'),
@@ -125,7 +135,7 @@ export async function authorize(options: AuthorizeOptions): Promise<AuthorizeRes
       continue;
     }
     const html = await res.text();
-    if (res.status !== 200) throw new Error(`HTTP ${res.status} at ${url.href}: ${html.slice(0, 500)}`);
+    if (res.status !== 200) throw new Error(`HTTP ${res.status} at ${url.pathname}: ${pageText(html)}`);
     pages.push(html);
     const actions = formActions(html);
     if (html.includes('name="password"')) {
@@ -139,7 +149,7 @@ export async function authorize(options: AuthorizeOptions): Promise<AuthorizeRes
       url = new URL((options.consent === 'deny' ? actions[1] : actions[0]) ?? '', url);
       init = { method: 'POST', body: '' };
     } else {
-      throw new Error(`unexpected page at ${url.href}: ${html.slice(0, 500)}`);
+      throw new Error(`unexpected page at ${url.pathname}: ${pageText(html)}`);
     }
   }
   throw new Error('too many redirects');

@@ -8,6 +8,7 @@ import { errors } from 'oidc-provider';
 import { isLoopbackHost, type Logger } from '../http';
 
 const MAX_DOCUMENT_BYTES = 64 * 1024;
+const CACHE_MS = 5_000;
 const FORBIDDEN_AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
 
 /** Whether `id` has the shape of a client id URL (§3): https (or loopback http), a path, no fragment or userinfo. */
@@ -28,13 +29,29 @@ export function isClientIdUrl(id: string): boolean {
 }
 
 /**
- * Fetches and validates the document for `id`. Returns undefined for ids that are not client id URLs (the
- * client is then unknown); throws invalid_client / invalid_client_metadata when the document is unusable.
+ * Resolves client ids that are URLs by fetching and validating their document. Resolves undefined for ids
+ * that are not client id URLs (the client is then unknown); rejects with invalid_client /
+ * invalid_client_metadata when the document is unusable. One authorization looks the client up several
+ * times, so a short cache keeps that to one fetch while an edited document still applies within seconds.
+ * Failures are not cached.
  */
-export async function fetchClientMetadataDocument(
-  id: string,
+export function createClientMetadataDocumentResolver(
   log?: Logger,
-): Promise<AdapterPayload | undefined> {
+): (id: string) => Promise<AdapterPayload | undefined> {
+  const cache = new Map<string, { metadata: AdapterPayload; until: number }>();
+  return async (id) => {
+    const hit = cache.get(id);
+    if (hit && hit.until > Date.now()) return hit.metadata;
+    const metadata = await fetchClientMetadataDocument(id, log);
+    if (metadata) {
+      if (cache.size >= 100) cache.clear();
+      cache.set(id, { metadata, until: Date.now() + CACHE_MS });
+    }
+    return metadata;
+  };
+}
+
+async function fetchClientMetadataDocument(id: string, log?: Logger): Promise<AdapterPayload | undefined> {
   if (!isClientIdUrl(id)) return undefined;
 
   let response: Response;

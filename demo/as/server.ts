@@ -16,7 +16,7 @@ import Provider, {
 import { isLoopbackHost, type Logger, readForm, requestUrl, sendHtml, sendPreflight } from '../http';
 import { BASE_SCOPE, type DemoState, MCP_SCOPES } from '../state';
 import { createAdapterFactory, MemoryStore } from './adapter';
-import { fetchClientMetadataDocument } from './cimd';
+import { createClientMetadataDocumentResolver } from './cimd';
 import { consentPage, errorPage, loginPage, PAGE_HEADERS } from './pages';
 
 /** Demo accounts: username -> password and display name. The username is the token `sub`. */
@@ -107,7 +107,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const configuration: Configuration = {
     adapter: createAdapterFactory(
       store,
-      options.clientIdMetadataDocuments ? (id) => fetchClientMetadataDocument(id, log) : undefined,
+      options.clientIdMetadataDocuments ? createClientMetadataDocumentResolver(log) : undefined,
     ),
     clients: options.staticClients ?? [],
     jwks: { keys: [signingKey()] },
