@@ -70,24 +70,25 @@ interface Context {
 const dispatchers = new Map<string, Dispatcher>();
 
 /**
- * The global fetch bound to a guarded dispatcher. Dispatchers for the system resolver are shared
- * per policy so connections are pooled across traced fetches instead of one pool per step.
+ * Dispatchers for the system resolver are shared per policy, so connections are pooled across
+ * traced fetches instead of one pool per step. An injected resolver gets its own.
  */
-function guardedFetch(policy: AddressPolicy, lookup: HostLookup = systemLookup): FetchLike {
-  let dispatcher: Dispatcher | undefined;
-  if (lookup === systemLookup) {
-    const key = JSON.stringify(policy);
-    dispatcher = dispatchers.get(key);
-    if (!dispatcher) {
-      dispatcher = createGuardedDispatcher(policy);
-      dispatchers.set(key, dispatcher);
-    }
-  } else {
-    dispatcher = createGuardedDispatcher(policy, lookup);
+function dispatcherFor(policy: AddressPolicy, lookup: HostLookup): Dispatcher {
+  if (lookup !== systemLookup) return createGuardedDispatcher(policy, lookup);
+  const key = JSON.stringify(policy);
+  let dispatcher = dispatchers.get(key);
+  if (!dispatcher) {
+    dispatcher = createGuardedDispatcher(policy);
+    dispatchers.set(key, dispatcher);
   }
-  const bound = dispatcher;
+  return dispatcher;
+}
+
+/** The global fetch bound to the guarded dispatcher. */
+function guardedFetch(policy: AddressPolicy, lookup: HostLookup = systemLookup): FetchLike {
+  const dispatcher = dispatcherFor(policy, lookup);
   // `dispatcher` is undici's extension to RequestInit; Node's fetch honours it.
-  return (input, init) => globalThis.fetch(input, { ...init, dispatcher: bound } as RequestInit);
+  return (input, init) => globalThis.fetch(input, { ...init, dispatcher } as RequestInit);
 }
 
 /**
