@@ -69,7 +69,15 @@ export type FlowErrorCode =
   | 'mcp_failed'
   | 'unauthorized'
   | 'insufficient_scope'
-  | 'internal';
+  | 'internal'
+  /** callTool: the tool is not annotated readOnlyHint: true, so the inspector will not run it. */
+  | 'tool_not_read_only'
+  /** callTool: the server did not list a tool by that name. */
+  | 'tool_unknown'
+  /** The options cannot work (e.g. authorizationServerIndex out of range, forced route unavailable). */
+  | 'invalid_options'
+  /** An engine function was called in a state where it does not apply (e.g. a callback when not waiting). */
+  | 'invalid_state';
 
 export interface FlowErrorInfo {
   code: FlowErrorCode;
@@ -125,6 +133,11 @@ export interface FlowOptions {
   clientName: string;
   /** Index into PRM authorization_servers; default 0. */
   authorizationServerIndex?: number;
+  /**
+   * Input only: a pre-registered client's secret. `createFlow` moves it into `secrets.clientSecret`
+   * and removes it from the options, so options never carry a secret.
+   */
+  clientSecret?: string;
 }
 
 /** Secrets the server needs between steps. Lives only in the sealed server-side session. */
@@ -138,4 +151,8 @@ export interface FlowSecrets {
   idToken?: string;
   /** Absolute epoch ms. */
   accessTokenExpiresAt?: number;
+  /** From the callback until the token exchange uses it (single use). */
+  authorizationCode?: string;
+  /** RFC 7592 management token from DCR, if the AS issued one. */
+  registrationAccessToken?: string;
 }

@@ -1,0 +1,229 @@
+import type { StepId } from './types';
+
+export interface CheckDefinition {
+  /** The step that judges it. */
+  step: StepId;
+  title: string;
+  /** Where the rule comes from; the UI and the README show the same reference. */
+  specRef: string;
+}
+
+/**
+ * Every doctor check, by stable id. The README lists them from here, the UI shows their titles, and
+ * a check recorded by a step always takes its title and reference from this table.
+ */
+export const CHECKS = {
+  'probe.reachable': {
+    step: 'probe',
+    title: 'The MCP server answers',
+    specRef: 'MCP 2025-11-25 §Transports (Streamable HTTP)',
+  },
+  'probe.unauthorized': {
+    step: 'probe',
+    title: 'A request without a token gets 401',
+    specRef: 'MCP 2025-11-25 §Error Handling (all revisions)',
+  },
+  'probe.www-authenticate': {
+    step: 'probe',
+    title: 'The 401 carries a Bearer WWW-Authenticate challenge',
+    specRef: 'MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 6750 §3',
+  },
+  'probe.resource-metadata-param': {
+    step: 'probe',
+    title: 'The challenge names resource_metadata',
+    specRef: 'RFC 9728 §5.1; MCP 2025-06-18 §Authorization Server Location',
+  },
+  'probe.scope-param': {
+    step: 'probe',
+    title: 'The challenge names the scope to request',
+    specRef: 'MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements (SHOULD)',
+  },
+  'probe.cors-expose': {
+    step: 'probe',
+    title: 'Browser clients can read WWW-Authenticate',
+    specRef: 'Fetch Standard §Access-Control-Expose-Headers (browser clients only)',
+  },
+  'prm.found': {
+    step: 'prm',
+    title: 'Protected resource metadata is found in the spec’s order',
+    specRef: 'MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728 §3',
+  },
+  'prm.resource-match': {
+    step: 'prm',
+    title: 'The metadata’s resource is the server it was fetched for',
+    specRef: 'RFC 9728 §3.3',
+  },
+  'prm.authorization-servers': {
+    step: 'prm',
+    title: 'The metadata lists at least one authorization server',
+    specRef: 'MCP 2025-06-18 §Authorization Server Location; RFC 9728 §2',
+  },
+  'prm.scopes-supported': {
+    step: 'prm',
+    title: 'The metadata lists scopes_supported',
+    specRef: 'RFC 9728 §2 (RECOMMENDED); MCP 2025-11-25 §Scope Selection Strategy',
+  },
+  'prm.authorization-server-choice': {
+    step: 'prm',
+    title: 'An authorization server is chosen from the list',
+    specRef: 'RFC 9728 §7.6; MCP 2025-06-18 §Authorization Server Location',
+  },
+  'prm.legacy-mode': {
+    step: 'prm',
+    title: '2025-03-26 discovery from the server’s origin',
+    specRef: 'MCP 2025-03-26 §Authorization Base URL',
+  },
+  'as.found': {
+    step: 'as-metadata',
+    title: 'Authorization server metadata is found in the spec’s order',
+    specRef: 'MCP 2025-11-25 §Authorization Server Metadata Discovery; RFC 8414 §3',
+  },
+  'as.issuer-match': {
+    step: 'as-metadata',
+    title: 'The metadata’s issuer is exactly the authorization server’s identifier',
+    specRef: 'RFC 8414 §3.3; OpenID Connect Discovery 1.0 §4.3',
+  },
+  'as.pkce-s256': {
+    step: 'as-metadata',
+    title: 'The authorization server supports PKCE with S256',
+    specRef: 'MCP 2025-11-25 §Authorization Code Protection; RFC 7636 §4.2; RFC 9700 §2.1.1',
+  },
+  'as.response-type-code': {
+    step: 'as-metadata',
+    title: 'The authorization server supports response_type=code',
+    specRef: 'RFC 8414 §2',
+  },
+  'as.https-endpoints': {
+    step: 'as-metadata',
+    title: 'Authorization server endpoints use HTTPS',
+    specRef: 'MCP 2025-11-25 §Communication Security; RFC 8414 §2',
+  },
+  'as.iss-parameter': {
+    step: 'as-metadata',
+    title: 'The authorization server sends iss in the authorization response',
+    specRef: 'RFC 9207 §3; RFC 9700 §4.4',
+  },
+  'as.origin-metadata': {
+    step: 'as-metadata',
+    title: 'Metadata at the MCP server’s origin agrees',
+    specRef: 'MCP 2025-03-26 §Server Metadata Discovery',
+  },
+  'registration.route-available': {
+    step: 'registration',
+    title: 'A client registration route is available',
+    specRef: 'MCP 2025-11-25 §Client Registration Approaches',
+  },
+  'registration.pre-registered': {
+    step: 'registration',
+    title: 'Pre-registered client credentials',
+    specRef: 'MCP 2025-11-25 §Client Registration Approaches',
+  },
+  'registration.cimd': {
+    step: 'registration',
+    title: 'Client ID Metadata Document',
+    specRef:
+      'MCP 2025-11-25 §Client ID Metadata Documents; draft-ietf-oauth-client-id-metadata-document-00 §3, §4.1',
+  },
+  'registration.dcr': {
+    step: 'registration',
+    title: 'Dynamic Client Registration',
+    specRef: 'RFC 7591 §3; MCP 2025-11-25 §Dynamic Client Registration',
+  },
+  'registration.redirect-uri': {
+    step: 'registration',
+    title: 'The redirect URI is localhost or HTTPS',
+    specRef: 'MCP 2025-11-25 §Communication Security; RFC 9700 §2.1',
+  },
+  'authorize.pkce': {
+    step: 'authorize',
+    title: 'A PKCE S256 challenge is sent',
+    specRef: 'RFC 7636 §4.3; MCP 2025-11-25 §Authorization Code Protection',
+  },
+  'authorize.state': {
+    step: 'authorize',
+    title: 'A random state is sent',
+    specRef: 'RFC 6749 §10.12; MCP 2025-11-25 §Open Redirection',
+  },
+  'authorize.resource': {
+    step: 'authorize',
+    title: 'The resource parameter names the MCP server',
+    specRef: 'RFC 8707 §2; MCP 2025-11-25 §Resource Parameter Implementation',
+  },
+  'authorize.scope-selection': {
+    step: 'authorize',
+    title: 'The scope follows the spec’s selection strategy',
+    specRef: 'MCP 2025-11-25 §Scope Selection Strategy',
+  },
+  'callback.error': {
+    step: 'callback',
+    title: 'The authorization server granted the request',
+    specRef: 'RFC 6749 §4.1.2.1',
+  },
+  'callback.state-match': {
+    step: 'callback',
+    title: 'The state comes back unchanged',
+    specRef: 'RFC 6749 §4.1.2; MCP 2025-11-25 §Open Redirection',
+  },
+  'callback.iss-match': {
+    step: 'callback',
+    title: 'The iss parameter names the authorization server',
+    specRef: 'RFC 9207 §2.4',
+  },
+  'callback.code': {
+    step: 'callback',
+    title: 'An authorization code arrives',
+    specRef: 'RFC 6749 §4.1.2',
+  },
+  'token.exchange': {
+    step: 'token',
+    title: 'The code is exchanged for a Bearer access token',
+    specRef: 'RFC 6749 §4.1.3, §5.1; RFC 7636 §4.5',
+  },
+  'token.audience': {
+    step: 'token',
+    title: 'The access token’s audience is this MCP server',
+    specRef: 'RFC 8707 §2; RFC 9068 §3; MCP 2025-11-25 §Token Handling',
+  },
+  'token.refresh-token': {
+    step: 'token',
+    title: 'A refresh token is issued',
+    specRef: 'RFC 6749 §1.5; MCP 2025-11-25 §Token Theft',
+  },
+  'token.expires-in': {
+    step: 'token',
+    title: 'The access token is short-lived and says when it expires',
+    specRef: 'RFC 6749 §5.1; MCP 2025-11-25 §Token Theft',
+  },
+  'token.scope-granted': {
+    step: 'token',
+    title: 'The granted scope covers the requested scope',
+    specRef: 'RFC 6749 §3.3, §5.1',
+  },
+  'mcp.initialize': {
+    step: 'mcp-init',
+    title: 'initialize succeeds with the token in the Authorization header',
+    specRef: 'MCP 2025-11-25 §Token Requirements; §Lifecycle',
+  },
+  'mcp.session': {
+    step: 'mcp-init',
+    title: 'The server’s session handling',
+    specRef: 'MCP 2025-11-25 §Transports (Session Management)',
+  },
+  'mcp.tools-listed': {
+    step: 'tools',
+    title: 'tools/list answers',
+    specRef: 'MCP 2025-11-25 §Tools (Listing Tools)',
+  },
+  'tools.read-only-annotations': {
+    step: 'tools',
+    title: 'Tools declare readOnlyHint',
+    specRef: 'MCP 2025-11-25 §Tools (Tool annotations); §Security Best Practices',
+  },
+} as const satisfies Record<string, CheckDefinition>;
+
+export type CheckId = keyof typeof CHECKS;
+
+/** The registry as a list in step order, for the README and the UI. */
+export const CHECK_LIST: ReadonlyArray<CheckDefinition & { id: CheckId }> = (
+  Object.entries(CHECKS) as Array<[CheckId, CheckDefinition]>
+).map(([id, def]) => ({ id, ...def }));

@@ -1,0 +1,36 @@
+/**
+ * The flow engine: one serialisable state machine used by the walkthrough, "run all" and the CLI.
+ * Framework-free; every network call goes through the traced fetch built from the FlowContext.
+ */
+export { CHECK_LIST, CHECKS, type CheckDefinition, type CheckId } from './checks';
+export { callTool, handleCallback, listTools, runNextStep, runUntilPause } from './engine';
+export { selectAuthorizationServer } from './select';
+export {
+  type AuthorizationRequestInfo,
+  type AuthorizationServerInfo,
+  type ClientInfo,
+  type ClientRoute,
+  createFlow,
+  type FlowState,
+  type FlowStep,
+  type McpSessionInfo,
+  type ProbeResult,
+  type ResourceDiscovery,
+  type StateAt,
+  type TokenClaims,
+  type TokenInfo,
+} from './state';
+export type { FlowContext } from './step-run';
+export type { AsProbeRow } from './steps/as-metadata';
+export type { PrmProbeRow } from './steps/prm';
+export * from './types';
+export {
+  type DiscoveryView,
+  type FlowView,
+  type PublicOptions,
+  type TokenView,
+  type ToolCallView,
+  type ToolContent,
+  type ToolView,
+  toView,
+} from './view';

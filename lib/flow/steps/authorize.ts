@@ -1,0 +1,125 @@
+import { redactValue } from '../../http/redact';
+import { buildAuthorizationUrl, generatePkce, generateState, selectScope } from '../../oauth/authorization';
+import { canonicalResourceUri } from '../../oauth/canonical-uri';
+import type { FlowState, StateAt } from '../state';
+import type { StepRun } from '../step-run';
+import { atLeast } from './util';
+
+const SCOPE_SOURCE_TEXT = {
+  option: 'the scope given in the options',
+  challenge: 'the scope from the 401 challenge (authoritative)',
+  prm: 'every scope in the resource metadata’s scopes_supported',
+  none: 'no scope',
+} as const;
+
+/**
+ * Step 5: build the authorization request (PKCE S256, random state, RFC 8707 resource, scope by the
+ * spec's strategy). The flow then waits for the browser to come back to the redirect URI.
+ * @see RFC 6749 §4.1.1; RFC 7636 §4.3; RFC 8707 §2; MCP 2025-11-25 §Scope Selection Strategy
+ */
+export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): Promise<FlowState> {
+  const { options } = state;
+  const md = state.authorizationServer.metadata;
+  const pkce = await generatePkce();
+  const stateValue = generateState();
+  const resource = options.omitResource ? undefined : canonicalResourceUri(options.serverUrl);
+  const { scope, source } = selectScope({
+    explicit: options.scope,
+    challengeScope: state.probe.challenge?.scope,
+    scopesSupported: state.resource.mode === 'prm' ? state.resource.scopesSupported : undefined,
+  });
+  const { url, ignoredExtraParams } = buildAuthorizationUrl({
+    authorizationEndpoint: md.authorization_endpoint!,
+    clientId: state.client.clientId,
+    redirectUri: options.redirectUri,
+    codeChallenge: pkce.codeChallenge,
+    state: stateValue,
+    scope,
+    resource,
+    extraParams: options.extraAuthParams,
+  });
+
+  run.check(
+    'authorize.pkce',
+    'pass',
+    'code_challenge_method=S256 with a fresh 43-character code_verifier (kept server-side).',
+    {
+      actual: 'S256',
+    },
+  );
+  run.check(
+    'authorize.state',
+    'pass',
+    `A random state (${redactValue(stateValue)}) is sent and will be compared on the callback.`,
+  );
+  if (resource) {
+    run.check(
+      'authorize.resource',
+      'pass',
+      `resource=${resource}, the server’s canonical URI. It is sent again with the token request.`,
+      {
+        expected: resource,
+        actual: resource,
+      },
+    );
+  } else if (atLeast(options.specVersion, '2025-06-18')) {
+    run.check(
+      'authorize.resource',
+      'warn',
+      `resource is left out (real-world switch “omit resource”). ${options.specVersion} clients MUST send it; this shows what an AS does without it (often a token with a generic audience).`,
+      { expected: canonicalResourceUri(options.serverUrl), actual: '(omitted)' },
+    );
+  } else {
+    run.check('authorize.resource', 'skip', 'resource is left out; 2025-03-26 does not require RFC 8707.');
+  }
+  const extraNote =
+    options.extraAuthParams && Object.keys(options.extraAuthParams).length
+      ? ` Extra parameters: ${
+          Object.keys(options.extraAuthParams)
+            .filter((k) => !ignoredExtraParams.includes(k))
+            .join(', ') || '(none applied)'
+        }.`
+      : '';
+  const ignoredNote = ignoredExtraParams.length
+    ? ` Ignored (set by the flow): ${ignoredExtraParams.join(', ')}.`
+    : '';
+  if (source === 'none') {
+    run.check(
+      'authorize.scope-selection',
+      'warn',
+      `No scope is requested: the challenge has none and the resource metadata lists no scopes_supported. The AS decides what the token may do.${extraNote}${ignoredNote}`,
+      { actual: '(none)' },
+    );
+  } else {
+    const unsupported =
+      source === 'option' && Array.isArray(md.scopes_supported)
+        ? scope!.split(' ').filter((s) => !md.scopes_supported!.includes(s))
+        : [];
+    run.check(
+      'authorize.scope-selection',
+      'pass',
+      `scope="${scope}": ${SCOPE_SOURCE_TEXT[source]}.${unsupported.length ? ` Not in the AS’s scopes_supported: ${unsupported.join(' ')}.` : ''}${extraNote}${ignoredNote}`,
+      { actual: scope },
+    );
+  }
+  run.fact('authorizationUrl', url);
+  run.fact('scope', scope ?? null);
+  run.fact('scopeSource', source);
+  run.fact('resource', resource ?? null);
+  run.fact('redirectUri', options.redirectUri);
+  run.addSecret(pkce.codeVerifier);
+
+  return {
+    ...state,
+    step: 'awaiting-callback',
+    authorization: {
+      url,
+      redirectUri: options.redirectUri,
+      ...(scope ? { scope } : {}),
+      scopeSource: source,
+      ...(resource ? { resource } : {}),
+      createdAt: run.now(),
+    },
+    secrets: { ...state.secrets, codeVerifier: pkce.codeVerifier, state: stateValue },
+  };
+}

@@ -1,0 +1,312 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { withPurpose } from '../../http/traced-fetch';
+import {
+  connectMcp,
+  describeMcpFailure,
+  type LastHttpResponse,
+  type McpConnection,
+  type McpFailure,
+} from '../../mcp/client';
+import { listAllTools, toToolView } from '../../mcp/tools';
+import { outboundFlowError } from '../errors';
+import type { FlowState, McpSessionInfo, StateAt } from '../state';
+import type { StepRun } from '../step-run';
+import { FlowError, type FlowErrorInfo, type FlowSecrets } from '../types';
+
+const PURPOSES: Record<string, string> = {
+  initialize: 'MCP §Lifecycle — initialize with the access token in the Authorization header',
+  'notifications/initialized': 'MCP §Lifecycle — initialized notification',
+  'tools/list': 'MCP §Tools — tools/list',
+  'tools/call': 'MCP §Tools — tools/call (read-only tool)',
+};
+
+/** Lets the exchanges that a just-closed stream records land before the step's record is closed. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** What an MCP failure means for the flow: one FlowError, precise about 401 vs 403. */
+export function mcpFlowError(failure: McpFailure, serverUrl: string): FlowError {
+  const specRef = 'MCP 2025-11-25 §Error Handling; RFC 6750 §3.1';
+  switch (failure.kind) {
+    case 'outbound':
+      return outboundFlowError(
+        { code: failure.outboundCode, message: failure.message },
+        `The MCP server at ${serverUrl} could not be reached`,
+      );
+    case 'unauthorized': {
+      const c = failure.challenge;
+      const error = c?.error;
+      const reason =
+        error === 'invalid_token'
+          ? /expir/i.test(c?.errorDescription ?? '')
+            ? 'The access token has expired.'
+            : /revok/i.test(c?.errorDescription ?? '')
+              ? 'The access token was revoked.'
+              : 'The server says the access token is invalid (expired, revoked, or not issued for it).'
+          : error
+            ? `The server rejected the token (error="${error}").`
+            : 'The server rejected the token without saying why (no error in its challenge).';
+      return new FlowError({
+        code: 'unauthorized',
+        message: `${failure.message} ${reason}${c?.errorDescription ? ` It says: “${c.errorDescription}”.` : ''}`,
+        hint: 'Refresh the token or reconnect (sign in again). If this happens right after signing in, the server may not accept tokens from this authorization server or for this audience.',
+        expected: '200',
+        actual: `401${error ? ` error="${error}"` : ''}`,
+        specRef,
+      });
+    }
+    case 'insufficient_scope': {
+      const scope = failure.challenge?.scope;
+      return new FlowError({
+        code: 'insufficient_scope',
+        message: `${failure.message} The token lacks a scope this request needs${scope ? `: the server asks for "${scope}"` : ' (the challenge names no scope)'}.`,
+        hint: scope
+          ? `Authorize again with scope "${scope}" (step-up authorization).`
+          : 'The server should name the required scope in its challenge (MCP 2025-11-25 §Scope Challenge Handling).',
+        expected: scope ? `a token with scope ${scope}` : 'a token with the required scope',
+        actual: `403 insufficient_scope`,
+        specRef: 'MCP 2025-11-25 §Scope Challenge Handling; RFC 6750 §3.1',
+      });
+    }
+    case 'forbidden':
+      return new FlowError({
+        code: 'mcp_failed',
+        message: `${failure.message} A 403 without error="insufficient_scope" does not tell the client what to do.`,
+        hint: 'Servers SHOULD send WWW-Authenticate: Bearer error="insufficient_scope", scope="…" with a 403.',
+        expected: '200',
+        actual: '403',
+        specRef,
+      });
+    case 'session_expired':
+      return new FlowError({
+        code: 'mcp_failed',
+        message: failure.message,
+        hint: 'Reconnect to start a new MCP session.',
+        specRef,
+      });
+    case 'http':
+      return new FlowError({
+        code: 'mcp_failed',
+        message: failure.message,
+        actual: String(failure.status),
+        specRef,
+      });
+    case 'protocol':
+      return new FlowError({
+        code: 'mcp_failed',
+        message: `The MCP server returned a JSON-RPC error: ${failure.message}`,
+      });
+    default:
+      return new FlowError({ code: 'mcp_failed', message: `The MCP session failed: ${failure.message}` });
+  }
+}
+
+/**
+ * Runs `fn` on an MCP connection: a new session when `mcp` is undefined, otherwise the stored
+ * session (no new initialize). A stored session the server has forgotten (404) is replaced by a new
+ * one, once. The connection is always closed; the server-side session stays open.
+ */
+export async function withMcpSession<T>(
+  run: StepRun,
+  serverUrl: string,
+  secrets: FlowSecrets,
+  mcp: McpSessionInfo | undefined,
+  fn: (client: Client) => Promise<T>,
+): Promise<{ value: T; mcp: McpSessionInfo; reinitialized: boolean }> {
+  const accessToken = secrets.accessToken;
+  if (!accessToken) {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: 'There is no access token for the MCP session.',
+      hint: 'Sign in again.',
+    });
+  }
+  const attempt = async (reuse: McpSessionInfo | undefined) => {
+    const call = run.tracedRaw();
+    let connection: McpConnection | undefined;
+    let last: LastHttpResponse | undefined;
+    try {
+      connection = await connectMcp({
+        url: serverUrl,
+        fetch: call.fetch,
+        accessToken,
+        ...(reuse?.sessionId ? { sessionId: reuse.sessionId, protocolVersion: reuse.protocolVersion } : {}),
+        label: (init, method) => withPurpose(init, PURPOSES[method ?? ''] ?? `MCP ${method ?? 'request'}`),
+        onResponse: (response) => {
+          last = response;
+        },
+      });
+      const info: McpSessionInfo = reuse?.sessionId
+        ? reuse
+        : {
+            ...(connection.client.getServerVersion()
+              ? { serverInfo: connection.client.getServerVersion()! }
+              : {}),
+            ...(connection.transport.protocolVersion
+              ? { protocolVersion: connection.transport.protocolVersion }
+              : {}),
+            ...(connection.client.getServerCapabilities()
+              ? { capabilities: connection.client.getServerCapabilities() as Record<string, unknown> }
+              : {}),
+            ...(connection.transport.sessionId ? { sessionId: connection.transport.sessionId } : {}),
+            ...(connection.client.getInstructions()
+              ? { instructions: connection.client.getInstructions()! }
+              : {}),
+          };
+      const value = await fn(connection.client);
+      return { value, info, exchangeIds: call.exchangeIds };
+    } catch (err) {
+      throw new McpAttemptError(describeMcpFailure(err, last), call.exchangeIds, { cause: err });
+    } finally {
+      await connection?.close();
+      await settle();
+    }
+  };
+  try {
+    const r = await attempt(mcp);
+    return { value: r.value, mcp: r.info, reinitialized: false };
+  } catch (err) {
+    if (err instanceof McpAttemptError && err.failure.kind === 'session_expired' && mcp?.sessionId) {
+      const r = await attempt(undefined);
+      return { value: r.value, mcp: r.info, reinitialized: true };
+    }
+    throw err;
+  }
+}
+
+export class McpAttemptError extends Error {
+  constructor(
+    readonly failure: McpFailure,
+    readonly exchangeIds: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(failure.message, options);
+    this.name = 'McpAttemptError';
+  }
+}
+
+/**
+ * Step 7: initialize an authenticated MCP session and keep its id and protocol version, so later
+ * calls reuse the session instead of initialising again.
+ * @see MCP 2025-11-25 §Token Requirements, §Lifecycle, §Transports (Session Management)
+ */
+export async function runMcpInit(state: StateAt<'mcp-init'>, run: StepRun): Promise<FlowState> {
+  const serverUrl = state.options.serverUrl;
+  let result: Awaited<ReturnType<typeof withMcpSession<void>>>;
+  try {
+    result = await withMcpSession(run, serverUrl, state.secrets, undefined, async () => undefined);
+  } catch (err) {
+    if (!(err instanceof McpAttemptError)) throw err;
+    const flowError = mcpFlowError(err.failure, serverUrl);
+    run.check('mcp.initialize', 'fail', flowError.message, {
+      expected: '200 with an initialize result',
+      actual: flowError.info.actual ?? err.failure.message,
+      exchangeIds: err.exchangeIds,
+    });
+    throw flowError;
+  }
+  const mcp = result.mcp;
+  const ids = run.record.exchanges.map((e) => e.id);
+  const name = mcp.serverInfo ? `${mcp.serverInfo.name} ${mcp.serverInfo.version}` : 'The server';
+  run.check(
+    'mcp.initialize',
+    'pass',
+    `${name} answered initialize (protocol ${mcp.protocolVersion ?? 'unknown'}) with the token in the Authorization header only.`,
+    {
+      actual: mcp.protocolVersion,
+      exchangeIds: ids,
+    },
+  );
+  run.check(
+    'mcp.session',
+    'pass',
+    mcp.sessionId
+      ? 'The server issued an Mcp-Session-Id; later calls reuse it, and every request still carries the token (sessions are not authentication).'
+      : 'The server issued no Mcp-Session-Id (stateless); every call is a fresh request with the token.',
+    { exchangeIds: ids },
+  );
+  run.fact('serverInfo', mcp.serverInfo ?? null);
+  run.fact('protocolVersion', mcp.protocolVersion ?? null);
+  run.fact('capabilities', mcp.capabilities ?? null);
+  run.fact('sessionId', mcp.sessionId ? 'issued (kept server-side)' : null);
+  if (mcp.instructions) run.fact('instructions', mcp.instructions);
+  return { ...state, step: 'tools', mcp };
+}
+
+/**
+ * Step 8: list every tool (all pages) and mark which may be run (annotated read-only).
+ * @see MCP 2025-11-25 §Tools (Listing Tools, Tool annotations)
+ */
+export async function runTools(
+  state: StateAt<'tools'> | StateAt<'connected'>,
+  run: StepRun,
+): Promise<FlowState> {
+  const serverUrl = state.options.serverUrl;
+  if (state.mcp.capabilities && !('tools' in state.mcp.capabilities)) {
+    run.check(
+      'mcp.tools-listed',
+      'skip',
+      'The server does not advertise the tools capability, so there is nothing to list.',
+    );
+    run.check('tools.read-only-annotations', 'skip', 'No tools.');
+    return { ...state, step: 'connected', tools: [] };
+  }
+  let listed: Awaited<ReturnType<typeof listAllTools>>;
+  let mcp = state.mcp;
+  try {
+    const r = await withMcpSession(run, serverUrl, state.secrets, state.mcp, (client) =>
+      listAllTools(client),
+    );
+    listed = r.value;
+    mcp = r.mcp;
+    if (r.reinitialized)
+      run.fact('session', 'The stored MCP session was gone (404); a new one was initialised.');
+  } catch (err) {
+    if (!(err instanceof McpAttemptError)) throw err;
+    const flowError = mcpFlowError(err.failure, serverUrl);
+    run.check('mcp.tools-listed', 'fail', flowError.message, {
+      expected: 'a tools/list result',
+      actual: flowError.info.actual,
+      exchangeIds: err.exchangeIds,
+    });
+    throw flowError;
+  }
+  const tools = listed.tools.map(toToolView);
+  const ids = run.record.exchanges.map((e) => e.id);
+  run.check(
+    'mcp.tools-listed',
+    listed.truncated ? 'warn' : 'pass',
+    `${tools.length} tool(s) in ${listed.pages} page(s)${listed.truncated ? '; stopped at the page limit' : ''}.`,
+    { actual: String(tools.length), exchangeIds: ids },
+  );
+  const readOnly = tools.filter((t) => t.readOnly);
+  const unannotated = tools.filter((t) => t.annotations.readOnlyHint === undefined);
+  if (tools.length === 0) {
+    run.check('tools.read-only-annotations', 'skip', 'No tools to judge.');
+  } else if (unannotated.length) {
+    run.check(
+      'tools.read-only-annotations',
+      'warn',
+      `${unannotated.length} of ${tools.length} tool(s) do not declare readOnlyHint (${unannotated.map((t) => t.name).join(', ')}); clients must treat them as possibly changing data. ${readOnly.length} can be run here.`,
+      { exchangeIds: ids },
+    );
+  } else {
+    run.check(
+      'tools.read-only-annotations',
+      'pass',
+      `Every tool declares readOnlyHint; ${readOnly.length} of ${tools.length} are read-only and can be run here.`,
+      { exchangeIds: ids },
+    );
+  }
+  run.fact(
+    'tools',
+    tools.map((t) => ({ name: t.name, readOnly: t.readOnly })),
+  );
+  return { ...state, step: 'connected', mcp, tools };
+}
+
+/** A failure after connecting: 401/403 end the session (the UI offers refresh or reconnect). */
+export function isSessionEnding(info: FlowErrorInfo): boolean {
+  return info.code === 'unauthorized' || info.code === 'insufficient_scope';
+}

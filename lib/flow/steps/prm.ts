@@ -1,0 +1,373 @@
+import { buildLegacyDiscovery } from '../../oauth/as-metadata';
+import { canonicalResourceUri } from '../../oauth/canonical-uri';
+import { isOutboundError } from '../../oauth/errors';
+import {
+  authorizationServersOf,
+  buildPrmCandidates,
+  compareResource,
+  type PrmCandidate,
+  type ProtectedResourceMetadata,
+  parsePrmDocument,
+  protectedResourceMetadataRequest,
+  type ResourceMatch,
+} from '../../oauth/protected-resource';
+import type { FlowState, StateAt } from '../state';
+import type { StepRun } from '../step-run';
+import { FlowError } from '../types';
+import { atLeast, readText } from './util';
+
+const SOURCE_LABEL: Record<PrmCandidate['source'], string> = {
+  header: 'the resource_metadata URL from the 401 challenge',
+  'path-aware': 'the path-aware well-known URL',
+  root: 'the root well-known URL',
+};
+
+/** One row of the probe matrix shown in the step's facts. */
+export interface PrmProbeRow {
+  url: string;
+  source: PrmCandidate['source'];
+  status?: number;
+  error?: string;
+  used: boolean;
+  why: string;
+}
+
+interface Probed {
+  candidate: PrmCandidate;
+  exchangeIds: string[];
+  status?: number;
+  error?: string;
+  document?: ProtectedResourceMetadata;
+  problem?: string;
+  match?: ResourceMatch;
+  servers: string[];
+}
+
+/**
+ * Step 2: protected resource metadata. All candidate URLs are fetched at once; the choice follows the
+ * spec's order (header URL, path-aware, root). A document whose `resource` does not match what it
+ * was fetched for is not used (RFC 9728 §3.3). With no PRM at all, 2025-03-26 falls back to the
+ * server's origin; later revisions stop.
+ * @see RFC 9728 §3; MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements
+ */
+export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowState> {
+  const { serverUrl, specVersion } = state.options;
+  const serverResource = canonicalResourceUri(serverUrl);
+  const headerUrl = state.probe.challenge?.resourceMetadata;
+  const candidates = buildPrmCandidates(serverUrl, headerUrl);
+
+  const probed = await Promise.all(
+    candidates.map(async (candidate): Promise<Probed> => {
+      const call = run.traced(`RFC 9728 §3.1 — ${SOURCE_LABEL[candidate.source]}`);
+      try {
+        const response = await protectedResourceMetadataRequest(call.fetch, candidate.url);
+        const body = await readText(response);
+        const parsed = parsePrmDocument(response.status, body);
+        if (!parsed.ok)
+          return {
+            candidate,
+            exchangeIds: call.exchangeIds,
+            status: response.status,
+            problem: parsed.problem,
+            servers: [],
+          };
+        const document = parsed.document;
+        return {
+          candidate,
+          exchangeIds: call.exchangeIds,
+          status: response.status,
+          document,
+          match: compareResource(document.resource, candidate, serverResource),
+          servers: authorizationServersOf(document),
+        };
+      } catch (err) {
+        if (!isOutboundError(err)) throw err;
+        return {
+          candidate,
+          exchangeIds: call.exchangeIds,
+          error: err.message,
+          problem: err.message,
+          servers: [],
+        };
+      }
+    }),
+  );
+
+  const usable = (p: Probed) => p.document !== undefined && p.match !== 'mismatch' && p.servers.length > 0;
+  const chosen = probed.find(usable);
+  const allIds = probed.flatMap((p) => p.exchangeIds);
+  const matrix: PrmProbeRow[] = probed.map((p) => ({
+    url: p.candidate.url,
+    source: p.candidate.source,
+    ...(p.status !== undefined ? { status: p.status } : {}),
+    ...(p.error ? { error: p.error } : {}),
+    used: p === chosen,
+    why: whyRow(p, p === chosen, chosen),
+  }));
+  run.fact('probes', matrix);
+
+  if (!chosen) {
+    const found = probed.filter((p) => p.document);
+    if (found.length === 0) {
+      const tried = probed.map((p) => `${p.candidate.url} (${p.error ?? `HTTP ${p.status}`})`).join('; ');
+      if (!atLeast(specVersion, '2025-06-18')) {
+        const legacy = buildLegacyDiscovery(serverUrl);
+        run.check(
+          'prm.found',
+          'skip',
+          `No protected resource metadata (${tried}). 2025-03-26 has none, so this is expected there.`,
+          {
+            exchangeIds: allIds,
+          },
+        );
+        run.check(
+          'prm.legacy-mode',
+          'warn',
+          `This server only supports 2025-03-26-style discovery. Newer clients require PRM. The authorization server is taken to be the server’s origin, ${legacy.authorizationBaseUrl}.`,
+          { actual: legacy.authorizationBaseUrl, exchangeIds: allIds },
+        );
+        return {
+          ...state,
+          step: 'as-metadata',
+          resource: {
+            mode: 'legacy',
+            authorizationBaseUrl: legacy.authorizationBaseUrl,
+            issuer: legacy.authorizationBaseUrl,
+          },
+        };
+      }
+      run.check(
+        'prm.found',
+        'fail',
+        `No PRM found at ${tried}. Clients on 2025-06-18 or later cannot find your AS.`,
+        {
+          expected: `200 JSON at ${candidates[0]?.url}`,
+          actual: probed.map((p) => p.error ?? String(p.status)).join(', '),
+          exchangeIds: allIds,
+        },
+      );
+      throw new FlowError({
+        code: 'prm_not_found',
+        message: `No protected resource metadata at any of ${probed.length} URLs: ${tried}.`,
+        hint: `Serve RFC 9728 metadata at ${candidates.find((c) => c.source !== 'header')?.url} with "resource": "${serverResource}", or name its URL in the 401’s WWW-Authenticate resource_metadata. If the server only implements 2025-03-26 discovery, judge it against spec revision 2025-03-26.`,
+        specRef: 'MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728 §3',
+      });
+    }
+    // Documents exist but none can be used: say why, most important reason first.
+    const mismatched = found.find((p) => p.match === 'mismatch');
+    if (mismatched?.document) {
+      run.check(
+        'prm.found',
+        'fail',
+        `Metadata was found but cannot be used: ${found.map((p) => `${p.candidate.url}: ${whyRow(p, false, undefined)}`).join('; ')}.`,
+        {
+          exchangeIds: allIds,
+        },
+      );
+      run.check(
+        'prm.resource-match',
+        'fail',
+        `PRM says resource=${mismatched.document.resource}, but it was fetched for ${mismatched.candidate.expectedResource}. Strict clients will discard it (RFC 9728 §3.3: the data MUST NOT be used).`,
+        {
+          expected: mismatched.candidate.expectedResource,
+          actual: mismatched.document.resource,
+          exchangeIds: mismatched.exchangeIds,
+        },
+      );
+      throw new FlowError({
+        code: 'prm_invalid',
+        message: `The protected resource metadata at ${mismatched.candidate.url} names resource ${mismatched.document.resource}, not ${mismatched.candidate.expectedResource}, so it must not be used.`,
+        hint: `Set "resource" in the metadata to exactly ${mismatched.candidate.expectedResource}.`,
+        expected: mismatched.candidate.expectedResource,
+        actual: mismatched.document.resource,
+        specRef: 'RFC 9728 §3.3',
+      });
+    }
+    const noServers = found[0]!;
+    run.check('prm.found', 'pass', `Found at ${noServers.candidate.url}.`, {
+      exchangeIds: noServers.exchangeIds,
+    });
+    run.check(
+      'prm.authorization-servers',
+      'fail',
+      'PRM is missing authorization_servers (or lists no valid URL), so clients cannot find the authorization server.',
+      {
+        expected: 'authorization_servers: ["https://…"]',
+        actual: JSON.stringify(noServers.document?.authorization_servers ?? null),
+        exchangeIds: noServers.exchangeIds,
+      },
+    );
+    throw new FlowError({
+      code: 'prm_invalid',
+      message: `The protected resource metadata at ${noServers.candidate.url} lists no authorization server.`,
+      hint: 'Add "authorization_servers": ["<issuer URL>"] to the metadata.',
+      expected: 'at least one authorization server URL',
+      actual: JSON.stringify(noServers.document?.authorization_servers ?? null),
+      specRef: 'MCP 2025-06-18 §Authorization Server Location; RFC 9728 §2',
+    });
+  }
+
+  const doc = chosen.document!;
+  const ids = chosen.exchangeIds;
+  const skippedBefore = probed.slice(0, probed.indexOf(chosen));
+  const headerProbe = probed.find((p) => p.candidate.source === 'header');
+  if (headerProbe && headerProbe !== chosen) {
+    run.check(
+      'prm.found',
+      'warn',
+      `The challenge pointed to ${headerProbe.candidate.url}, which ${whyRow(headerProbe, false, chosen)}; the inspector used ${chosen.candidate.url} instead. Clients that follow only the header stop here.`,
+      {
+        expected: `usable metadata at ${headerProbe.candidate.url}`,
+        actual: headerProbe.error ?? `HTTP ${headerProbe.status}`,
+        exchangeIds: allIds,
+      },
+    );
+  } else {
+    const note = skippedBefore.length
+      ? ` (after ${skippedBefore.map((p) => `${p.candidate.url}: ${whyRow(p, false, chosen)}`).join('; ')})`
+      : '';
+    run.check(
+      'prm.found',
+      'pass',
+      `Found at ${chosen.candidate.url}, ${SOURCE_LABEL[chosen.candidate.source]}${note}.`,
+      {
+        exchangeIds: allIds,
+      },
+    );
+  }
+
+  judgeResourceMatch(run, chosen, serverResource, probed);
+
+  run.check(
+    'prm.authorization-servers',
+    'pass',
+    `Lists ${chosen.servers.length} authorization server(s): ${chosen.servers.join(', ')}.`,
+    {
+      actual: chosen.servers.join(' '),
+      exchangeIds: ids,
+    },
+  );
+
+  const scopes = Array.isArray(doc.scopes_supported)
+    ? doc.scopes_supported.filter((s): s is string => typeof s === 'string')
+    : [];
+  if (scopes.length) {
+    run.check('prm.scopes-supported', 'pass', `scopes_supported: ${scopes.join(' ')}.`, {
+      actual: scopes.join(' '),
+      exchangeIds: ids,
+    });
+  } else {
+    run.check(
+      'prm.scopes-supported',
+      'warn',
+      'PRM is missing scopes_supported (RECOMMENDED). Without it, and without a scope in the challenge, clients request no scope.',
+      { expected: 'scopes_supported: [...]', actual: '(absent)', exchangeIds: ids },
+    );
+  }
+
+  const index = state.options.authorizationServerIndex ?? 0;
+  const issuer = chosen.servers[index];
+  if (issuer === undefined) {
+    run.check(
+      'prm.authorization-server-choice',
+      'fail',
+      `Option authorizationServerIndex=${index}, but the metadata lists ${chosen.servers.length}.`,
+      {
+        exchangeIds: ids,
+      },
+    );
+    throw new FlowError({
+      code: 'invalid_options',
+      message: `There is no authorization server number ${index + 1}; the metadata lists ${chosen.servers.length}: ${chosen.servers.join(', ')}.`,
+      hint: 'Pick one of the listed authorization servers.',
+    });
+  }
+  run.check(
+    'prm.authorization-server-choice',
+    'pass',
+    chosen.servers.length > 1
+      ? `Using ${issuer} (${index + 1} of ${chosen.servers.length}). The client decides (RFC 9728 §7.6); the TypeScript SDK always takes the first. Pick another to check it too.`
+      : `Using ${issuer}, the only one listed.`,
+    { actual: issuer, exchangeIds: ids },
+  );
+  run.fact('authorizationServers', chosen.servers);
+  run.fact('chosenAuthorizationServer', issuer);
+  if (!atLeast(specVersion, '2025-06-18')) {
+    run.check(
+      'prm.legacy-mode',
+      'pass',
+      'The server publishes PRM, which 2025-03-26 clients ignore (they use the server’s origin). The inspector follows the PRM.',
+      { exchangeIds: ids },
+    );
+  }
+
+  return {
+    ...state,
+    step: 'as-metadata',
+    resource: {
+      mode: 'prm',
+      metadataUrl: chosen.candidate.url,
+      source: chosen.candidate.source,
+      document: doc,
+      authorizationServers: chosen.servers,
+      issuer,
+      ...(scopes.length ? { scopesSupported: scopes } : {}),
+    },
+  };
+}
+
+function judgeResourceMatch(run: StepRun, chosen: Probed, serverResource: string, probed: Probed[]) {
+  const doc = chosen.document!;
+  const expected = chosen.candidate.expectedResource;
+  const rejected = probed.filter((p) => p !== chosen && p.match === 'mismatch' && p.document);
+  const rejectedNote = rejected.length
+    ? ` Discarded: ${rejected.map((p) => `${p.candidate.url} (resource ${p.document!.resource})`).join('; ')}.`
+    : '';
+  const extras = { expected, actual: doc.resource, exchangeIds: chosen.exchangeIds };
+  switch (chosen.match) {
+    case 'exact':
+      run.check(
+        'prm.resource-match',
+        rejected.length ? 'warn' : 'pass',
+        `resource is ${doc.resource}, as fetched for.${rejectedNote}`,
+        extras,
+      );
+      return;
+    case 'trailing-slash':
+      run.check(
+        'prm.resource-match',
+        'warn',
+        `PRM says resource=${doc.resource}, but it was fetched for ${expected}; they differ only by a trailing slash. Strict clients will discard it.${rejectedNote}`,
+        extras,
+      );
+      return;
+    case 'prefix':
+      run.check(
+        'prm.resource-match',
+        'warn',
+        `PRM says resource=${doc.resource}, a prefix of ${expected}. The TypeScript SDK accepts a prefix, strict RFC 9728 clients discard it.${rejectedNote}`,
+        extras,
+      );
+      return;
+    case 'server-url-at-root':
+      run.check(
+        'prm.resource-match',
+        'warn',
+        `The root well-known document says resource=${doc.resource}. Strict RFC 9728 expects the origin (${expected}) there; serve the document at the path-aware URL so resource can be ${serverResource}.${rejectedNote}`,
+        extras,
+      );
+      return;
+    default:
+      return;
+  }
+}
+
+function whyRow(p: Probed, used: boolean, chosen: Probed | undefined): string {
+  if (p.error) return `failed: ${p.error}`;
+  if (!p.document) return p.problem ?? `answered HTTP ${p.status}`;
+  if (p.match === 'mismatch')
+    return `names resource ${p.document.resource}, expected ${p.candidate.expectedResource}; must not be used`;
+  if (p.servers.length === 0) return 'lists no authorization server';
+  if (used) return p.match === 'exact' ? 'used: resource matches exactly' : `used: resource ${p.match}`;
+  return chosen ? 'valid, but a higher-priority URL was used' : 'valid';
+}

@@ -1,0 +1,301 @@
+import { INSPECTOR_CLIENT_INFO, wireProtocolVersion } from '../../mcp/client';
+import { isOutboundError } from '../../oauth/errors';
+import { parseBearerChallenge, parseWWWAuthenticate } from '../../oauth/www-authenticate';
+import { outboundFlowError } from '../errors';
+import type { FlowState, StateAt } from '../state';
+import type { StepRun } from '../step-run';
+import { FlowError } from '../types';
+import { atLeast, firstJsonRpcMessage, readText } from './util';
+
+const A1 = 'MCP 2025-11-25 §Error Handling (A1)';
+
+/**
+ * Step 1: POST `initialize` without a token. A protected MCP server answers 401 with a Bearer
+ * challenge that points at its protected resource metadata.
+ * @see MCP 2025-11-25 §Error Handling, §Protected Resource Metadata Discovery Requirements; RFC 6750 §3
+ */
+export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<FlowState> {
+  const { serverUrl, specVersion } = state.options;
+  if (!URL.canParse(serverUrl) || !['http:', 'https:'].includes(new URL(serverUrl).protocol)) {
+    throw new FlowError({
+      code: 'invalid_options',
+      message: `${serverUrl} is not an http(s) URL.`,
+      hint: 'Enter the MCP endpoint, e.g. https://mcp.example.com/mcp.',
+    });
+  }
+  const protocolVersion = wireProtocolVersion(specVersion);
+  const call = run.traced(`${A1} — initialize without a token; a protected server answers 401`);
+  let response: Response;
+  try {
+    response = await call.fetch(serverUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': protocolVersion,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion, capabilities: {}, clientInfo: INSPECTOR_CLIENT_INFO },
+      }),
+      redirect: 'manual',
+    });
+  } catch (err) {
+    if (!isOutboundError(err)) throw err;
+    run.check('probe.reachable', 'fail', `No HTTP answer from ${serverUrl}: ${err.message}`, {
+      exchangeIds: call.exchangeIds,
+    });
+    throw outboundFlowError(err, `The MCP server at ${serverUrl} could not be reached`);
+  }
+  const ids = call.exchangeIds;
+  const status = response.status;
+  const contentType = response.headers.get('content-type');
+  const body = await readText(response);
+  run.check('probe.reachable', 'pass', `${serverUrl} answered HTTP ${status}.`, { exchangeIds: ids });
+  run.fact('status', status);
+
+  const header = response.headers.get('www-authenticate') ?? undefined;
+  const challenge = parseBearerChallenge(header);
+
+  if (status === 401 || (status === 403 && challenge)) {
+    if (status === 401) {
+      run.check(
+        'probe.unauthorized',
+        'pass',
+        'Answered 401 to a request without a token, so clients know to start OAuth.',
+        {
+          expected: '401',
+          actual: '401',
+          exchangeIds: ids,
+        },
+      );
+    } else {
+      run.check(
+        'probe.unauthorized',
+        'fail',
+        'Answered 403 to a request without a token. A missing token is a 401 (403 means insufficient scope); the SDK’s transport only starts OAuth on 401. The inspector continues with the challenge it got.',
+        { expected: '401', actual: '403', exchangeIds: ids },
+      );
+    }
+    judgeChallenge(run, specVersion, header, ids);
+    judgeCors(run, response.headers, ids);
+    run.fact('wwwAuthenticate', header ?? null);
+    if (challenge) run.fact('challenge', challenge.params);
+    return {
+      ...state,
+      step: 'prm',
+      probe: { status, ...(header ? { wwwAuthenticate: header } : {}), ...(challenge ? { challenge } : {}) },
+    };
+  }
+
+  if (status >= 300 && status < 400) {
+    const location = response.headers.get('location');
+    run.check(
+      'probe.unauthorized',
+      'fail',
+      `Answered ${status} (redirect${location ? ` to ${location}` : ''}) instead of 401.`,
+      {
+        expected: '401',
+        actual: `${status}${location ? ` → ${location}` : ''}`,
+        exchangeIds: ids,
+      },
+    );
+    throw new FlowError({
+      code: 'not_mcp',
+      message: `${serverUrl} redirects${location ? ` to ${location}` : ''} instead of answering MCP.`,
+      hint: location
+        ? `Enter the URL it redirects to (${location}) if that is the MCP endpoint.`
+        : 'Check the URL.',
+      expected: '401',
+      actual: String(status),
+      specRef: A1,
+    });
+  }
+
+  const message = firstJsonRpcMessage(body, contentType);
+  const result = message?.result as
+    | { protocolVersion?: unknown; serverInfo?: { name?: unknown } }
+    | undefined;
+  if (status === 200 && result && typeof result === 'object' && 'protocolVersion' in result) {
+    const name = typeof result.serverInfo?.name === 'string' ? ` (${result.serverInfo.name})` : '';
+    run.check(
+      'probe.unauthorized',
+      'fail',
+      `Server answered 200 with an initialize result${name} to an unauthenticated request. Clients only start OAuth after a 401, so this server is not protected and there is no authorization to inspect.`,
+      { expected: '401', actual: '200 (initialize result)', exchangeIds: ids },
+    );
+    throw new FlowError({
+      code: 'no_challenge',
+      message: `Server answered 200 to an unauthenticated request${name}. Clients only start OAuth after a 401: this MCP server does not require authorization.`,
+      hint: 'If the server should be protected, make it answer 401 with WWW-Authenticate: Bearer resource_metadata="…" to requests without a token.',
+      expected: '401',
+      actual: '200',
+      specRef: A1,
+    });
+  }
+  if (message) {
+    const error = message.error as { message?: unknown } | undefined;
+    run.check(
+      'probe.unauthorized',
+      'fail',
+      `Server answered ${status} with a JSON-RPC ${error ? 'error' : 'message'} instead of 401.`,
+      {
+        expected: '401',
+        actual: `${status}${typeof error?.message === 'string' ? ` (${error.message})` : ''}`,
+        exchangeIds: ids,
+      },
+    );
+    throw new FlowError({
+      code: 'no_challenge',
+      message: `Server answered ${status}${typeof error?.message === 'string' ? ` (“${error.message}”)` : ''} to an unauthenticated initialize. Clients only start OAuth after a 401.`,
+      hint: 'A protected MCP server answers 401 with a Bearer challenge before looking at the request.',
+      expected: '401',
+      actual: String(status),
+      specRef: A1,
+    });
+  }
+
+  const kind = contentType ? contentType.split(';')[0] : 'no content type';
+  run.check('probe.unauthorized', 'fail', `Answered ${status} (${kind}), which is not an MCP response.`, {
+    expected: '401',
+    actual: `${status} ${kind}`,
+    exchangeIds: ids,
+  });
+  throw new FlowError({
+    code: 'not_mcp',
+    message: `${serverUrl} answered ${status} (${kind}) to an MCP initialize request: it does not look like an MCP server.`,
+    hint: 'Check the URL: Streamable HTTP MCP endpoints usually live at a path such as /mcp and answer POST with JSON or text/event-stream.',
+    expected: '401 with WWW-Authenticate: Bearer',
+    actual: `${status} ${kind}`,
+    specRef: 'MCP 2025-11-25 §Transports (Streamable HTTP)',
+  });
+}
+
+function judgeChallenge(
+  run: StepRun,
+  spec: StateAt<'probe'>['options']['specVersion'],
+  header: string | undefined,
+  ids: string[],
+) {
+  const challenges = parseWWWAuthenticate(header);
+  const bearer = challenges.find((c) => c.scheme === 'bearer');
+  const v11 = atLeast(spec, '2025-11-25');
+  const v06 = atLeast(spec, '2025-06-18');
+  if (!bearer) {
+    const what = header
+      ? `The 401 has WWW-Authenticate (${challenges.map((c) => c.scheme).join(', ') || 'unparseable'}) but no Bearer challenge.`
+      : 'The 401 has no WWW-Authenticate header.';
+    if (!v06) {
+      run.check(
+        'probe.www-authenticate',
+        'skip',
+        `${what} 2025-03-26 does not use it; clients discover from the server’s origin.`,
+        { exchangeIds: ids },
+      );
+    } else {
+      run.check(
+        'probe.www-authenticate',
+        v11 ? 'warn' : 'fail',
+        `${what} ${v11 ? '2025-11-25 lets servers offer the well-known URL instead, so the inspector falls back to well-known probing; 2025-06-18 clients require the header.' : '2025-06-18 requires it (MUST).'}`,
+        {
+          expected: 'WWW-Authenticate: Bearer resource_metadata="…"',
+          actual: header ?? '(absent)',
+          exchangeIds: ids,
+        },
+      );
+    }
+    run.check('probe.resource-metadata-param', 'skip', 'No Bearer challenge to read.', { exchangeIds: ids });
+    run.check('probe.scope-param', 'skip', 'No Bearer challenge to read.', { exchangeIds: ids });
+    return;
+  }
+  run.check('probe.www-authenticate', 'pass', `The 401 carries a Bearer challenge: ${header}`, {
+    exchangeIds: ids,
+  });
+
+  const rm = bearer.params.resource_metadata;
+  if (rm) {
+    run.check(
+      'probe.resource-metadata-param',
+      URL.canParse(rm) ? 'pass' : 'warn',
+      URL.canParse(rm)
+        ? `resource_metadata points to ${rm}.`
+        : `resource_metadata is not an absolute URL: ${rm}.`,
+      {
+        actual: rm,
+        exchangeIds: ids,
+      },
+    );
+  } else if (!v06) {
+    run.check('probe.resource-metadata-param', 'skip', 'No resource_metadata; 2025-03-26 does not use it.', {
+      exchangeIds: ids,
+    });
+  } else {
+    run.check(
+      'probe.resource-metadata-param',
+      v11 ? 'warn' : 'fail',
+      `The 401 has no readable resource_metadata, so the doctor fell back to well-known probing.${v11 ? ' (2025-11-25 allows this when the well-known URL works; 2025-06-18 requires the parameter.)' : ' 2025-06-18 requires it.'}`,
+      { expected: 'resource_metadata="https://…"', actual: '(absent)', exchangeIds: ids },
+    );
+  }
+
+  const scope = bearer.params.scope;
+  if (scope) {
+    run.check(
+      'probe.scope-param',
+      'pass',
+      `The challenge asks for scope "${scope}"; the authorization request will use it.`,
+      {
+        actual: scope,
+        exchangeIds: ids,
+      },
+    );
+  } else if (v11) {
+    run.check(
+      'probe.scope-param',
+      'warn',
+      'The challenge has no scope. 2025-11-25 says it SHOULD, so clients know what to request; they fall back to scopes_supported.',
+      { expected: 'scope="…"', actual: '(absent)', exchangeIds: ids },
+    );
+  } else {
+    run.check(
+      'probe.scope-param',
+      'skip',
+      `No scope in the challenge; ${'revisions before 2025-11-25 do not ask for it'}.`,
+      { exchangeIds: ids },
+    );
+  }
+}
+
+function judgeCors(run: StepRun, headers: Headers, ids: string[]) {
+  const allowOrigin = headers.get('access-control-allow-origin');
+  if (!allowOrigin) {
+    run.check(
+      'probe.cors-expose',
+      'skip',
+      'No CORS headers (the inspector probes from its server and sends no Origin). Browser-based MCP clients need Access-Control-Expose-Headers: WWW-Authenticate, or they read the header as null.',
+      { exchangeIds: ids },
+    );
+    return;
+  }
+  const exposed = (headers.get('access-control-expose-headers') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase());
+  if (exposed.includes('www-authenticate') || exposed.includes('*')) {
+    run.check('probe.cors-expose', 'pass', 'CORS exposes WWW-Authenticate to browser clients.', {
+      exchangeIds: ids,
+    });
+  } else {
+    run.check(
+      'probe.cors-expose',
+      'warn',
+      'The 401 allows CORS but does not list WWW-Authenticate in Access-Control-Expose-Headers, so JavaScript in a browser reads the header as null. Desktop clients still work.',
+      {
+        expected: 'Access-Control-Expose-Headers: WWW-Authenticate',
+        actual: headers.get('access-control-expose-headers') ?? '(absent)',
+        exchangeIds: ids,
+      },
+    );
+  }
+}

@@ -1,0 +1,276 @@
+import type * as oauth from 'oauth4webapi';
+import { redactValue } from '../../http/redact';
+import { describeOAuthError } from '../../oauth/errors';
+import { audienceList, decodeJwtPayloadUnverified } from '../../oauth/jwt';
+import {
+  authorizationCodeGrantRequest,
+  clientAuthentication,
+  processAuthorizationCodeResponse,
+} from '../../oauth/token';
+import { oauthFlowError } from '../errors';
+import type { FlowState, StateAt, TokenClaims, TokenInfo } from '../state';
+import type { StepRun } from '../step-run';
+import { FlowError, type FlowSecrets } from '../types';
+
+const TOKEN_ERROR_HINTS: Record<string, string> = {
+  invalid_grant:
+    'The code was rejected: it expired, was already used, or the PKCE code_verifier does not match the challenge. Start the authorization again.',
+  invalid_client:
+    'Client authentication failed at the token endpoint. Check the client id, secret and auth method.',
+  invalid_target:
+    'The authorization server rejected the resource parameter (RFC 8707). It may not know this MCP server.',
+  unauthorized_client: 'This client may not use the authorization code grant. Check its registration.',
+  invalid_request:
+    'The token request was malformed according to the authorization server (see its error description).',
+};
+
+/**
+ * Step 6b: exchange the code with the PKCE verifier, the redirect URI and the RFC 8707 resource. The
+ * tokens go into the secrets only; the state carries a redacted form and the decoded claims.
+ * @see RFC 6749 §4.1.3, §5.1; RFC 7636 §4.5; RFC 8707 §2.2
+ */
+export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
+  const { secrets } = state;
+  const as = state.authorizationServer.metadata;
+  const code = secrets.authorizationCode;
+  const verifier = secrets.codeVerifier;
+  if (!code || !verifier || !secrets.state) {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: 'There is no authorization code waiting to be exchanged (it is used once).',
+      hint: 'Start the authorization again.',
+    });
+  }
+  const client: oauth.Client = {
+    client_id: state.client.clientId,
+    token_endpoint_auth_method: state.client.tokenEndpointAuthMethod,
+  };
+  let clientAuth: oauth.ClientAuth;
+  try {
+    clientAuth = clientAuthentication(state.client.tokenEndpointAuthMethod, secrets.clientSecret);
+  } catch (err) {
+    throw new FlowError({ code: 'invalid_options', message: (err as Error).message });
+  }
+  const resource = state.authorization.resource;
+  // The callback was checked already; rebuild what oauth4webapi's validateAuthResponse expects.
+  const callback = new URLSearchParams({ code, state: secrets.state });
+  if (as.authorization_response_iss_parameter_supported) callback.set('iss', as.issuer);
+
+  const call = run.traced(
+    `RFC 6749 §4.1.3 — authorization code grant with the PKCE code_verifier${resource ? ' and the RFC 8707 resource' : ''}`,
+  );
+  let tokens: oauth.TokenEndpointResponse;
+  try {
+    const response = await authorizationCodeGrantRequest({
+      fetch: call.fetch,
+      as,
+      client,
+      clientAuth,
+      callback,
+      expectedState: secrets.state,
+      redirectUri: state.authorization.redirectUri,
+      codeVerifier: verifier,
+      resource,
+    });
+    tokens = await processAuthorizationCodeResponse(as, client, response);
+  } catch (err) {
+    const d = describeOAuthError(err, 'The token endpoint');
+    const hint =
+      (d.oauthError && TOKEN_ERROR_HINTS[d.oauthError]) ??
+      'See the token exchange for the authorization server’s answer.';
+    run.check('token.exchange', 'fail', `${d.message}.`, {
+      expected: '200 with access_token and token_type Bearer',
+      actual: d.actual ?? d.message,
+      exchangeIds: call.exchangeIds,
+    });
+    throw oauthFlowError(
+      d,
+      'token_failed',
+      { hint, expected: '200 with an access token', specRef: 'RFC 6749 §5.2' },
+      err,
+    );
+  }
+  const ids = call.exchangeIds;
+  const now = run.now();
+  run.addSecret(tokens.access_token);
+  run.addSecret(tokens.refresh_token);
+  run.addSecret(tokens.id_token);
+
+  if (tokens.token_type !== 'bearer') {
+    run.check('token.exchange', 'fail', `token_type is ${tokens.token_type}; MCP uses Bearer tokens.`, {
+      expected: 'Bearer',
+      actual: tokens.token_type,
+      exchangeIds: ids,
+    });
+    throw new FlowError({
+      code: 'token_failed',
+      message: `The token endpoint issued a ${tokens.token_type} token, but the inspector did not ask for one and MCP uses Bearer tokens.`,
+      expected: 'Bearer',
+      actual: tokens.token_type,
+      specRef: 'RFC 6750 §1; MCP 2025-11-25 §Token Requirements',
+    });
+  }
+  run.check(
+    'token.exchange',
+    'pass',
+    `HTTP 200 with a Bearer access token (${redactValue(tokens.access_token)}).`,
+    { exchangeIds: ids },
+  );
+
+  // Audience (checklist C15, D22). Decoded without verifying: that is the MCP server's job.
+  const payload = decodeJwtPayloadUnverified(tokens.access_token);
+  const claims: TokenClaims | undefined = payload
+    ? Object.fromEntries(
+        (['iss', 'aud', 'sub', 'scope', 'exp', 'iat', 'client_id'] as const)
+          .filter((k) => payload[k] !== undefined)
+          .map((k) => [k, payload[k]]),
+      )
+    : undefined;
+  if (!payload) {
+    run.check(
+      'token.audience',
+      'skip',
+      'The access token is opaque (not a JWT), so only the MCP server can check its audience; the inspector cannot.',
+      { exchangeIds: ids },
+    );
+  } else {
+    const aud = audienceList(payload.aud);
+    const expected = resource;
+    if (!expected) {
+      run.check(
+        'token.audience',
+        'warn',
+        `No resource was sent, so the token’s audience (${aud.join(', ') || 'absent'}) was chosen by the AS alone. Decoded without verifying the signature.`,
+        {
+          actual: aud.join(' ') || '(absent)',
+          exchangeIds: ids,
+        },
+      );
+    } else if (aud.length === 0) {
+      run.check(
+        'token.audience',
+        'warn',
+        'The JWT access token has no aud claim, so a server cannot tell it was issued for it. Decoded without verifying the signature.',
+        {
+          expected,
+          actual: '(absent)',
+          exchangeIds: ids,
+        },
+      );
+    } else if (aud.includes(expected)) {
+      run.check(
+        'token.audience',
+        'pass',
+        `aud contains ${expected} (decoded without verifying the signature; verifying is the MCP server’s job).`,
+        {
+          expected,
+          actual: aud.join(' '),
+          exchangeIds: ids,
+        },
+      );
+    } else {
+      run.check(
+        'token.audience',
+        'fail',
+        `aud is ${aud.join(', ')}, not ${expected}. The AS ignored the resource parameter, and a server that checks audience will refuse this token (decoded without verifying the signature).`,
+        { expected, actual: aud.join(' '), exchangeIds: ids },
+      );
+    }
+  }
+
+  if (tokens.refresh_token) {
+    run.check(
+      'token.refresh-token',
+      'pass',
+      'A refresh token was issued (kept server-side), so the session can be renewed without signing in again.',
+      {
+        exchangeIds: ids,
+      },
+    );
+  } else {
+    run.check(
+      'token.refresh-token',
+      'warn',
+      'No refresh token: when the access token expires, the user must sign in again. Some authorization servers issue one only with offline_access or after consent.',
+      { exchangeIds: ids },
+    );
+  }
+
+  const expiresIn = tokens.expires_in;
+  if (expiresIn === undefined) {
+    run.check(
+      'token.expires-in',
+      'warn',
+      'The response has no expires_in, so the client cannot tell when to refresh.',
+      { expected: 'expires_in', actual: '(absent)', exchangeIds: ids },
+    );
+  } else if (expiresIn > 86_400) {
+    run.check(
+      'token.expires-in',
+      'warn',
+      `expires_in is ${expiresIn} s (over a day). Access tokens SHOULD be short-lived.`,
+      { actual: `${expiresIn} s`, exchangeIds: ids },
+    );
+  } else {
+    run.check('token.expires-in', 'pass', `expires_in is ${expiresIn} s.`, {
+      actual: `${expiresIn} s`,
+      exchangeIds: ids,
+    });
+  }
+
+  const requested = state.authorization.scope;
+  const granted = tokens.scope;
+  if (!requested) {
+    run.check(
+      'token.scope-granted',
+      'skip',
+      `No scope was requested${granted ? `; granted: ${granted}` : ''}.`,
+      { exchangeIds: ids },
+    );
+  } else if (granted === undefined) {
+    run.check(
+      'token.scope-granted',
+      'pass',
+      `The response omits scope, which means the requested scope (${requested}) was granted (RFC 6749 §5.1).`,
+      {
+        expected: requested,
+        exchangeIds: ids,
+      },
+    );
+  } else {
+    const grantedSet = new Set(granted.split(' '));
+    const missing = requested.split(' ').filter((s) => !grantedSet.has(s));
+    run.check(
+      'token.scope-granted',
+      missing.length ? 'warn' : 'pass',
+      missing.length
+        ? `Granted ${granted || '(nothing)'}; not granted: ${missing.join(' ')}. Tools needing them will get 403 insufficient_scope.`
+        : `Granted ${granted}.`,
+      { expected: requested, actual: granted, exchangeIds: ids },
+    );
+  }
+
+  const token: TokenInfo = {
+    accessTokenRedacted: redactValue(tokens.access_token),
+    tokenType: 'Bearer',
+    ...(granted !== undefined ? { scope: granted } : {}),
+    ...(requested ? { scopeRequested: requested } : {}),
+    ...(expiresIn !== undefined ? { expiresAt: now + expiresIn * 1000 } : {}),
+    hasRefreshToken: Boolean(tokens.refresh_token),
+    isJwt: Boolean(payload),
+    ...(claims ? { claims } : {}),
+    ...(resource ? { resource } : {}),
+    receivedAt: now,
+  };
+  run.fact('token', { ...token });
+  // The code, verifier and state are single-use: drop them once the exchange succeeded.
+  const { authorizationCode: _code, codeVerifier: _verifier, state: _state, ...rest } = secrets;
+  const nextSecrets: FlowSecrets = {
+    ...rest,
+    accessToken: tokens.access_token,
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
+    ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
+  };
+  return { ...state, step: 'mcp-init', token, secrets: nextSecrets };
+}

@@ -1,0 +1,47 @@
+import type { SpecVersion } from '../types';
+
+/** ISO dates compare as strings. */
+export function atLeast(version: SpecVersion, floor: SpecVersion): boolean {
+  return version >= floor;
+}
+
+/** Reads a body as text without ever throwing (a broken body is reported as empty). */
+export async function readText(response: Response): Promise<string> {
+  try {
+    return await response.text();
+  } catch {
+    return '';
+  }
+}
+
+/** The first JSON-RPC message in a JSON or text/event-stream body, if there is one. */
+export function firstJsonRpcMessage(
+  body: string,
+  contentType: string | null,
+): Record<string, unknown> | undefined {
+  const tryParse = (text: string) => {
+    try {
+      const v = JSON.parse(text) as unknown;
+      const msg = Array.isArray(v) ? v[0] : v;
+      return msg && typeof msg === 'object' && (msg as { jsonrpc?: unknown }).jsonrpc === '2.0'
+        ? (msg as Record<string, unknown>)
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  if ((contentType ?? '').toLowerCase().includes('text/event-stream')) {
+    for (const line of body.split(/\r?\n/)) {
+      if (line.startsWith('data:')) {
+        const msg = tryParse(line.slice(5).trim());
+        if (msg) return msg;
+      }
+    }
+    return undefined;
+  }
+  return tryParse(body);
+}
+
+export function listOr(items: string[], empty = '(none)'): string {
+  return items.length ? items.join(', ') : empty;
+}

@@ -1,0 +1,133 @@
+import type { ToolContent, ToolView } from '../mcp/tools';
+import type { FlowState, McpSessionInfo, TokenClaims } from './state';
+import {
+  type CheckStatus,
+  type FlowErrorInfo,
+  type FlowOptions,
+  STEP_ORDER,
+  type StepId,
+  type StepRecord,
+} from './types';
+
+export type { ToolContent, ToolView };
+
+/** One tool call's outcome as the browser shows it. */
+export interface ToolCallView {
+  tool: string;
+  isError: boolean;
+  content: ToolContent[];
+  structuredContent?: unknown;
+  durationMs: number;
+  /** True when the inspector refused to send the call (not read-only, unknown tool, bad arguments). */
+  refused?: boolean;
+  /** Why the call failed or was refused. */
+  error?: FlowErrorInfo;
+}
+
+/** The token as the browser may see it. */
+export interface TokenView {
+  /** Redacted: first and last characters and the length. */
+  accessToken: string;
+  tokenType: string;
+  /** Granted scope, when the AS stated it. */
+  scope?: string;
+  scopeRequested?: string;
+  /** Epoch ms. */
+  expiresAt?: number;
+  hasRefreshToken: boolean;
+  /** Decoded without verifying the signature (the MCP server verifies). Absent for opaque tokens. */
+  claims?: TokenClaims;
+  /** The audience the token should carry (the `resource` sent). */
+  resource?: string;
+}
+
+/** Public facts about what was discovered, for summaries. */
+export interface DiscoveryView {
+  resourceMetadataUrl?: string;
+  discoveryMode?: 'prm' | 'legacy';
+  authorizationServers?: string[];
+  issuer?: string;
+  asMetadataUrl?: string;
+  clientId?: string;
+  registrationRoute?: string;
+  mcp?: Omit<McpSessionInfo, 'sessionId'> & { hasSession: boolean };
+}
+
+export type PublicOptions = Omit<FlowOptions, 'clientSecret'>;
+
+/** The JSON-serialisable projection of a flow for the browser. Never holds a secret. */
+export interface FlowView {
+  step: FlowState['step'];
+  options: PublicOptions;
+  /** Every step in STEP_ORDER, pending ones included. */
+  steps: StepRecord[];
+  authorizationUrl?: string;
+  tools: ToolView[];
+  token?: TokenView;
+  error?: FlowErrorInfo;
+  failedStep?: StepId;
+  discovery: DiscoveryView;
+  summary: Record<CheckStatus, number>;
+}
+
+/** Projects a flow state for the browser: no verifier, code, tokens, client secret or state value. */
+export function toView(state: FlowState): FlowView {
+  const { clientSecret: _secret, ...options } = state.options;
+  const steps = STEP_ORDER.map(
+    (id): StepRecord =>
+      state.records.find((r) => r.id === id) ?? { id, status: 'pending', checks: [], exchanges: [] },
+  );
+  const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const step of steps) for (const c of step.checks) summary[c.status]++;
+
+  const s = state as Partial<Extract<FlowState, { step: 'connected' }>> & FlowState;
+  const discovery: DiscoveryView = {};
+  if (s.resource) {
+    discovery.discoveryMode = s.resource.mode;
+    if (s.resource.mode === 'prm') {
+      discovery.resourceMetadataUrl = s.resource.metadataUrl;
+      discovery.authorizationServers = s.resource.authorizationServers;
+    }
+    discovery.issuer = s.resource.issuer;
+  }
+  if (s.authorizationServer) {
+    discovery.issuer = s.authorizationServer.issuer;
+    if (s.authorizationServer.metadataUrl) discovery.asMetadataUrl = s.authorizationServer.metadataUrl;
+  }
+  if (s.client) {
+    discovery.clientId = s.client.clientId;
+    discovery.registrationRoute = s.client.route;
+  }
+  if (s.mcp) {
+    const { sessionId, ...rest } = s.mcp;
+    discovery.mcp = { ...rest, hasSession: Boolean(sessionId) };
+  }
+
+  const view: FlowView = {
+    step: state.step,
+    options,
+    steps,
+    tools: s.tools ?? [],
+    discovery,
+    summary,
+  };
+  if (state.step === 'awaiting-callback') view.authorizationUrl = state.authorization.url;
+  if (s.token) {
+    const t = s.token;
+    view.token = {
+      accessToken: t.accessTokenRedacted,
+      tokenType: t.tokenType,
+      ...(t.scope !== undefined ? { scope: t.scope } : {}),
+      ...(t.scopeRequested !== undefined ? { scopeRequested: t.scopeRequested } : {}),
+      ...(t.expiresAt !== undefined ? { expiresAt: t.expiresAt } : {}),
+      hasRefreshToken: t.hasRefreshToken,
+      ...(t.claims ? { claims: t.claims } : {}),
+      ...(t.resource ? { resource: t.resource } : {}),
+    };
+  }
+  if (state.step === 'failed') {
+    view.error = state.error;
+    view.failedStep = state.failedStep;
+  }
+  return view;
+}

@@ -1,0 +1,96 @@
+import * as oauth from 'oauth4webapi';
+import type { FetchLike } from '../http/types';
+import type { AuthorizationServerMetadata } from './as-metadata';
+import { oauthRequestOptions } from './fetch-options';
+
+export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+
+/**
+ * The client authentication for the token endpoint.
+ * @see RFC 6749 §2.3.1 (client_secret_basic, client_secret_post); RFC 7591 §2 ("none")
+ */
+export function clientAuthentication(
+  method: string | undefined,
+  clientSecret: string | undefined,
+): oauth.ClientAuth {
+  switch (method ?? 'none') {
+    case 'none':
+      return oauth.None();
+    case 'client_secret_basic':
+      if (!clientSecret) throw new TypeError('client_secret_basic needs a client secret');
+      return oauth.ClientSecretBasic(clientSecret);
+    case 'client_secret_post':
+      if (!clientSecret) throw new TypeError('client_secret_post needs a client secret');
+      return oauth.ClientSecretPost(clientSecret);
+    default:
+      throw new TypeError(`token_endpoint_auth_method ${method} is not supported by the inspector`);
+  }
+}
+
+/**
+ * Exchanges the authorization code, sending `code_verifier`, `redirect_uri` and (unless omitted) the
+ * RFC 8707 `resource`. The callback parameters must already be checked (state, iss, error); they are
+ * branded here through oauth4webapi's `validateAuthResponse`, which repeats those checks.
+ * @see RFC 6749 §4.1.3; RFC 7636 §4.5; RFC 8707 §2.2
+ */
+export function authorizationCodeGrantRequest(input: {
+  fetch: FetchLike;
+  as: AuthorizationServerMetadata;
+  client: oauth.Client;
+  clientAuth: oauth.ClientAuth;
+  callback: URLSearchParams;
+  expectedState: string;
+  redirectUri: string;
+  codeVerifier: string;
+  resource?: string;
+}): Promise<Response> {
+  const params = oauth.validateAuthResponse(input.as, input.client, input.callback, input.expectedState);
+  return oauth.authorizationCodeGrantRequest(
+    input.as,
+    input.client,
+    input.clientAuth,
+    params,
+    input.redirectUri,
+    input.codeVerifier,
+    {
+      ...oauthRequestOptions(input.fetch, input.as.token_endpoint),
+      ...(input.resource ? { additionalParameters: { resource: input.resource } } : {}),
+    },
+  );
+}
+
+/** @see RFC 6749 §5.1, §5.2 */
+export function processAuthorizationCodeResponse(
+  as: AuthorizationServerMetadata,
+  client: oauth.Client,
+  response: Response,
+): Promise<oauth.TokenEndpointResponse> {
+  return oauth.processAuthorizationCodeResponse(as, client, response);
+}
+
+/**
+ * Refreshes with the refresh token, sending `resource` again as RFC 8707 asks of every token request.
+ * @see RFC 6749 §6; RFC 8707 §2.2; MCP 2025-11-25 §Resource Parameter Implementation
+ */
+export function refreshTokenGrantRequest(input: {
+  fetch: FetchLike;
+  as: AuthorizationServerMetadata;
+  client: oauth.Client;
+  clientAuth: oauth.ClientAuth;
+  refreshToken: string;
+  resource?: string;
+}): Promise<Response> {
+  return oauth.refreshTokenGrantRequest(input.as, input.client, input.clientAuth, input.refreshToken, {
+    ...oauthRequestOptions(input.fetch, input.as.token_endpoint),
+    ...(input.resource ? { additionalParameters: { resource: input.resource } } : {}),
+  });
+}
+
+/** @see RFC 6749 §5.1 */
+export function processRefreshTokenResponse(
+  as: AuthorizationServerMetadata,
+  client: oauth.Client,
+  response: Response,
+): Promise<oauth.TokenEndpointResponse> {
+  return oauth.processRefreshTokenResponse(as, client, response);
+}
