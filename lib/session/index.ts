@@ -1,3 +1,9 @@
 export { createKeyring, deriveKey, type Keyring, seal, unseal } from './seal';
-export { DEFAULT_SESSION_TIMES, type LoadedSession, newSessionId, SessionManager, type SessionTimes } from './sessions';
+export {
+  DEFAULT_SESSION_TIMES,
+  type LoadedSession,
+  newSessionId,
+  SessionManager,
+  type SessionTimes,
+} from './sessions';
 export { MemorySessionStore, type SessionStore } from './store';

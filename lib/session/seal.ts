@@ -44,7 +44,13 @@ export function seal(value: unknown, keyring: Keyring, aad: string): string {
   const plaintext = Buffer.from(JSON.stringify(value));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return ['v1', keyring.current.id, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
+  return [
+    'v1',
+    keyring.current.id,
+    iv.toString('base64url'),
+    ciphertext.toString('base64url'),
+    tag.toString('base64url'),
+  ].join('.');
 }
 
 /** Returns undefined for anything that does not open: tampered, foreign key, other session, garbage. */
@@ -58,7 +64,10 @@ export function unseal<T = unknown>(sealed: string, keyring: Keyring, aad: strin
     const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    const plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+    const plaintext = Buffer.concat([
+      decipher.update(Buffer.from(ciphertext, 'base64url')),
+      decipher.final(),
+    ]);
     return JSON.parse(plaintext.toString('utf8')) as T;
   } catch {
     return undefined;

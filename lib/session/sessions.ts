@@ -9,7 +9,10 @@ export interface SessionTimes {
   absoluteMs: number;
 }
 
-export const DEFAULT_SESSION_TIMES: SessionTimes = { idleMs: 2 * 60 * 60 * 1000, absoluteMs: 12 * 60 * 60 * 1000 };
+export const DEFAULT_SESSION_TIMES: SessionTimes = {
+  idleMs: 2 * 60 * 60 * 1000,
+  absoluteMs: 12 * 60 * 60 * 1000,
+};
 
 interface Envelope<T> {
   createdAt: number;
