@@ -85,6 +85,38 @@ async function appOrigin(): Promise<string> {
   return `${proto}://${host}`;
 }
 
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The URL of our Client ID Metadata Document, when an authorization server could fetch it: an https app
+ * origin, or (local mode) a loopback server, whose authorization server is on this machine too.
+ */
+function clientMetadataUrlFor(origin: string, serverUrl: string): string | undefined {
+  if (origin.startsWith('https://')) return `${origin}${CLIENT_METADATA_PATH}`;
+  if (config().mode === 'local' && isLoopbackUrl(origin) && isLoopbackUrl(serverUrl)) {
+    return `${origin}${CLIENT_METADATA_PATH}`;
+  }
+  return undefined;
+}
+
+/** draft-ietf-oauth-client-id-metadata-document §4.1: client_id equals the document's own URL. */
+export async function clientMetadataDocument() {
+  const origin = await appOrigin();
+  return {
+    client_id: `${origin}${CLIENT_METADATA_PATH}`,
+    client_name: 'MCP Auth Inspector',
+    client_uri: origin,
+    redirect_uris: [`${origin}${CALLBACK_PATH}`],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    application_type: 'web',
+  };
+}
+
 export function flowContext(): FlowContext {
   const c = config();
   return {
