@@ -1,4 +1,4 @@
-import { type ShapedToolResult, shapeToolResult, toToolView } from '../mcp/tools';
+import { type ShapedToolResult, shapeToolResult } from '../mcp/tools';
 import { toFlowErrorInfo } from './errors';
 import { type FlowState, isRunnable, type RunnableStep, type StateAt } from './state';
 import { type FlowContext, StepRun, upsertRecord } from './step-run';
