@@ -351,6 +351,33 @@ describe('access model', () => {
     );
   });
 
+  it('binds a session to its subject: another account cannot use it', async () => {
+    const init = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${token}` });
+    const sessionId = init.headers.get('mcp-session-id') as string;
+    await init.body?.cancel();
+    const alexToken = (
+      await obtainTokens({
+        metadata,
+        clientId,
+        resource: demo.mcpUrl,
+        username: 'alex',
+        jar: new CookieJar(),
+      })
+    ).access_token;
+    const res = await fetch(demo.mcpUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${alexToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(404);
+  });
+
   it('keeps other accounts’ notes out of reach', async () => {
     const alexToken = (
       await obtainTokens({

@@ -5,6 +5,9 @@
 import { parseArgs } from 'node:util';
 import { startDemo } from './index';
 
+// stdout carries exactly one line (DEMO_READY); anything a library prints goes to stderr with the logs.
+for (const method of ['log', 'info', 'debug'] as const) console[method] = console.error;
+
 function fail(message: string): never {
   process.stderr.write(`demo: ${message}\n`);
   process.exit(2);

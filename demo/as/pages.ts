@@ -122,6 +122,30 @@ export function consentPage(options: {
   );
 }
 
+/** `form` is oidc-provider's hidden logout form (id `op.logoutForm`, carrying its xsrf token). */
+export function logoutPage(options: { form: string; issuer: string }): string {
+  return layout(
+    'Sign out – demo authorization server',
+    `<h1>Sign out?</h1>
+<p class="muted">Demo authorization server <code>${escapeHtml(options.issuer)}</code></p>
+<p>Signing out lets you sign in again as another account (demo or alex).</p>
+${options.form}
+<div class="actions">
+  <button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>
+  <button type="submit" form="op.logoutForm">Stay signed in</button>
+</div>`,
+  );
+}
+
+export function signedOutPage(options: { issuer: string }): string {
+  return layout(
+    'Signed out – demo authorization server',
+    `<h1>Signed out</h1>
+<p class="muted">Demo authorization server <code>${escapeHtml(options.issuer)}</code></p>
+<p>You can close this page.</p>`,
+  );
+}
+
 export function errorPage(options: { error: string; description?: string }): string {
   return layout(
     'Error – demo authorization server',

@@ -17,7 +17,7 @@ import { isLoopbackHost, type Logger, readForm, requestUrl, sendHtml, sendPrefli
 import { BASE_SCOPE, type DemoState, MCP_SCOPES } from '../state';
 import { createAdapterFactory, MemoryStore } from './adapter';
 import { createClientMetadataDocumentResolver } from './cimd';
-import { consentPage, errorPage, loginPage, PAGE_HEADERS } from './pages';
+import { consentPage, errorPage, loginPage, logoutPage, PAGE_HEADERS, signedOutPage } from './pages';
 
 /** Demo accounts: username -> password and display name. The username is the token `sub`. */
 export const DEMO_ACCOUNTS: Readonly<Record<string, { password: string; name: string }>> = {
@@ -131,6 +131,19 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: options.registration ?? true, initialAccessToken: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
+          ctx.type = 'html';
+          ctx.body = logoutPage({ form, issuer });
+        },
+        postLogoutSuccessSource: (ctx) => {
+          for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
+          ctx.type = 'html';
+          ctx.body = signedOutPage({ issuer });
+        },
+      },
       revocation: {
         enabled: true,
         // Clients may revoke only their own tokens (a foreign token is silently ignored, RFC 7009 §2.2).
