@@ -119,6 +119,14 @@ export function describeOAuthError(err: unknown, what: string): OAuthErrorDescri
       }
       case oauth.PARSE_ERROR:
         return { kind: 'invalid-response', message: `${what} did not answer with JSON` };
+      case oauth.HTTP_REQUEST_FORBIDDEN:
+      case oauth.REQUEST_PROTOCOL_FORBIDDEN:
+        return {
+          kind: 'refused',
+          message: `${what}: the inspector refuses plain http for a non-loopback endpoint`,
+          expected: 'https',
+          actual: cause instanceof URL ? cause.protocol.replace(':', '') : 'http',
+        };
       default: {
         const c = cause as { body?: unknown; expected?: unknown } | undefined;
         return {
@@ -132,18 +140,6 @@ export function describeOAuthError(err: unknown, what: string): OAuthErrorDescri
   }
   if (err instanceof oauth.UnsupportedOperationError) {
     return { kind: 'invalid-response', message: `${what}: ${err.message}` };
-  }
-  if (err instanceof TypeError && typeof (err as { code?: unknown }).code === 'string') {
-    const code = (err as unknown as { code: string }).code;
-    if (code === oauth.REQUEST_PROTOCOL_FORBIDDEN || code === oauth.HTTP_REQUEST_FORBIDDEN) {
-      return {
-        kind: 'refused',
-        message: `${what}: the inspector refuses plain http for a non-loopback endpoint`,
-        expected: 'https',
-        actual: 'http',
-      };
-    }
-    return { kind: 'other', message: `${what}: ${err.message}` };
   }
   return { kind: 'other', message: `${what}: ${err instanceof Error ? err.message : String(err)}` };
 }

@@ -92,7 +92,14 @@ export function lintClientIdMetadataUrl(url: string): LintProblem[] {
   } catch {
     return [{ level: 'fail', message: `${url} is not a URL` }];
   }
-  if (u.protocol !== 'https:') problems.push({ level: 'fail', message: 'the client_id URL must use https' });
+  if (u.protocol === 'http:' && isLoopbackUrl(u)) {
+    problems.push({
+      level: 'warn',
+      message: 'the client_id URL uses http on loopback (local development only; it must use https)',
+    });
+  } else if (u.protocol !== 'https:') {
+    problems.push({ level: 'fail', message: 'the client_id URL must use https' });
+  }
   if (u.pathname === '/' || u.pathname === '') {
     problems.push({ level: 'fail', message: 'the client_id URL must have a path' });
   }
