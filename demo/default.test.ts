@@ -301,6 +301,12 @@ describe('authorization code flow', () => {
     });
     expect(replay.status).toBe(400);
     expect(replay.body.error).toBe('invalid_grant');
+    // Replaying a spent refresh token revokes the whole grant (RFC 9700 §4.14.2), new tokens included.
+    const afterReplay = await rawInitialize(demo.mcpUrl, {
+      authorization: `Bearer ${refreshed.body.access_token}`,
+    });
+    expect(afterReplay.status).toBe(401);
+    expect(afterReplay.headers.get('www-authenticate')).toContain('revoked');
   });
 });
 

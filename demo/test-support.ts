@@ -103,7 +103,6 @@ function formActions(html: string): string[] {
 
 /** Runs the authorization request like a browser: follows redirects, signs in, answers the consent page. */
 export async function authorize(options: AuthorizeOptions): Promise<AuthorizeResult> {
-  const jar = options.jar ?? new CookieJar();
   const redirectUri = options.redirectUri ?? REDIRECT_URI;
   const { verifier, challenge } = pkcePair();
   const state = randomBytes(12).toString('base64url');
@@ -116,7 +115,19 @@ export async function authorize(options: AuthorizeOptions): Promise<AuthorizeRes
   start.searchParams.set('code_challenge_method', 'S256');
   if (options.scope !== undefined) start.searchParams.set('scope', options.scope);
   if (options.resource !== undefined) start.searchParams.set('resource', options.resource);
+  const result = await followAuthorization(start, { ...options, redirectUri });
+  return { ...result, codeVerifier: verifier, state };
+}
 
+/**
+ * Opens a ready-made authorization URL like a browser: follows redirects, signs in on the login page and
+ * answers the consent page, until the server redirects to `redirectUri`.
+ */
+export async function followAuthorization(
+  start: URL,
+  options: Pick<AuthorizeOptions, 'username' | 'password' | 'consent' | 'jar'> & { redirectUri: string },
+): Promise<{ callback: URL; pages: string[]; jar: CookieJar }> {
+  const jar = options.jar ?? new CookieJar();
   const pages: string[] = [];
   let url = start;
   let init: { method: string; body?: string } = { method: 'GET' };
@@ -128,8 +139,7 @@ export async function authorize(options: AuthorizeOptions): Promise<AuthorizeRes
     if (res.status >= 300 && res.status < 400) {
       await res.body?.cancel();
       const next = new URL(res.headers.get('location') ?? '', url);
-      if (next.href.startsWith(redirectUri))
-        return { callback: next, codeVerifier: verifier, state, pages, jar };
+      if (next.href.startsWith(options.redirectUri)) return { callback: next, pages, jar };
       url = next;
       init = { method: 'GET' };
       continue;
@@ -142,7 +152,7 @@ export async function authorize(options: AuthorizeOptions): Promise<AuthorizeRes
       url = new URL(actions[0] ?? '', url);
       const form = new URLSearchParams({
         username: options.username ?? 'demo',
-        password: options.password ?? 'demo',
+        password: options.password ?? options.username ?? 'demo',
       });
       init = { method: 'POST', body: form.toString() };
     } else if (html.includes('>Authorize</button>')) {

@@ -400,7 +400,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         return true;
       }
       // RFC 6749 §3.3: a request without scope gets the default scope.
-      if (path === routes.authorization && req.method === 'GET' && !url.searchParams.has('scope')) {
+      if (path === routes.authorization && req.method === 'GET' && !url.searchParams.get('scope')) {
         url.searchParams.set('scope', BASE_SCOPE);
       }
 
