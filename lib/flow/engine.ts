@@ -220,5 +220,7 @@ export async function callTool(
     return { state: failed(state, run, error), result };
   }
   const record = ordered(run.finish({ status: existing?.status ?? 'passed' }));
+  // The record's timing stays the listing's; each call's duration is in facts.calls.
+  if (existing?.durationMs !== undefined) record.durationMs = existing.durationMs;
   return { state: { ...state, mcp, records: upsertRecord(state.records, record), seq: run.nextSeq }, result };
 }

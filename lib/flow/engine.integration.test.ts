@@ -1,0 +1,193 @@
+/**
+ * The engine against the bundled demo: real oidc-provider authorization servers and real SDK MCP
+ * servers on loopback. The "browser" part (login and consent) is scripted over HTTP.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoHandle, type DemoScenario, startDemo } from '../../demo/index';
+import { callTool, createFlow, type FlowState, handleCallback, runUntilPause, toView } from './index';
+import type { FlowContext } from './step-run';
+import { browseAuthorization } from './testing/browser';
+import type { FlowOptions } from './types';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/api/oauth/callback';
+const ctx: FlowContext = { policy: { mode: 'local' } };
+
+let demo: DemoHandle;
+let cimdServer: Server;
+let cimdUrl: string;
+
+beforeAll(async () => {
+  demo = await startDemo({ host: '127.0.0.1', port: 0, log: () => {} });
+  // The inspector's own Client ID Metadata Document, as the web app would serve it.
+  cimdServer = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        client_id: cimdUrl,
+        client_name: 'MCP Auth Inspector (integration test)',
+        redirect_uris: [REDIRECT_URI],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => cimdServer.listen(0, '127.0.0.1', resolve));
+  cimdUrl = `http://127.0.0.1:${(cimdServer.address() as AddressInfo).port}/oauth/client-metadata.json`;
+});
+
+afterAll(async () => {
+  await demo?.close();
+  await new Promise((resolve) => cimdServer?.close(resolve));
+});
+
+function optionsFor(scenario: DemoScenario, over: Partial<FlowOptions> = {}): FlowOptions {
+  return {
+    serverUrl: scenario.mcpUrl,
+    specVersion: scenario.id === 'legacy-2025-03-26' ? '2025-03-26' : '2025-11-25',
+    redirectUri: REDIRECT_URI,
+    registration: 'auto',
+    clientName: 'MCP Auth Inspector (integration test)',
+    ...(scenario.preRegistered
+      ? {
+          preRegistered: {
+            clientId: scenario.preRegistered.clientId,
+            tokenEndpointAuthMethod: scenario.preRegistered.tokenEndpointAuthMethod,
+          },
+          clientSecret: scenario.preRegistered.clientSecret,
+        }
+      : {}),
+    ...(scenario.id === 'cimd' ? { clientMetadataUrl: cimdUrl } : {}),
+    ...over,
+  };
+}
+
+async function runScenario(scenario: DemoScenario, over: Partial<FlowOptions> = {}): Promise<FlowState> {
+  let state = await runUntilPause(createFlow(optionsFor(scenario, over)), ctx);
+  if (state.step === 'awaiting-callback') {
+    const callback = await browseAuthorization(state.authorization.url, REDIRECT_URI);
+    state = await runUntilPause(await handleCallback(state, callback, ctx), ctx);
+  }
+  return state;
+}
+
+const scenario = (id: string) => {
+  const s = demo.scenarios.find((x) => x.id === id);
+  if (!s) throw new Error(`no demo scenario ${id}`);
+  return s;
+};
+
+const failures = (state: FlowState) =>
+  toView(state)
+    .steps.flatMap((s) => s.checks)
+    .filter((c) => c.status === 'fail')
+    .map((c) => `${c.id}: ${c.message}`);
+
+describe('engine against the demo servers', () => {
+  it('connects to the default scenario with every check passing, and runs only read-only tools', async () => {
+    const state = await runScenario(scenario('default'));
+    expect(state.step, state.step === 'failed' ? JSON.stringify(state.error) : '').toBe('connected');
+    if (state.step !== 'connected') return;
+    expect(failures(state)).toEqual([]);
+    const view = toView(state);
+    expect(view.token?.claims?.aud).toContain(demo.mcpUrl);
+    expect(view.token?.hasRefreshToken).toBe(true);
+    expect(view.steps.every((s) => s.status !== 'pending')).toBe(true);
+    const byName = Object.fromEntries(state.tools.map((t) => [t.name, t.readOnly]));
+    expect(byName).toMatchObject({ echo: true, whoami: true, delete_note: false });
+
+    const echo = await callTool(state, ctx, 'echo', { message: 'hello', uppercase: true });
+    expect(echo.result.isError).toBe(false);
+    expect(echo.result.content[0]).toEqual({ type: 'text', text: expect.stringContaining('HELLO') });
+    const whoami = await callTool(echo.state, ctx, 'whoami', {});
+    expect(JSON.stringify(whoami.result)).toContain('demo');
+
+    await fetch(`${demo.adminUrl}/calls/clear`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const refused = await callTool(whoami.state, ctx, 'delete_note', { id: '1' });
+    expect(refused.result.error?.code).toBe('tool_not_read_only');
+    const calls = (await (await fetch(`${demo.adminUrl}/calls`)).json()) as {
+      calls: Array<{ tool: string }>;
+    };
+    expect(calls.calls.map((c) => c.tool)).not.toContain('delete_note');
+    expect(JSON.stringify(toView(refused.state))).not.toContain(state.secrets.accessToken!);
+  });
+
+  it('reports an expired token precisely (401 invalid_token) on the next tool call', async () => {
+    const state = await runScenario(scenario('default'));
+    if (state.step !== 'connected') throw new Error(state.step);
+    await fetch(`${demo.adminUrl}/expire-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const { state: after, result } = await callTool(state, ctx, 'echo', { message: 'x' });
+    expect(result.error?.code).toBe('unauthorized');
+    expect(result.error?.message).toMatch(/expired/i);
+    expect(after.step).toBe('failed');
+    expect(after.secrets.refreshToken).toBeDefined();
+    await fetch(`${demo.adminUrl}/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+  });
+
+  it('reports 403 insufficient_scope with the scope the server asks for', async () => {
+    await fetch(`${demo.adminUrl}/require-scope`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tool: 'echo', scope: 'mcp:tools' }),
+    });
+    try {
+      const state = await runScenario(scenario('default'));
+      if (state.step !== 'connected') throw new Error(state.step);
+      const { result } = await callTool(state, ctx, 'echo', { message: 'x' });
+      expect(result.error?.code).toBe('insufficient_scope');
+      expect(result.error?.message).toContain('mcp:tools');
+    } finally {
+      await fetch(`${demo.adminUrl}/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    }
+  });
+
+  it('ends with access_denied when the user presses Deny', async () => {
+    const paused = await runUntilPause(createFlow(optionsFor(scenario('default'))), ctx);
+    if (paused.step !== 'awaiting-callback') throw new Error(paused.step);
+    const callback = await browseAuthorization(paused.authorization.url, REDIRECT_URI, { consent: 'deny' });
+    const state = await handleCallback(paused, callback, ctx);
+    expect(state.step === 'failed' && state.error.code).toBe('authorization_denied');
+  });
+
+  it('meets every scenario’s stated expectation', async () => {
+    const outcomes: string[] = [];
+    for (const s of demo.scenarios) {
+      const state = await runScenario(s);
+      const got =
+        state.step === 'connected'
+          ? 'connected'
+          : state.step === 'failed'
+            ? `failed at ${state.failedStep} (${state.error.code}: ${state.error.message})`
+            : state.step;
+      if (s.expect.outcome === 'connected') {
+        outcomes.push(`${s.id}: ${got === 'connected' ? 'ok' : got}`);
+      } else {
+        const expected = s.expect;
+        const failedCheck = state.records
+          .flatMap((r) => r.checks)
+          .find((c) => c.id === expected.checkId && c.status === 'fail');
+        const ok = state.step === 'failed' && state.failedStep === expected.step && failedCheck;
+        outcomes.push(`${s.id}: ${ok ? 'ok' : `${got}; expected ${expected.step} ${expected.checkId}`}`);
+      }
+    }
+    expect(outcomes).toEqual(demo.scenarios.map((s) => `${s.id}: ok`));
+  });
+});
