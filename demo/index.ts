@@ -88,6 +88,13 @@ function chain(...routes: Route[]): Handler {
   };
 }
 
+/** The same server under another loopback name: what a misconfigured issuer looks like. */
+function claimedIssuer(reachedAt: string): string {
+  const url = new URL(reachedAt);
+  url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+  return url.origin;
+}
+
 const NOT_MCP_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Acme Corp</title></head>
 <body><h1>Welcome to Acme Corp</h1><p>This is a marketing site, not an MCP server.</p></body></html>`;
@@ -232,7 +239,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     const asMismatch = createAuthorizationServer({
       name: 'mismatch',
       origin: origin('as-issuer-mismatch'),
-      issuer: `http://localhost:${servers['as-issuer-mismatch'].port}`,
+      issuer: claimedIssuer(origin('as-issuer-mismatch')),
       state,
       resources: [mcpUrl('issuer-mismatch')],
       rfc8414: true,

@@ -208,7 +208,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       this: InstanceType<Provider['Client']>,
       uri: string,
     ) {
-      if (staticClientIds.has(this.clientId) && isLoopbackHttpUrl(uri) && uri.startsWith('http')) return true;
+      if (staticClientIds.has(this.clientId) && isLoopbackHttpUrl(uri)) return true;
       return redirectUriAllowed.call(this, uri);
     };
   }
