@@ -1,4 +1,4 @@
-import { type ShapedToolResult, shapeToolResult } from '../mcp/tools';
+import { MCP_REQUEST_TIMEOUT_MS, type ShapedToolResult, shapeToolResult } from '../mcp/tools';
 import { toFlowErrorInfo } from './errors';
 import { type FlowState, isRunnable, type RunnableStep, type StateAt } from './state';
 import { type FlowContext, StepRun, upsertRecord } from './step-run';
@@ -188,7 +188,9 @@ export async function callTool(
   let mcp = state.mcp;
   try {
     const r = await withMcpSession(run, state.options.serverUrl, state.secrets, state.mcp, (client) =>
-      client.callTool({ name, arguments: (args ?? {}) as Record<string, unknown> }),
+      client.callTool({ name, arguments: (args ?? {}) as Record<string, unknown> }, undefined, {
+        timeout: MCP_REQUEST_TIMEOUT_MS,
+      }),
     );
     shaped = shapeToolResult(r.value as Parameters<typeof shapeToolResult>[0]);
     mcp = r.mcp;

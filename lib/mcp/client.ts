@@ -11,6 +11,7 @@ import {
 import type { FetchLike } from '../http/types';
 import { isOutboundError, type OutboundErrorCode } from '../oauth/errors';
 import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
+import { MCP_REQUEST_TIMEOUT_MS } from './tools';
 
 export const INSPECTOR_CLIENT_INFO = { name: 'mcp-auth-inspector', version: '0.1.0' } as const;
 
@@ -112,7 +113,7 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
   });
   if (opts.sessionId && opts.protocolVersion) transport.setProtocolVersion(opts.protocolVersion);
   const client = new Client(INSPECTOR_CLIENT_INFO, { capabilities: {} });
-  await client.connect(transport);
+  await client.connect(transport, { timeout: MCP_REQUEST_TIMEOUT_MS });
   return {
     client,
     transport,

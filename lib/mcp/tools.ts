@@ -1,6 +1,12 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 
+/**
+ * Per JSON-RPC request. The traced fetch's own limit stops at the response headers for event
+ * streams, so a server that never finishes a streamed answer is cut off here instead.
+ */
+export const MCP_REQUEST_TIMEOUT_MS = 30_000;
+
 /** A listed tool as the UI shows it. JSON-serialisable. */
 export interface ToolView {
   name: string;
@@ -71,12 +77,13 @@ export function toToolView(tool: Tool): ToolView {
 export async function listAllTools(
   client: Client,
   maxPages = 20,
+  timeoutMs = MCP_REQUEST_TIMEOUT_MS,
 ): Promise<{ tools: Tool[]; pages: number; truncated: boolean }> {
   const tools: Tool[] = [];
   let cursor: string | undefined;
   let pages = 0;
   do {
-    const page = await client.listTools(cursor ? { cursor } : undefined);
+    const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs });
     tools.push(...page.tools);
     cursor = page.nextCursor;
     pages++;
