@@ -9,7 +9,7 @@ export type OpenBrowser = (url: string) => Promise<boolean>;
  * so a missing opener only costs a copy and paste.
  */
 export function openSystemBrowser(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
   platform = process.platform,
 ): OpenBrowser {
   return (url) => {

@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
+import { browseAuthorization } from '../lib/flow/testing/browser';
+import type { Report } from './report';
+import { runCli } from './run';
+
+/**
+ * The CLI against the bundled demo: a real authorization server (oidc-provider, with a login page
+ * and a consent page) and real MCP servers, on loopback ports chosen at run time. The test plays the
+ * user's browser: it receives the URL the CLI would open, signs in as demo/demo, presses Authorize
+ * and lets the authorization server send it to the CLI's loopback callback.
+ */
+let demo: DemoHandle;
+
+beforeAll(async () => {
+  demo = await startDemo();
+});
+
+afterAll(async () => {
+  await demo?.close();
+});
+
+function scenario(id: string): DemoScenario {
+  const found = demo.scenarios.find((s) => s.id === id);
+  if (!found) throw new Error(`no demo scenario ${id}`);
+  return found;
+}
+
+/** A browser that signs in and consents, then follows the redirect to the CLI's loopback listener. */
+async function actAsBrowser(url: string): Promise<boolean> {
+  const redirectUri = new URL(url).searchParams.get('redirect_uri');
+  if (!redirectUri) throw new Error(`no redirect_uri in ${url}`);
+  void browseAuthorization(url, redirectUri).then((callback) => fetch(callback));
+  return true;
+}
+
+async function cli(argv: string[], openBrowser = actAsBrowser) {
+  const out = { stdout: '', stderr: '' };
+  const code = await runCli(
+    argv,
+    {
+      stdout: { write: (s: string) => (out.stdout += s) },
+      stderr: { write: (s: string) => (out.stderr += s) },
+    },
+    { openBrowser, env: {} },
+  );
+  return { code, ...out };
+}
+
+describe('the CLI against the bundled demo', () => {
+  it('doctor walks up to the consent page and exits 0', async () => {
+    const { code, stdout } = await cli(['doctor', demo.mcpUrl]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/✓ passed {3}Client registration/);
+    expect(stdout).toMatch(/… waiting {2}Authorization callback/);
+    expect(stdout).toMatch(/Stopped at the consent step/);
+    expect(stdout).toMatch(/^OK: /m);
+  });
+
+  it('doctor exits 1 and names the failing check on a misconfigured server', async () => {
+    const s = scenario('issuer-mismatch');
+    const { code, stdout } = await cli(['doctor', s.mcpUrl, '--json']);
+    const report = JSON.parse(stdout) as Report;
+    expect(code).toBe(1);
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c) => c.id === 'as.issuer-match')?.status).toBe('fail');
+  });
+
+  it('connect signs in through the browser, lists the tools and calls a read-only one', async () => {
+    const { code, stdout, stderr } = await cli([
+      'connect',
+      demo.mcpUrl,
+      '--json',
+      '--call',
+      'echo',
+      '--args',
+      '{"message":"hi"}',
+    ]);
+    const report = JSON.parse(stdout) as Report;
+    expect(stderr).toMatch(/Open this URL to sign in and consent/);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(code).toBe(0);
+    expect(report.tools).toContainEqual({ name: 'echo', readOnly: true });
+    expect(report.tools).toContainEqual({ name: 'delete_note', readOnly: false });
+    expect(report.call).toEqual({ tool: 'echo', ok: true, isError: false });
+  });
+
+  it('connect refuses a destructive tool and exits 1', async () => {
+    const { code, stdout } = await cli([
+      'connect',
+      demo.mcpUrl,
+      '--json',
+      '--call',
+      'delete_note',
+      '--args',
+      '{"id":"n-101"}',
+    ]);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.call).toEqual({ tool: 'delete_note', ok: false, isError: false });
+    expect(code).toBe(1);
+  });
+
+  it('connect --non-interactive stops at the login page with a clear message', async () => {
+    const { code, stdout } = await cli(['connect', demo.mcpUrl, '--non-interactive', '--json']);
+    const report = JSON.parse(stdout) as Report;
+    expect(code).toBe(1);
+    expect(report.checks.find((c) => c.id === 'callback.code')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/login or consent page.*Run without it/),
+    });
+  });
+
+  it('connect gives up when the browser never comes back (--timeout)', async () => {
+    const { code, stdout } = await cli(
+      ['connect', demo.mcpUrl, '--json', '--timeout', '1'],
+      async () => true,
+    );
+    const report = JSON.parse(stdout) as Report;
+    expect(code).toBe(1);
+    expect(report.checks.find((c) => c.id === 'callback.code')?.message).toMatch(
+      /No authorization response arrived within 1 s/,
+    );
+  });
+});
+
+describe('bin/mcp-auth-inspector.mjs', () => {
+  const bin = fileURLToPath(new URL('../bin/mcp-auth-inspector.mjs', import.meta.url));
+
+  function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('exits 2 on a usage error', async () => {
+    const { code, stdout, stderr } = await runBin(['connect']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/Missing the MCP server URL/);
+  });
+
+  it('runs doctor end to end as a process', async () => {
+    const { code, stdout } = await runBin(['doctor', demo.mcpUrl, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, tools: [] });
+  });
+});

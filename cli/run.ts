@@ -1,0 +1,311 @@
+import {
+  callTool,
+  createFlow,
+  type FlowContext,
+  type FlowState,
+  type FlowView,
+  handleCallback,
+  runNextStep,
+  type ToolCallView,
+  toView,
+} from '../lib/flow';
+import { STEP_INFO } from '../lib/flow/step-info';
+import { LATEST_SPEC, type StepId, type StepRecord } from '../lib/flow/types';
+import { createTracedFetch } from '../lib/http/traced-fetch';
+import type { FetchLike } from '../lib/http/types';
+import { type CliOptions, parseCliArgs, UsageError } from './args';
+import { type OpenBrowser, openSystemBrowser } from './browser';
+import { type CallbackServer, startCallbackServer } from './callback-server';
+import { FollowError, followAuthorizationRedirects } from './follow-redirects';
+import { formatCall, formatStep, formatSummary, formatTools, Progress, type Style } from './human';
+import { buildReport, exitCodeOf, type ReportCall, type ReportCheck } from './report';
+
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIo {
+  stdout: OutStream;
+  stderr: OutStream;
+}
+
+/** What tests replace: the browser, the network under the engine, the environment. */
+export interface CliDeps {
+  openBrowser?: OpenBrowser;
+  /** Base fetch under every traced fetch (the engine's and the --non-interactive follower's). */
+  fetch?: FetchLike;
+  env?: Record<string, string | undefined>;
+}
+
+export const CLIENT_NAME = 'MCP Auth Inspector (CLI)';
+
+const DEFAULT_TIMEOUT_MS = { interactive: 300_000, nonInteractive: 60_000 };
+/** Per-request limit; a shorter --timeout lowers it. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+class DeadlineError extends Error {}
+
+function contextFor(options: CliOptions, deps: CliDeps, timeoutMs: number): FlowContext {
+  return {
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    policy: options.hosted ? { mode: 'hosted' } : { mode: 'local' },
+    limits: { timeoutMs: Math.min(REQUEST_TIMEOUT_MS, timeoutMs) },
+  };
+}
+
+function isPaused(state: FlowState): boolean {
+  return state.step === 'awaiting-callback' || state.step === 'connected' || state.step === 'failed';
+}
+
+/** Races a promise against the run's deadline. */
+function withDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new DeadlineError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DeadlineError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Prints step lines as records settle, each once, in the order the engine ran them. */
+class StepPrinter {
+  private readonly printed = new Set<StepId>();
+
+  constructor(
+    private readonly out: OutStream | undefined,
+    private readonly style: Style,
+  ) {}
+
+  print(records: readonly StepRecord[], opts: { includeWaiting?: boolean } = {}): void {
+    for (const r of records) {
+      if (this.printed.has(r.id) || r.status === 'pending') continue;
+      if (r.status === 'waiting' && !opts.includeWaiting) continue;
+      this.printed.add(r.id);
+      this.out?.write(`${formatStep(r, this.style)}\n`);
+    }
+  }
+
+  line(record: Pick<StepRecord, 'id' | 'status' | 'checks' | 'error'>): void {
+    this.printed.add(record.id);
+    this.out?.write(`${formatStep(record, this.style)}\n`);
+  }
+}
+
+function describeCallResult(result: ToolCallView): string | undefined {
+  if (result.error) return [result.error.message, result.error.hint].filter(Boolean).join(' ');
+  const text = result.content
+    .map((c) => (c.type === 'text' ? c.text : `[${c.type}]`))
+    .join('\n')
+    .trim();
+  return text ? text.slice(0, 2000) : undefined;
+}
+
+/**
+ * `isError` is the tool's own verdict, so it is false for a call that was refused or never answered
+ * (the engine marks those isError too, with an `error` saying why).
+ */
+export function callOutcome(result: ToolCallView): ReportCall {
+  const answered = !result.refused && result.error === undefined;
+  const isError = answered && result.isError;
+  return { tool: result.tool, ok: answered && !isError, isError };
+}
+
+/** Runs one command line and returns the exit code. Never calls process.exit. */
+export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
+  let options: CliOptions;
+  try {
+    const parsed = parseCliArgs(argv);
+    if (parsed.kind !== 'run') {
+      io.stdout.write(`${parsed.text}\n`);
+      return 0;
+    }
+    options = parsed.options;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`mcp-auth-inspector: ${error.message}\nRun mcp-auth-inspector --help for usage.\n`);
+    return 2;
+  }
+  const env = deps.env ?? process.env;
+  if (options.clientId && options.clientSecret === undefined && env.MCP_AUTH_INSPECTOR_CLIENT_SECRET) {
+    options.clientSecret = env.MCP_AUTH_INSPECTOR_CLIENT_SECRET;
+  }
+
+  const style: Style = { color: !options.json && io.stdout.isTTY === true && !env.NO_COLOR };
+  const human = options.json ? undefined : io.stdout;
+  const progress = new Progress(io.stderr);
+  const printer = new StepPrinter(human, style);
+  const timeoutMs =
+    options.timeoutMs ??
+    (options.nonInteractive ? DEFAULT_TIMEOUT_MS.nonInteractive : DEFAULT_TIMEOUT_MS.interactive);
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const ctx = contextFor(options, deps, timeoutMs);
+
+  human?.write(`MCP Auth Inspector ${options.command} ${options.serverUrl}\n`);
+
+  let server: CallbackServer | undefined;
+  const extraChecks: ReportCheck[] = [];
+  let call: ReportCall | undefined;
+  let callDetail: string | undefined;
+  let state: FlowState | undefined;
+  try {
+    server = await startCallbackServer();
+    state = createFlow({
+      serverUrl: options.serverUrl,
+      specVersion: options.specVersion ?? LATEST_SPEC,
+      redirectUri: server.redirectUri,
+      registration: 'auto',
+      clientName: CLIENT_NAME,
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.clientId ? { preRegistered: { clientId: options.clientId } } : {}),
+      ...(options.clientId && options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+      ...(options.clientMetadataUrl ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
+    });
+
+    for (;;) {
+      while (!isPaused(state)) {
+        progress.start(`${STEP_INFO[state.step as StepId]?.title ?? state.step}…`);
+        try {
+          state = await withDeadline(runNextStep(state, ctx), deadline);
+        } finally {
+          progress.stop();
+        }
+        printer.print(toView(state).steps);
+      }
+      if (state.step !== 'awaiting-callback') break;
+
+      const view: FlowView = toView(state);
+      const authorizationUrl = view.authorizationUrl;
+      if (!authorizationUrl)
+        throw new Error('The engine is waiting for a callback but gave no authorization URL.');
+      printer.print(view.steps, { includeWaiting: true });
+
+      if (options.command === 'doctor' && !options.nonInteractive) {
+        human?.write(
+          `\nStopped at the consent step: a person has to sign in from here.\nTo finish in your browser: mcp-auth-inspector connect ${options.serverUrl}\nAuthorization URL: ${authorizationUrl}\n`,
+        );
+        break;
+      }
+
+      let callbackUrl: URL;
+      try {
+        if (options.nonInteractive) {
+          progress.start('Following the authorization redirects…');
+          try {
+            const follower = createTracedFetch({
+              stepId: 'callback',
+              ...(deps.fetch ? { base: deps.fetch } : {}),
+              policy: ctx.policy,
+              limits: ctx.limits,
+            });
+            callbackUrl = await withDeadline(
+              followAuthorizationRedirects({
+                authorizationUrl,
+                redirectUri: server.redirectUri,
+                fetch: follower,
+              }),
+              deadline,
+            );
+          } finally {
+            progress.stop();
+          }
+        } else {
+          io.stderr.write(
+            `\nOpen this URL to sign in and consent (opening your browser):\n  ${authorizationUrl}\n\n`,
+          );
+          const opened = await (deps.openBrowser ?? openSystemBrowser(env))(authorizationUrl);
+          if (!opened) io.stderr.write('Could not start a browser; open the URL above yourself.\n');
+          progress.start(`Waiting for the browser to come back to ${server.redirectUri}…`);
+          try {
+            callbackUrl = await server.waitForCallback(deadline);
+          } finally {
+            progress.stop();
+          }
+        }
+      } catch (error) {
+        const message =
+          error instanceof FollowError
+            ? `${error.message}${error.hint ? ` ${error.hint}` : ''}`
+            : error instanceof DeadlineError || deadline.aborted
+              ? `No authorization response arrived within ${timeoutMs / 1000} s.`
+              : `Could not follow the authorization redirects: ${(error as Error).message}`;
+        const check: ReportCheck = {
+          id: 'callback.code',
+          status: 'fail',
+          message,
+          specRef: 'RFC 6749 §4.1.2',
+        };
+        extraChecks.push(check);
+        printer.line({
+          id: 'callback',
+          status: 'failed',
+          checks: [{ ...check, title: STEP_INFO.callback.title, exchangeIds: [] }],
+        });
+        break;
+      }
+      state = await withDeadline(handleCallback(state, callbackUrl, ctx), deadline);
+    }
+
+    if (state.step === 'connected' && options.call) {
+      const tool = options.call.tool;
+      progress.start(`Calling ${tool}…`);
+      try {
+        const out = await withDeadline(callTool(state, ctx, tool, options.call.args), deadline);
+        state = out.state;
+        call = callOutcome(out.result);
+        callDetail = describeCallResult(out.result);
+      } catch (error) {
+        call = { tool, ok: false, isError: false };
+        callDetail = (error as Error).message;
+      } finally {
+        progress.stop();
+      }
+    } else if (options.call) {
+      call = { tool: options.call.tool, ok: false, isError: false };
+      callDetail = 'Not called: the flow did not reach a connected MCP session.';
+    }
+  } catch (error) {
+    if (error instanceof DeadlineError) {
+      extraChecks.push({
+        id: `${state?.step ?? 'probe'}.stopped`,
+        status: 'fail',
+        message: `Gave up after ${timeoutMs / 1000} s (--timeout).`,
+        specRef: '',
+      });
+    } else {
+      throw error;
+    }
+  } finally {
+    progress.stop();
+    await server?.close();
+  }
+
+  const view = state ? toView(state) : undefined;
+  if (view) printer.print(view.steps, { includeWaiting: true });
+  const report = buildReport(view ?? { steps: [] }, call);
+  if (extraChecks.length > 0) {
+    report.checks.push(...extraChecks);
+    report.ok = false;
+  }
+
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    if (view?.tools && view.tools.length > 0) io.stdout.write(`\n${formatTools(report.tools, style)}\n`);
+    else if (state?.step === 'connected') io.stdout.write(`\n${formatTools([], style)}\n`);
+    if (call) io.stdout.write(`\n${formatCall(call, callDetail, style)}\n`);
+    io.stdout.write(`\n${formatSummary(report, style)}\n`);
+  }
+  if (!report.ok && options.json && call && !call.ok && callDetail)
+    io.stderr.write(`${call.tool}: ${callDetail}\n`);
+  return exitCodeOf(report);
+}
