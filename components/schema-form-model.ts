@@ -213,7 +213,7 @@ function fieldValue(field: Field, raw: RawValues): unknown {
         .filter(Boolean);
       if (field.itemKind === 'string') return items;
       return items.map((s) =>
-        toNumber({ ...field, integer: field.itemKind === 'integer', kind: 'number' }, s),
+        toNumber({ ...field, integer: field.itemKind === 'integer' }, s),
       );
     }
     case 'json':

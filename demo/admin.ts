@@ -118,6 +118,8 @@ export function createAdminHandler(options: AdminOptions) {
     }),
     '/state': () => state.view(),
     '/calls': () => ({ calls: state.listCalls() }),
+    /** Raw token values the demo issued or received: lets e2e tests prove none reaches the browser. */
+    '/issued-tokens': () => state.issuedTokenValues(),
   };
 
   return async function handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<boolean> {

@@ -126,6 +126,29 @@ export class DemoState {
     this.grantRevokers.push(revoke);
   }
 
+  // --- raw token values, for leak tests ------------------------------------------------------------
+  // A test that proves the inspector never shows a token to the browser must know the real values; the
+  // demo is the one party that sees them. Loopback admin API only, and only the most recent few.
+
+  private readonly bearersSeen: string[] = [];
+  private readonly refreshTokenListers: Array<() => string[]> = [];
+
+  recordBearerSeen(token: string): void {
+    if (!this.bearersSeen.includes(token)) this.bearersSeen.push(token);
+    if (this.bearersSeen.length > 100) this.bearersSeen.shift();
+  }
+
+  registerRefreshTokenLister(list: () => string[]): void {
+    this.refreshTokenListers.push(list);
+  }
+
+  issuedTokenValues(): { accessTokens: string[]; refreshTokens: string[] } {
+    return {
+      accessTokens: [...this.bearersSeen],
+      refreshTokens: this.refreshTokenListers.flatMap((list) => list()).slice(-100),
+    };
+  }
+
   isExpiredByAdmin(jti: string): boolean {
     return this.expiredJtis.has(jti);
   }

@@ -245,6 +245,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     }
   };
   state.registerGrantRevoker(revokeAllGrants);
+  // Opaque refresh tokens are their own ids in oidc-provider's storage.
+  state.registerRefreshTokenLister(() => store.ids('RefreshToken'));
 
   // --- interactions (login, consent) ---------------------------------------------------------------
 

@@ -156,6 +156,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       }
       return { ok: false };
     }
+    state.recordBearerSeen(token);
     const result = await config.verify(token);
     return result.ok ? { ok: true, identity: result.identity, token } : result;
   }
