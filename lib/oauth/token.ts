@@ -6,6 +6,21 @@ import { oauthRequestOptions } from './fetch-options';
 export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
 
 /**
+ * HTTP Basic client authentication with the credentials form-urlencoded the WHATWG way (unreserved
+ * "-", ".", "_" and "*" left as they are). oauth4webapi's ClientSecretBasic also
+ * escapes those; a server that decodes gets the same id either way, but servers that do not decode
+ * (the MCP conformance suite's, and clients like the MCP SDK that send ids raw) then see
+ * "pre%2Dregistered" instead of "pre-registered".
+ * @see RFC 6749 §2.3.1
+ */
+function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return (_as, client, _body, headers) => {
+    headers.set('authorization', `Basic ${btoa(`${encode(client.client_id)}:${encode(clientSecret)}`)}`);
+  };
+}
+
+/**
  * The client authentication for the token endpoint.
  * @see RFC 6749 §2.3.1 (client_secret_basic, client_secret_post); RFC 7591 §2 ("none")
  */
@@ -18,7 +33,7 @@ export function clientAuthentication(
       return oauth.None();
     case 'client_secret_basic':
       if (!clientSecret) throw new TypeError('client_secret_basic needs a client secret');
-      return oauth.ClientSecretBasic(clientSecret);
+      return clientSecretBasic(clientSecret);
     case 'client_secret_post':
       if (!clientSecret) throw new TypeError('client_secret_post needs a client secret');
       return oauth.ClientSecretPost(clientSecret);

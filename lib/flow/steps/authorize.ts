@@ -22,7 +22,10 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
   const md = state.authorizationServer.metadata;
   const pkce = await generatePkce();
   const stateValue = generateState();
-  const resource = options.omitResource ? undefined : canonicalResourceUri(options.serverUrl);
+  // RFC 8707 resource: the identifier the resource server publishes in its metadata (RFC 9728 §2),
+  // exactly as written (the PRM step accepted it for this server); without PRM, the canonical URI.
+  const published = state.resource.mode === 'prm' ? state.resource.document.resource : undefined;
+  const resource = options.omitResource ? undefined : (published ?? canonicalResourceUri(options.serverUrl));
   const { scope, source } = selectScope({
     explicit: options.scope,
     challengeScope: state.probe.challenge?.scope,
@@ -56,7 +59,7 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
     run.check(
       'authorize.resource',
       'pass',
-      `resource=${resource}, the server’s canonical URI. It is sent again with the token request.`,
+      `resource=${resource}, ${published ? 'as the protected resource metadata names the server' : 'the server’s canonical URI'}. It is sent again with the token request.`,
       {
         expected: resource,
         actual: resource,

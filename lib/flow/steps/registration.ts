@@ -223,7 +223,12 @@ async function clientIdMetadataDocument(
     }
   } catch (err) {
     if (!isOutboundError(err)) throw err;
-    problems.push({ level: 'fail', message: `the document could not be fetched: ${err.message}` });
+    // The AS fetches the document, not the client: a URL this machine cannot reach (a private
+    // resolver, a firewall) may still work for the AS, so it is used, with a warning.
+    problems.push({
+      level: 'warn',
+      message: `the document could not be fetched from here to check it (${err.message}); the authorization server must be able to fetch it`,
+    });
   }
   const fails = problems.filter((p) => p.level === 'fail');
   if (fails.length) {
@@ -260,6 +265,37 @@ async function clientIdMetadataDocument(
   };
 }
 
+/**
+ * Registration responses oauth4webapi refuses but a client can use, each with the note the check
+ * shows: 200 instead of 201 Created, and a client_secret without the client_secret_expires_at that
+ * RFC 7591 §3.2.1 requires alongside it (0 means "does not expire"). Undefined: let oauth4webapi judge.
+ * @see RFC 7591 §3.2.1
+ */
+async function lenientRegistrationBody(
+  response: Response,
+): Promise<{ body: Record<string, unknown>; note: string } | undefined> {
+  if (response.status !== 200 && response.status !== 201) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(await readText(response.clone()));
+  } catch {
+    return undefined;
+  }
+  if (!body || typeof body !== 'object' || typeof (body as { client_id?: unknown }).client_id !== 'string') {
+    if (response.status === 200) throw new Error('the 200 response has no client_id');
+    return undefined;
+  }
+  const b = body as Record<string, unknown>;
+  const notes: string[] = [];
+  if (response.status === 200) notes.push('The endpoint answered 200; RFC 7591 §3.2.1 says 201 Created.');
+  if (typeof b.client_secret === 'string' && b.client_secret_expires_at === undefined) {
+    notes.push(
+      'The response has a client_secret without client_secret_expires_at, which RFC 7591 §3.2.1 requires with it; the secret is taken not to expire.',
+    );
+  }
+  return notes.length ? { body: b, note: notes.join(' ') } : undefined;
+}
+
 const SECRET_FIELDS = new Set(['client_secret', 'registration_access_token']);
 
 async function dynamicRegistration(
@@ -284,13 +320,13 @@ async function dynamicRegistration(
   );
   let response: Response;
   let registered: Record<string, unknown>;
+  const registrationNotes: string[] = [];
   try {
     response = await dynamicClientRegistrationRequest(call.fetch, as, metadata);
-    if (response.status === 200) {
-      // RFC 7591 §3.2.1 says 201; oauth4webapi insists on it. Accept 200 with a client_id, with a warning.
-      const body = JSON.parse(await readText(response)) as Record<string, unknown>;
-      if (typeof body.client_id !== 'string') throw new Error('the 200 response has no client_id');
-      registered = body;
+    const lenient = await lenientRegistrationBody(response);
+    if (lenient) {
+      registered = lenient.body;
+      registrationNotes.push(lenient.note);
     } else {
       registered = (await processDynamicClientRegistrationResponse(response)) as Record<string, unknown>;
     }
@@ -334,8 +370,7 @@ async function dynamicRegistration(
   run.addSecret(clientSecret);
   run.addSecret(registrationAccessToken);
   const publicPart = Object.fromEntries(Object.entries(registered).filter(([k]) => !SECRET_FIELDS.has(k)));
-  const notes: string[] = [];
-  if (response.status === 200) notes.push('The endpoint answered 200; RFC 7591 §3.2.1 says 201 Created.');
+  const notes: string[] = [...registrationNotes];
   if (method !== 'none')
     notes.push(`The AS registered token_endpoint_auth_method ${method} instead of "none".`);
   run.check(
