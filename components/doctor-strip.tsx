@@ -25,7 +25,7 @@ export function DoctorStrip() {
           <StatusBadge status="pass" compact /> {count('pass')} passed
         </span>
         <span data-testid="count-warn">
-          <StatusBadge status="warn" compact /> {count('warn')} warnings
+          <StatusBadge status="warn" compact /> {count('warn')} {count('warn') === 1 ? 'warning' : 'warnings'}
         </span>
         <span data-testid="count-fail">
           <StatusBadge status="fail" compact /> {count('fail')} failed

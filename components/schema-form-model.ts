@@ -212,9 +212,7 @@ function fieldValue(field: Field, raw: RawValues): unknown {
         .map((s) => s.trim())
         .filter(Boolean);
       if (field.itemKind === 'string') return items;
-      return items.map((s) =>
-        toNumber({ ...field, integer: field.itemKind === 'integer' }, s),
-      );
+      return items.map((s) => toNumber({ ...field, integer: field.itemKind === 'integer' }, s));
     }
     case 'json':
       try {

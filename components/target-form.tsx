@@ -1,6 +1,6 @@
 'use client';
 
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import { SPEC_VERSIONS, type SpecVersion } from '@/lib/flow/types';
 import type { DemoInfo } from '@/lib/server/config';
 import { useInspector } from './inspector-provider';
@@ -20,6 +20,11 @@ export function TargetForm({ demo }: { demo: DemoInfo | null }) {
   const ids = useId();
 
   const [serverUrl, setServerUrl] = useState(view?.options.serverUrl ?? '');
+  // A walkthrough started elsewhere (the demo picker) shows its URL here too.
+  const viewUrl = view?.options.serverUrl;
+  useEffect(() => {
+    if (viewUrl) setServerUrl(viewUrl);
+  }, [viewUrl]);
   const [specVersion, setSpecVersion] = useState<SpecVersion>(view?.options.specVersion ?? SPEC_VERSIONS[0]!);
   const [registration, setRegistration] = useState<Registration>('auto');
   const [scope, setScope] = useState('');
@@ -48,6 +53,7 @@ export function TargetForm({ demo }: { demo: DemoInfo | null }) {
   return (
     <form
       onSubmit={onSubmit}
+      noValidate
       aria-label="Target server"
       className="flex flex-col gap-3 rounded-lg border border-line bg-panel p-4 shadow-sm"
     >

@@ -16,17 +16,22 @@ test.describe('clear errors for bad targets', () => {
     await inspector.open();
     // The inspector's own home page: HTML, 200, no MCP.
     await inspector.startWalkthrough(`${servers.inspector.url}/`);
-    await expect(inspector.page.getByRole('alert').first()).toContainText(/not (an )?MCP/i);
+    await expect(inspector.page.getByRole('alert').first()).toContainText(
+      /does not look like an MCP server/i,
+    );
   });
 
   test('text that is not a URL is refused before anything is sent', async ({ inspectorPage: inspector }) => {
     await inspector.open();
-    await inspector.serverUrl.evaluate((el) => el.setAttribute('type', 'text'));
     await inspector.startWalkthrough('not a url');
-    await expect(inspector.page.getByRole('alert')).toContainText('not a URL');
+    await expect(inspector.form.getByRole('alert')).toContainText('That is not a URL');
+    await expect(inspector.doctor).toHaveCount(0);
   });
 
-  test('a replayed authorization response is refused with a clear page', async ({ inspectorPage: inspector, servers }) => {
+  test('a replayed authorization response is refused with a clear page', async ({
+    inspectorPage: inspector,
+    servers,
+  }) => {
     await inspector.open();
     await inspector.startWalkthrough(servers.demo.mcpUrl);
     let callbackUrl = '';

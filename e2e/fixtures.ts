@@ -18,7 +18,11 @@ export const test = base.extend<{ inspectorPage: InspectorPage }, { servers: Ser
         port: await freePort(),
         quiet: !process.env.E2E_VERBOSE,
         env: {
-          INSPECTOR_DEMO: JSON.stringify({ mcpUrl: demo.mcpUrl, adminUrl: demo.adminUrl, scenarios: demo.scenarios }),
+          INSPECTOR_DEMO: JSON.stringify({
+            mcpUrl: demo.mcpUrl,
+            adminUrl: demo.adminUrl,
+            scenarios: demo.scenarios,
+          }),
           INSPECTOR_SESSION_SECRET: 'e2e-secret-0123456789-abcdefghijklmnop',
         },
       });

@@ -10,7 +10,9 @@ test('no raw access or refresh token reaches the browser (pages, JSON, server-ac
     const type = response.request().resourceType();
     if (['document', 'fetch', 'xhr', 'script', 'other'].includes(type)) {
       try {
-        bodies.push(`${response.url()}\n${JSON.stringify(await response.allHeaders())}\n${await response.text()}`);
+        bodies.push(
+          `${response.url()}\n${JSON.stringify(await response.allHeaders())}\n${await response.text()}`,
+        );
       } catch {
         // redirects have no body
       }

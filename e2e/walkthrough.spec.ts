@@ -7,7 +7,13 @@ test.describe('the walkthrough against the bundled demo server', () => {
 
     // Runs by itself until consent is needed.
     await expect(inspector.page.getByRole('button', { name: 'Authorize', exact: true })).toBeVisible();
-    for (const title of ['Unauthenticated probe', 'Protected resource metadata', 'Authorization server metadata', 'Client registration', 'Authorization request']) {
+    for (const title of [
+      'Unauthenticated probe',
+      'Protected resource metadata',
+      'Authorization server metadata',
+      'Client registration',
+      'Authorization request',
+    ]) {
       await expect(inspector.stepButton(title)).not.toContainText('Pending');
     }
     await inspector.authorizeAtDemo();
@@ -18,7 +24,10 @@ test.describe('the walkthrough against the bundled demo server', () => {
     await expect(result).toContainText('hello from chromium');
   });
 
-  test('guided: pauses after each step and resumes after consent', async ({ inspectorPage: inspector, servers }) => {
+  test('guided: pauses after each step and resumes after consent', async ({
+    inspectorPage: inspector,
+    servers,
+  }) => {
     await inspector.open();
     await inspector.startWalkthrough(servers.demo.mcpUrl, 'guided');
 
@@ -27,7 +36,12 @@ test.describe('the walkthrough against the bundled demo server', () => {
     await expect(inspector.stepButton('Protected resource metadata')).toContainText('Pending');
     await expect(inspector.stepDetail).toContainText('401');
 
-    for (const title of ['Protected resource metadata', 'Authorization server metadata', 'Client registration', 'Authorization request']) {
+    for (const title of [
+      'Protected resource metadata',
+      'Authorization server metadata',
+      'Client registration',
+      'Authorization request',
+    ]) {
       await inspector.next();
       await expect(inspector.stepDetail.getByRole('heading', { name: title })).toBeVisible();
     }
@@ -61,7 +75,9 @@ test.describe('the walkthrough against the bundled demo server', () => {
     await expect(card.getByRole('button', { name: /Run/ })).toHaveCount(0);
 
     await inspector.runTool('whoami');
-    const calls = (await (await fetch(`${servers.demo.adminUrl}/calls`)).json()) as { calls: Array<{ tool: string }> } | Array<{ tool: string }>;
+    const calls = (await (await fetch(`${servers.demo.adminUrl}/calls`)).json()) as
+      | { calls: Array<{ tool: string }> }
+      | Array<{ tool: string }>;
     const list = Array.isArray(calls) ? calls : calls.calls;
     expect(list.map((c) => c.tool)).toContain('whoami');
     expect(list.map((c) => c.tool)).not.toContain('delete_note');

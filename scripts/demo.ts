@@ -16,18 +16,25 @@ async function main() {
     await buildInspector();
   }
   const demo = await startDemo({ host });
-  console.error(`[demo] Demo MCP server: ${demo.mcpUrl}  (authorization server: ${demo.issuer}; sign in as demo / demo)`);
+  console.error(
+    `[demo] Demo MCP server: ${demo.mcpUrl}  (authorization server: ${demo.issuer}; sign in as demo / demo)`,
+  );
   const inspector = await startInspector({
     port,
     host,
     env: {
-      INSPECTOR_DEMO: JSON.stringify({ mcpUrl: demo.mcpUrl, adminUrl: demo.adminUrl, scenarios: demo.scenarios }),
+      INSPECTOR_DEMO: JSON.stringify({
+        mcpUrl: demo.mcpUrl,
+        adminUrl: demo.adminUrl,
+        scenarios: demo.scenarios,
+      }),
     },
   });
   console.log(`Inspector ready: ${inspector.url}`);
 
   if (process.stdout.isTTY && !process.env.CI && !process.env.NO_OPEN) {
-    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start' : 'xdg-open';
+    const opener =
+      process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start' : 'xdg-open';
     spawn(opener, [inspector.url], { stdio: 'ignore', detached: true, shell: process.platform === 'win32' })
       .on('error', () => undefined)
       .unref();

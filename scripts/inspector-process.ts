@@ -13,7 +13,9 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     server.once('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -52,8 +54,13 @@ export function buildIsStale(): boolean {
 
 export async function buildInspector(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [NEXT_BIN, 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`))));
+    const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`)),
+    );
   });
 }
 
@@ -82,7 +89,9 @@ export async function startInspector(options: {
   });
   const url = `http://${host}:${options.port}`;
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`The inspector exited (code ${code}) before it was ready.\n${stderr}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`The inspector exited (code ${code}) before it was ready.\n${stderr}`)),
+    ),
   );
   const ready = (async () => {
     const deadline = Date.now() + 60_000;

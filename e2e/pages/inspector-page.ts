@@ -2,6 +2,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 /** The inspector as a user sees it: intent-named actions, locators by role and label. */
 export class InspectorPage {
+  readonly form: Locator;
   readonly serverUrl: Locator;
   readonly startButton: Locator;
   readonly steps: Locator;
@@ -13,6 +14,7 @@ export class InspectorPage {
     readonly page: Page,
     readonly baseUrl: string,
   ) {
+    this.form = page.getByRole('form', { name: 'Target server' });
     this.serverUrl = page.getByLabel('MCP server URL');
     this.startButton = page.getByRole('button', { name: 'Start', exact: true });
     this.steps = page.getByRole('navigation', { name: 'Steps' });

@@ -38,7 +38,8 @@ export const startInputSchema = z.object({
       'That is not a URL. Include the scheme, e.g. https://mcp.example.com/mcp.',
     )
     .refine(
-      (v) => ['http:', 'https:'].includes(new URL(v).protocol),
+      // Unparseable input was reported by the rule above; judge the scheme only of real URLs.
+      (v) => !URL.canParse(v) || ['http:', 'https:'].includes(new URL(v).protocol),
       'Only http:// and https:// MCP servers can be inspected.',
     ),
   mode: z.enum(['guided', 'run-all']).default('run-all'),
@@ -175,9 +176,7 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
         ? { clientId: input.clientId, tokenEndpointAuthMethod: input.tokenEndpointAuthMethod }
         : undefined,
       clientSecret: input.clientId ? input.clientSecret || undefined : undefined,
-      clientMetadataUrl: c.publicUrl?.startsWith('https://')
-        ? `${c.publicUrl}${CLIENT_METADATA_PATH}`
-        : undefined,
+      clientMetadataUrl: clientMetadataUrlFor(origin, input.serverUrl),
       clientName: 'MCP Auth Inspector',
       authorizationServerIndex: input.authorizationServerIndex,
     });
