@@ -1,4 +1,5 @@
 import {
+  CHECKS,
   callTool,
   createFlow,
   type FlowContext,
@@ -18,7 +19,7 @@ import { type OpenBrowser, openSystemBrowser } from './browser';
 import { type CallbackServer, startCallbackServer } from './callback-server';
 import { FollowError, followAuthorizationRedirects } from './follow-redirects';
 import { formatCall, formatStep, formatSummary, formatTools, Progress, type Style } from './human';
-import { buildReport, exitCodeOf, type ReportCall, type ReportCheck } from './report';
+import { buildReport, exitCodeOf, type ReportCall, type ReportCheck, stepErrorCheckId } from './report';
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -275,11 +276,12 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     }
   } catch (error) {
     if (error instanceof DeadlineError) {
+      const at: StepId = state && state.step in STEP_INFO ? (state.step as StepId) : 'probe';
       extraChecks.push({
-        id: `${state?.step ?? 'probe'}.stopped`,
+        id: stepErrorCheckId(at),
         status: 'fail',
-        message: `Gave up after ${timeoutMs / 1000} s (--timeout).`,
-        specRef: '',
+        message: `Gave up after ${timeoutMs / 1000} s (--timeout) during “${STEP_INFO[at].title}”.`,
+        specRef: STEP_INFO[at].specRef,
       });
     } else {
       throw error;

@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PACKAGE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
 const RUNNER = ['-y', '-p', 'node@22', '-p', PACKAGE, '--', 'conformance', 'client'];
+// Per scenario; the suite runs all scenarios of a suite at once, each starting a Node process.
+const TIMEOUT = ['--timeout', process.env.CONFORMANCE_TIMEOUT_MS ?? '60000'];
 // The suite splits the command on spaces: keep it relative to ROOT, which is the runner's cwd.
 const COMMAND = 'node conformance/adapter.mjs';
 const SUITES = (process.env.CONFORMANCE_SUITES ?? 'auth,backcompat').split(',').filter(Boolean);
@@ -99,7 +101,7 @@ async function runSuite(suite) {
   const recordDir = join(outDir, 'adapter');
   const started = Date.now();
   const { code, output } = await runRunner(
-    ['--command', COMMAND, '--suite', suite, '-o', relative(ROOT, outDir)],
+    ['--command', COMMAND, '--suite', suite, ...TIMEOUT, '-o', relative(ROOT, outDir)],
     {
       CONFORMANCE_ADAPTER_RECORDS: recordDir,
     },
@@ -127,7 +129,7 @@ async function runSuite(suite) {
     if (status === 'pass' && exitCode !== 0) {
       // Checks are clean but the CLI did not exit 0 (or never wrote its record): let the runner judge
       // this scenario alone, which knows whether the scenario accepts a client error.
-      const alone = await runRunner(['--command', COMMAND, '--scenario', row.scenario], {});
+      const alone = await runRunner(['--command', COMMAND, '--scenario', row.scenario, ...TIMEOUT], {});
       if (alone.code !== 0) {
         status = 'fail';
         problems.push(
