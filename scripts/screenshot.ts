@@ -1,0 +1,54 @@
+/**
+ * `npm run screenshot`: drives the built inspector through the demo walkthrough in Chromium and saves
+ * screenshots (light and dark) for the README, and for looking at what a user sees.
+ */
+import { chromium } from '@playwright/test';
+import { startDemo } from '../demo/index';
+import { freePort, startInspector } from './inspector-process';
+
+const out = process.argv[2] ?? 'docs';
+
+async function main() {
+  const demo = await startDemo();
+  const inspector = await startInspector({
+    port: await freePort(),
+    quiet: true,
+    env: { INSPECTOR_DEMO: JSON.stringify({ mcpUrl: demo.mcpUrl, adminUrl: demo.adminUrl, scenarios: demo.scenarios }) },
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    for (const scheme of ['light', 'dark'] as const) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+      await page.goto(inspector.url);
+      await page.getByRole('button', { name: 'Inspect the demo server' }).click();
+      await page.getByRole('button', { name: 'Authorize', exact: true }).click();
+      await page.getByLabel('Username').fill('demo');
+      await page.getByLabel('Password').fill('demo');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Authorize', exact: true }).click();
+      await page.waitForURL(`${inspector.url}/`);
+      await page.getByRole('heading', { name: /Connected/ }).waitFor();
+      await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Protected resource metadata/ }).click();
+      await page.locator('details').filter({ hasText: 'GET' }).first().locator('summary').click();
+      await page.screenshot({ path: `${out}/screenshot${scheme === 'dark' ? '-dark' : ''}.png` });
+      const tool = page.getByRole('article', { name: 'Tool get_logo' });
+      await tool.getByRole('button', { name: 'Run get_logo' }).click();
+      await tool.getByRole('region', { name: 'Result of get_logo' }).waitFor();
+      await page.screenshot({ path: `${out}/full-page${scheme === 'dark' ? '-dark' : ''}.png`, fullPage: true });
+      await page.close();
+    }
+    console.log(`Screenshots written to ${out}/`);
+  } finally {
+    await browser.close();
+    await inspector.stop();
+    await demo.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
