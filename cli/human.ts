@@ -34,7 +34,7 @@ export function formatStep(
   const s = STATUS[record.status];
   const title = STEP_INFO[record.id].title;
   const lines = [
-    `${paint(style, s.color, `${s.symbol} ${s.word.padEnd(7)}`)}  ${title.padEnd(34)} ${paint(style, 90, duration(record.durationMs))}`.trimEnd(),
+    `${paint(style, s.color, `${s.symbol} ${s.word.padEnd(7)}`)}  ${title.padEnd(34)} ${record.durationMs === undefined ? '' : paint(style, 90, duration(record.durationMs))}`.trimEnd(),
   ];
   for (const c of record.checks) {
     if (c.status !== 'fail' && c.status !== 'warn') continue;

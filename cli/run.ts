@@ -188,9 +188,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       const authorizationUrl = view.authorizationUrl;
       if (!authorizationUrl)
         throw new Error('The engine is waiting for a callback but gave no authorization URL.');
-      printer.print(view.steps, { includeWaiting: true });
-
       if (options.command === 'doctor' && !options.nonInteractive) {
+        printer.print(view.steps, { includeWaiting: true });
         human?.write(
           `\nStopped at the consent step: a person has to sign in from here.\nTo finish in your browser: mcp-auth-inspector connect ${options.serverUrl}\nAuthorization URL: ${authorizationUrl}\n`,
         );
