@@ -22,6 +22,11 @@ export interface DemoScenario {
   description: string;
   expect: { outcome: 'connected' } | { outcome: 'failed'; step: string; checkId: string };
   mcpUrl: string;
+  /**
+   * The MCP spec revision the server implements, when a client must judge it against an older one than
+   * the latest to connect (the 2025-03-26 server has no protected resource metadata).
+   */
+  specVersion?: '2025-03-26' | '2025-06-18' | '2025-11-25' | '2026-07-28';
   preRegistered?: {
     clientId: string;
     clientSecret?: string;
@@ -76,6 +81,7 @@ const SERVER_NAMES = [
   'resource-mismatch',
   'no-401',
   'not-mcp',
+  'multiple-as',
 ] as const;
 type ServerName = (typeof SERVER_NAMES)[number];
 
@@ -173,6 +179,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         mcpUrl('prm-root-only'),
         mcpUrl('prm-header-only'),
         mcpUrl('resource-mismatch'),
+        mcpUrl('multiple-as'),
       ],
       allowLoopbackResources: true,
       rfc8414: true,
@@ -353,6 +360,22 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     endpoints.push(unprotected);
     servers['no-401'].setHandler(chain(unprotected.handle));
 
+    // Two authorization servers: the first is a retired one on this origin that serves no metadata at
+    // any discovery URL, the second is the default demo AS. Clients that always take the first fail.
+    const retiredIssuer = `${origin('multiple-as')}/retired-as`;
+    servers['multiple-as'].setHandler(
+      chain(
+        protectedMcp('multiple-as', asDefault, {
+          prm: {
+            resource: mcpUrl('multiple-as'),
+            authorizationServers: [retiredIssuer, asDefault.issuer],
+            paths: [`${PRM_PATH}${MCP_PATH}`],
+          },
+          challenge: { resourceMetadataUrl: pathAwarePrm('multiple-as'), challengeScope: true },
+        }).handle,
+      ),
+    );
+
     servers['not-mcp'].setHandler(async (req, res) => {
       await readBody(req).catch(() => undefined);
       sendHtml(res, 200, NOT_MCP_PAGE);
@@ -435,6 +458,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           '/.well-known/oauth-authorization-server, /authorize, /token and /register.',
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('legacy-2025-03-26'),
+        specVersion: '2025-03-26',
       },
       {
         id: 'issuer-mismatch',
@@ -474,6 +498,16 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         description: 'An HTML page that answers 200 to every request.',
         expect: { outcome: 'failed', step: 'probe', checkId: 'probe.unauthorized' },
         mcpUrl: mcpUrl('not-mcp'),
+      },
+      {
+        id: 'multiple-as',
+        title: 'Two authorization servers, the first one retired',
+        description:
+          `The resource metadata lists two authorization servers: ${retiredIssuer}, which serves no metadata, ` +
+          `then ${asDefault.issuer}. Clients that always take the first fail at discovery; choose the second ` +
+          'to connect.',
+        expect: { outcome: 'failed', step: 'as-metadata', checkId: 'as.found' },
+        mcpUrl: mcpUrl('multiple-as'),
       },
     ];
 

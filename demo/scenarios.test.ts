@@ -79,6 +79,7 @@ describe('scenario list', () => {
       'resource-mismatch',
       'no-401',
       'not-mcp',
+      'multiple-as',
     ]);
     expect(new Set(demo.scenarios.map((s) => originOf(s.mcpUrl))).size).toBe(ids.length);
     expect(scenario('default').mcpUrl).toBe(demo.mcpUrl);
@@ -92,6 +93,41 @@ describe('scenario list', () => {
       step: 'as-metadata',
       checkId: 'as.issuer-match',
     });
+    expect(demo.scenarios.filter((s) => s.specVersion).map((s) => [s.id, s.specVersion])).toEqual([
+      ['legacy-2025-03-26', '2025-03-26'],
+    ]);
+  });
+});
+
+describe('multiple-as', () => {
+  it('lists a retired authorization server first and a working one second', async () => {
+    const { mcpUrl } = scenario('multiple-as');
+    const prm = await getJson<{ resource: string; authorization_servers: string[] }>(
+      resourceMetadataUrl(await challengeOf(mcpUrl)) as string,
+    );
+    expect(prm.body.resource).toBe(mcpUrl);
+    const [retired, working] = prm.body.authorization_servers as [string, string];
+    expect(prm.body.authorization_servers).toHaveLength(2);
+    expect(retired).toBe(`${originOf(mcpUrl)}/retired-as`);
+    const { origin, pathname } = new URL(retired);
+    for (const url of [
+      `${origin}/.well-known/oauth-authorization-server${pathname}`,
+      `${origin}/.well-known/openid-configuration${pathname}`,
+      `${retired}/.well-known/openid-configuration`,
+    ]) {
+      expect(await status(url), url).toBe(404);
+    }
+    expect(working).toBe(demo.issuer);
+  });
+
+  it('connects through the second authorization server', async () => {
+    const { mcpUrl } = scenario('multiple-as');
+    const metadata = (await getJson<AsMetadata>(`${demo.issuer}/.well-known/oauth-authorization-server`))
+      .body;
+    const clientId = await registerPublicClient(metadata.registration_endpoint as string);
+    const tokens = await obtainTokens({ metadata, clientId, resource: mcpUrl });
+    expect(decodeJwt(tokens.access_token).aud).toContain(mcpUrl);
+    await expectConnects(mcpUrl, tokens.access_token);
   });
 });
 

@@ -46,7 +46,7 @@ afterAll(async () => {
 function optionsFor(scenario: DemoScenario, over: Partial<FlowOptions> = {}): FlowOptions {
   return {
     serverUrl: scenario.mcpUrl,
-    specVersion: scenario.id === 'legacy-2025-03-26' ? '2025-03-26' : '2025-11-25',
+    specVersion: scenario.specVersion ?? '2025-11-25',
     redirectUri: REDIRECT_URI,
     registration: 'auto',
     clientName: 'MCP Auth Inspector (integration test)',
