@@ -33,9 +33,16 @@ const STEPS: { [S in RunnableStep]: StepImpl<S> } = {
   tools: runTools,
 };
 
-/** Sorts a record's exchanges by start time (streams record when they end, not when they start). */
+/**
+ * Sorts a record's exchanges by start time (streams record when they end, not when they start).
+ * Copies the arrays, so a step stopped by its time budget cannot change the record afterwards.
+ */
 function ordered(record: StepRecord): StepRecord {
-  return { ...record, exchanges: [...record.exchanges].sort((a, b) => a.startedAt - b.startedAt) };
+  return {
+    ...record,
+    checks: [...record.checks],
+    exchanges: [...record.exchanges].sort((a, b) => a.startedAt - b.startedAt),
+  };
 }
 
 function failed(state: FlowState, run: StepRun, error: FlowErrorInfo): FlowState {
@@ -61,7 +68,7 @@ async function runStep(
 ): Promise<FlowState> {
   const run = new StepRun(stepId, ctx, state.secrets, state.seq, existing);
   try {
-    const next = await body(run);
+    const next = await run.withinBudget(Promise.resolve().then(() => body(run)));
     let records = upsertRecord(state.records, ordered(run.finish()));
     if (next.step === 'awaiting-callback') {
       records = upsertRecord(records, { id: 'callback', status: 'waiting', checks: [], exchanges: [] });
@@ -187,10 +194,12 @@ export async function callTool(
   let error: FlowErrorInfo | undefined;
   let mcp = state.mcp;
   try {
-    const r = await withMcpSession(run, state.options.serverUrl, state.secrets, state.mcp, (client) =>
-      client.callTool({ name, arguments: (args ?? {}) as Record<string, unknown> }, undefined, {
-        timeout: MCP_REQUEST_TIMEOUT_MS,
-      }),
+    const r = await run.withinBudget(
+      withMcpSession(run, state.options.serverUrl, state.secrets, state.mcp, (client) =>
+        client.callTool({ name, arguments: (args ?? {}) as Record<string, unknown> }, undefined, {
+          timeout: MCP_REQUEST_TIMEOUT_MS,
+        }),
+      ),
     );
     shaped = shapeToolResult(r.value as Parameters<typeof shapeToolResult>[0]);
     mcp = r.mcp;

@@ -20,7 +20,7 @@ export {
   type TokenClaims,
   type TokenInfo,
 } from './state';
-export type { FlowContext } from './step-run';
+export { DEFAULT_FLOW_LIMITS, type FlowContext, type FlowLimits } from './step-run';
 export type { AsProbeRow } from './steps/as-metadata';
 export type { PrmProbeRow } from './steps/prm';
 export * from './types';

@@ -1,10 +1,34 @@
 import type { AddressPolicy } from '../http/guard';
-import type { OutboundLimits } from '../http/limits';
+import { DEFAULT_LIMITS, formatSeconds, type OutboundLimits } from '../http/limits';
 import { Redactor } from '../http/redact';
-import { createTracedFetch, withPurpose } from '../http/traced-fetch';
+import { createTracedFetch, type StepBudget, withPurpose } from '../http/traced-fetch';
 import type { Exchange, FetchLike } from '../http/types';
 import { CHECKS, type CheckId } from './checks';
-import type { Check, CheckStatus, FlowErrorInfo, FlowSecrets, StepId, StepRecord, StepStatus } from './types';
+import { STEP_INFO } from './step-info';
+import {
+  type Check,
+  type CheckStatus,
+  FlowError,
+  type FlowErrorInfo,
+  type FlowSecrets,
+  type StepId,
+  type StepRecord,
+  type StepStatus,
+} from './types';
+
+/** The outbound limits per request, plus the flow's own. */
+export interface FlowLimits extends OutboundLimits {
+  /** Body limit for MCP answers (tool lists, tool results): larger than metadata's, still bounded. */
+  maxMcpBodyBytes: number;
+  /** Wall-clock budget for one step: all its requests (and redirect hops) together. */
+  stepBudgetMs: number;
+}
+
+export const DEFAULT_FLOW_LIMITS: Readonly<FlowLimits> = Object.freeze({
+  ...DEFAULT_LIMITS,
+  maxMcpBodyBytes: 5 * 1_048_576,
+  stepBudgetMs: 30_000,
+});
 
 /** What the engine needs from its caller. */
 export interface FlowContext {
@@ -12,7 +36,7 @@ export interface FlowContext {
   fetch?: FetchLike;
   now?: () => number;
   policy?: AddressPolicy;
-  limits?: Partial<OutboundLimits>;
+  limits?: Partial<FlowLimits>;
 }
 
 export interface TracedCall {
@@ -39,6 +63,9 @@ export class StepRun {
   readonly record: StepRecord;
   readonly redactor: Redactor;
   readonly startedAt: number;
+  readonly limits: FlowLimits;
+  /** Aborts when the step's time budget is used up; every traced fetch of the step shares it. */
+  readonly budget: StepBudget;
   private seq: number;
 
   constructor(
@@ -52,6 +79,12 @@ export class StepRun {
     this.seq = seq;
     this.redactor = new Redactor(secretValues(secrets));
     this.startedAt = this.now();
+    this.limits = { ...DEFAULT_FLOW_LIMITS, ...definedOnly(ctx.limits) };
+    this.budget = {
+      signal: AbortSignal.timeout(this.limits.stepBudgetMs),
+      ms: this.limits.stepBudgetMs,
+      label: `The “${STEP_INFO[stepId]?.title ?? stepId}” step`,
+    };
     this.record = existing
       ? {
           ...existing,
@@ -85,8 +118,34 @@ export class StepRun {
     };
   }
 
-  /** A traced fetch without a fixed purpose: the caller labels each request with `withPurpose`. */
-  tracedRaw(): TracedCall {
+  /**
+   * Settles like `work`, unless the step's time budget runs out first: then it rejects with a
+   * FlowError 'timeout' naming the step and the budget (the step's requests are aborted too).
+   */
+  withinBudget<T>(work: Promise<T>): Promise<T> {
+    const { signal, ms } = this.budget;
+    const overBudget = () =>
+      new FlowError({
+        code: 'timeout',
+        message: `${this.budget.label} did not finish within its ${formatSeconds(ms)} time budget, so it was stopped.`,
+        hint: 'The server answered too slowly (or sent the inspector through too many requests). Check that it is up and responsive; an operator can raise the budget with INSPECTOR_STEP_BUDGET_MS.',
+        expected: `the step done within ${formatSeconds(ms)}`,
+        actual: `still running after ${formatSeconds(ms)}`,
+      });
+    work.catch(() => undefined);
+    if (signal.aborted) return Promise.reject(overBudget());
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(overBudget());
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /**
+   * A traced fetch without a fixed purpose: the caller labels each request with `withPurpose`.
+   * `limits` overrides the step's limits for these requests (MCP answers may be larger).
+   */
+  tracedRaw(limits: Partial<OutboundLimits> = {}): TracedCall {
     const exchangeIds: string[] = [];
     const sink = {
       record: (exchange: Exchange) => {
@@ -99,7 +158,8 @@ export class StepRun {
       sink,
       base: this.ctx.fetch,
       policy: this.ctx.policy,
-      limits: this.ctx.limits,
+      limits: { ...outboundOnly(this.limits), ...definedOnly(limits) },
+      budget: this.budget,
       redactor: this.redactor,
       now: this.ctx.now,
       idPrefix: `${this.stepId}.${++this.seq}.`,
@@ -148,6 +208,20 @@ export class StepRun {
     else delete this.record.error;
     return this.record;
   }
+}
+
+function definedOnly<T extends object>(values: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(values ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function outboundOnly(limits: FlowLimits): OutboundLimits {
+  const { maxMcpBodyBytes: _mcp, stepBudgetMs: _budget, ...outbound } = limits;
+  return outbound;
+}
+
+/** Sorts a record's exchanges by start time (streams record when they end, not when they start). */
+export function orderedRecord(record: StepRecord): StepRecord {
+  return { ...record, exchanges: [...record.exchanges].sort((a, b) => a.startedAt - b.startedAt) };
 }
 
 /** Inserts or replaces a record, keeping records in STEP_ORDER order of first appearance. */

@@ -70,12 +70,15 @@ export interface StreamRecord {
  * `onRecord` exactly once: at the end of the stream, when the caller cancels, on error, or as soon
  * as the cap is reached. Reads happen only when the caller reads (high-water mark 0), so an
  * endless stream nobody reads costs nothing, and after the cap nothing more is kept. A `tee()` would
- * not do: its second branch would keep the connection open after the caller cancelled.
+ * not do: its second branch would keep the connection open after the caller cancelled. With `limit`,
+ * a stream that goes on past `maxBytes` fails (a streamed answer is bounded like a buffered one).
  */
 export function recordingStream(
   source: ReadableStream<Uint8Array>,
   capBytes: number,
   onRecord: (record: StreamRecord) => void,
+  /** Past this many bytes the stream fails with what `tooLarge` builds and the source is cancelled. */
+  limit?: { maxBytes: number; tooLarge: (received: number) => Error },
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let chunks: Uint8Array[] = [];
@@ -99,6 +102,13 @@ export function recordingStream(
             return;
           }
           size += value.byteLength;
+          if (limit && size > limit.maxBytes) {
+            const error = limit.tooLarge(size);
+            finish(true, error);
+            controller.error(error);
+            reader.cancel(error).catch(() => {});
+            return;
+          }
           if (!recorded) {
             const room = capBytes - captured;
             // slice, not subarray: a view would keep the whole chunk alive.

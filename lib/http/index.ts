@@ -24,6 +24,7 @@ export {
 export {
   createTracedFetch,
   PURPOSE_HEADER,
+  type StepBudget,
   type TracedFetch,
   type TracedFetchOptions,
   withPurpose,

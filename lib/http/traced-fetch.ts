@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { displayBody, raceAbort, readLimited, recordingStream } from './body';
+import { displayBody, raceAbort, readLimited, recordingStream, type StreamRecord } from './body';
 import { isEventStream, isTextual } from './content-type';
 import { OutboundError, type OutboundErrorCode } from './errors';
 import {
@@ -47,6 +47,18 @@ export interface TracedFetchOptions {
   now?: () => number;
   /** Exchange ids are `${idPrefix}${n}`; default `${stepId}-<random>-`. */
   idPrefix?: string;
+  /**
+   * A time budget shared by every request of this traced fetch (a flow step's total): once `signal`
+   * aborts, requests in flight fail and new ones are refused, as a timeout naming `label` and `ms`.
+   */
+  budget?: StepBudget;
+}
+
+export interface StepBudget {
+  signal: AbortSignal;
+  ms: number;
+  /** What the budget belongs to, e.g. "the “Resource metadata” step". */
+  label: string;
 }
 
 /** One request as it will be sent: init's headers already a Headers, the purpose header removed. */
@@ -65,6 +77,7 @@ interface Context {
   redactor: Redactor;
   now: () => number;
   nextId: () => string;
+  budget?: StepBudget;
 }
 
 const dispatchers = new Map<string, Dispatcher>();
@@ -109,6 +122,7 @@ export function createTracedFetch(options: TracedFetchOptions): TracedFetch {
     redactor: options.redactor ?? new Redactor(),
     now: options.now ?? Date.now,
     nextId: () => `${prefix}${++counter}`,
+    budget: options.budget,
   };
 
   return async (input, init) => {
@@ -321,11 +335,16 @@ async function exchange(context: Context, request: Outgoing, redirectLimit?: str
 
   const verdict = checkUrl(request.url, context.policy);
   if (!verdict.ok) throw hop.fail(verdict.code, `Refused ${shownUrl}: ${verdict.reason}`);
+  const { budget } = context;
+  const overBudget = () =>
+    `${budget?.label} used up its ${formatSeconds(budget?.ms ?? 0)} time budget before ${shownUrl} answered`;
+  if (budget?.signal.aborted) throw hop.fail('timeout', overBudget());
 
   const timer = new AbortController();
   const timeout = setTimeout(() => timer.abort(new TimeLimitReached()), limits.timeoutMs);
   const callerSignal = request.init.signal ?? undefined;
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
+  const signals = [callerSignal, timer.signal, budget?.signal].filter((x): x is AbortSignal => !!x);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : timer.signal;
   /** Records and returns what to throw for an error of the underlying fetch or body read. */
   const failure = (error: unknown, phase: 'headers' | 'body', response?: ResponseRecord) => {
     if (error instanceof OutboundError) return error;
@@ -336,6 +355,7 @@ async function exchange(context: Context, request: Outgoing, redirectLimit?: str
       });
       return callerSignal.reason ?? error;
     }
+    if (budget?.signal.aborted) return hop.fail('timeout', overBudget(), error, response);
     if (timer.signal.aborted) {
       const within = formatSeconds(limits.timeoutMs);
       const message =
@@ -378,6 +398,7 @@ async function exchange(context: Context, request: Outgoing, redirectLimit?: str
     // The stream may rightly stay open for minutes: the time limit covered getting the headers.
     clearTimeout(timeout);
     const body = recordEventStream(context, hop, response.body, contentType, head, callerSignal);
+    // The budget still covers the stream: it is read with the same signal.
     return rebuild(response, body, verdict.url.href);
   }
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
@@ -428,7 +449,13 @@ function recordEventStream(
   callerSignal: AbortSignal | undefined,
 ): ReadableStream<Uint8Array> {
   const { redactor, limits } = context;
-  return recordingStream(body, limits.displayBodyChars, (stream) => {
+  const tooLarge = (received: number) =>
+    new OutboundError(
+      'response_too_large',
+      hop.shownUrl,
+      `Event stream from ${hop.shownUrl} is larger than the ${formatBytes(limits.maxBodyBytes)} limit (stopped after ${received} bytes)`,
+    );
+  const record = (stream: StreamRecord) => {
     const shown = displayBody(stream.captured, contentType, redactor, limits.displayBodyChars);
     const broken = stream.error !== undefined && !callerSignal?.aborted;
     hop.record({
@@ -438,14 +465,17 @@ function recordEventStream(
         size: stream.size,
         truncated: stream.truncated || shown.truncated,
       },
-      error: broken
-        ? {
-            code: 'unreachable',
-            message: redactor.text(`Event stream from ${hop.shownUrl} broke off: ${String(stream.error)}`),
-          }
-        : undefined,
+      error: !broken
+        ? undefined
+        : stream.error instanceof OutboundError
+          ? { code: stream.error.code, message: redactor.text(stream.error.message) }
+          : {
+              code: 'unreachable',
+              message: redactor.text(`Event stream from ${hop.shownUrl} broke off: ${String(stream.error)}`),
+            },
     });
-  });
+  };
+  return recordingStream(body, limits.displayBodyChars, record, { maxBytes: limits.maxBodyBytes, tooLarge });
 }
 
 /**

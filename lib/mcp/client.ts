@@ -8,6 +8,7 @@ import {
   McpError,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { FetchLike } from '../http/types';
 import { isOutboundError, type OutboundErrorCode } from '../oauth/errors';
 import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
@@ -37,6 +38,11 @@ export interface McpConnection {
   transport: StreamableHTTPClientTransport;
   /** Set once the server has answered at least one request. */
   lastResponse(): LastHttpResponse | undefined;
+  /**
+   * Rejects when a streamed answer fails in the traced fetch (e.g. over the size limit). The SDK only
+   * logs a broken stream and waits for its request timeout, so callers race their request with this.
+   */
+  failed: Promise<never>;
   close(): Promise<void>;
 }
 
@@ -84,6 +90,11 @@ function jsonRpcMethodOf(body: unknown): string | undefined {
  */
 export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection> {
   let last: LastHttpResponse | undefined;
+  let fail: (error: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  failed.catch(() => undefined);
   const bearerFetch: FetchLike = async (input, init) => {
     const method = (init?.method ?? 'GET').toUpperCase();
     const headers = new Headers(init?.headers);
@@ -97,7 +108,7 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
     const labelled = opts.label
       ? opts.label({ ...init, headers }, jsonRpcMethodOf(init?.body))
       : { ...init, headers };
-    const response = await opts.fetch(input, labelled);
+    const response = watchStream(await opts.fetch(input, labelled), fail);
     last = {
       method,
       status: response.status,
@@ -112,17 +123,65 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
     ...(opts.sessionId ? { sessionId: opts.sessionId } : {}),
   });
   if (opts.sessionId && opts.protocolVersion) transport.setProtocolVersion(opts.protocolVersion);
-  const client = new Client(INSPECTOR_CLIENT_INFO, { capabilities: {} });
-  await client.connect(transport, { timeout: MCP_REQUEST_TIMEOUT_MS });
+  // The inspector judges no output schemas; compiling untrusted ones (Ajv) on a shared server would
+  // let a server break tools/list with a bad $ref or stall the process with a hostile pattern.
+  const client = new Client(INSPECTOR_CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: acceptAnything });
+  try {
+    await Promise.race([client.connect(transport, { timeout: MCP_REQUEST_TIMEOUT_MS }), failed]);
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
   return {
     client,
     transport,
     lastResponse: () => last,
+    failed,
     close: async () => {
       // Closing aborts the transport only; the server-side session stays for later requests.
       await client.close().catch(() => undefined);
     },
   };
+}
+
+const acceptAnything: jsonSchemaValidator = {
+  getValidator<T>(): JsonSchemaValidator<T> {
+    return (input) => ({ valid: true, data: input as T, errorMessage: undefined });
+  },
+};
+
+/**
+ * Passes an event-stream body through, telling `onFailure` when the traced fetch fails it with an
+ * OutboundError (size limit, time budget). Other bodies are returned as they are.
+ */
+function watchStream(response: Response, onFailure: (error: unknown) => void): Response {
+  if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    return response;
+  }
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { value, done } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (error) {
+          if (isOutboundError(error)) onFailure(error);
+          controller.error(error);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+  const watched = new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  Object.defineProperty(watched, 'url', { value: response.url });
+  return watched;
 }
 
 /** What went wrong talking to the MCP server, with the challenge when there was one. */

@@ -19,6 +19,8 @@ export interface ToolView {
   annotations: Record<string, unknown>;
   /** Why the tool will not be run, when it is not read-only. */
   refusal?: string;
+  /** Its schemas or annotations nested deeper than MAX_JSON_DEPTH and were cut (see cutDeepJson). */
+  cut?: boolean;
 }
 
 export type ToolContent =
@@ -52,8 +54,38 @@ export function readOnlyRefusal(tool: Pick<Tool, 'annotations'>): string | undef
   return 'Its annotations do not include readOnlyHint (which defaults to false). The inspector runs only tools annotated readOnlyHint: true.';
 }
 
+/** Deeper JSON than this (schemas, structured results) is cut: it would overflow the stack when sealed or rendered. */
+export const MAX_JSON_DEPTH = 32;
+export const CUT_MARKER = `[cut by the inspector: nested more than ${MAX_JSON_DEPTH} levels deep]`;
+
+/**
+ * A copy of a JSON value with everything below `maxDepth` replaced by CUT_MARKER. Remote JSON is
+ * untrusted: 5,000 nested objects fit in 25 KB and make JSON.stringify (session sealing, React)
+ * throw "Maximum call stack size exceeded". The recursion here stops at `maxDepth`.
+ */
+export function cutDeepJson(value: unknown, maxDepth = MAX_JSON_DEPTH): { value: unknown; cut: boolean } {
+  let cut = false;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (depth >= maxDepth) {
+      cut = true;
+      return CUT_MARKER;
+    }
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
+    return out;
+  };
+  const result = walk(value, 0);
+  return { value: result, cut };
+}
+
 export function toToolView(tool: Tool): ToolView {
   const refusal = readOnlyRefusal(tool);
+  const input = cutDeepJson(tool.inputSchema);
+  const output = tool.outputSchema ? cutDeepJson(tool.outputSchema) : undefined;
+  const annotations = cutDeepJson(tool.annotations ?? {});
+  const cut = input.cut || output?.cut || annotations.cut;
   return {
     name: tool.name,
     ...(tool.title
@@ -62,11 +94,12 @@ export function toToolView(tool: Tool): ToolView {
         ? { title: tool.annotations.title }
         : {}),
     ...(tool.description ? { description: tool.description } : {}),
-    inputSchema: tool.inputSchema as Record<string, unknown>,
-    ...(tool.outputSchema ? { outputSchema: tool.outputSchema as Record<string, unknown> } : {}),
+    inputSchema: input.value as Record<string, unknown>,
+    ...(output ? { outputSchema: output.value as Record<string, unknown> } : {}),
     readOnly: refusal === undefined,
-    annotations: { ...(tool.annotations ?? {}) },
+    annotations: annotations.value as Record<string, unknown>,
     ...(refusal ? { refusal } : {}),
+    ...(cut ? { cut: true } : {}),
   };
 }
 
@@ -78,6 +111,7 @@ export async function listAllTools(
   client: Client,
   maxPages = 20,
   timeoutMs = MCP_REQUEST_TIMEOUT_MS,
+  maxTools = MAX_TOOLS,
 ): Promise<{ tools: Tool[]; pages: number; truncated: boolean }> {
   const tools: Tool[] = [];
   let cursor: string | undefined;
@@ -87,9 +121,13 @@ export async function listAllTools(
     tools.push(...page.tools);
     cursor = page.nextCursor;
     pages++;
-  } while (cursor && pages < maxPages);
-  return { tools, pages, truncated: Boolean(cursor) };
+  } while (cursor && pages < maxPages && tools.length < maxTools);
+  const overCount = tools.length > maxTools;
+  return { tools: tools.slice(0, maxTools), pages, truncated: Boolean(cursor) || overCount };
 }
+
+/** Tools kept from one listing: each is held in the session and sent to the browser. */
+export const MAX_TOOLS = 1000;
 
 /** Reshapes a CallToolResult into plain JSON the browser renders by type. */
 export function shapeToolResult(result: CallToolResult): ShapedToolResult {
@@ -122,12 +160,14 @@ export function shapeToolResult(result: CallToolResult): ShapedToolResult {
           ...(item.description ? { description: item.description } : {}),
         };
       default:
-        return { type: 'unknown', raw: item };
+        return { type: 'unknown', raw: cutDeepJson(item).value };
     }
   });
   return {
     isError: result.isError === true,
     content,
-    ...(result.structuredContent !== undefined ? { structuredContent: result.structuredContent } : {}),
+    ...(result.structuredContent !== undefined
+      ? { structuredContent: cutDeepJson(result.structuredContent).value }
+      : {}),
   };
 }

@@ -7,11 +7,14 @@ import {
   type McpConnection,
   type McpFailure,
 } from '../../mcp/client';
-import { listAllTools, toToolView } from '../../mcp/tools';
+import { listAllTools, MAX_JSON_DEPTH, MAX_TOOLS, toToolView } from '../../mcp/tools';
 import { outboundFlowError } from '../errors';
 import type { FlowState, McpSessionInfo, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type FlowErrorInfo, type FlowSecrets } from '../types';
+
+/** Pages of tools/list the inspector follows before it stops (with a warning). */
+const MAX_TOOL_PAGES = 20;
 
 const PURPOSES: Record<string, string> = {
   initialize: 'MCP §Lifecycle — initialize with the access token in the Authorization header',
@@ -123,7 +126,7 @@ export async function withMcpSession<T>(
     });
   }
   const attempt = async (reuse: McpSessionInfo | undefined) => {
-    const call = run.tracedRaw();
+    const call = run.tracedRaw({ maxBodyBytes: run.limits.maxMcpBodyBytes });
     let connection: McpConnection | undefined;
     let last: LastHttpResponse | undefined;
     try {
@@ -154,7 +157,7 @@ export async function withMcpSession<T>(
               ? { instructions: connection.client.getInstructions()! }
               : {}),
           };
-      const value = await fn(connection.client);
+      const value = await Promise.race([fn(connection.client), connection.failed]);
       return { value, info, exchangeIds: call.exchangeIds };
     } catch (err) {
       throw new McpAttemptError(describeMcpFailure(err, last), call.exchangeIds, { cause: err });
@@ -256,7 +259,7 @@ export async function runTools(
   let mcp = state.mcp;
   try {
     const r = await withMcpSession(run, serverUrl, state.secrets, state.mcp, (client) =>
-      listAllTools(client),
+      listAllTools(client, MAX_TOOL_PAGES),
     );
     listed = r.value;
     mcp = r.mcp;
@@ -273,11 +276,12 @@ export async function runTools(
     throw flowError;
   }
   const tools = listed.tools.map(toToolView);
+  const cut = tools.filter((t) => t.cut).map((t) => t.name);
   const ids = run.record.exchanges.map((e) => e.id);
   run.check(
     'mcp.tools-listed',
-    listed.truncated ? 'warn' : 'pass',
-    `${tools.length} tool(s) in ${listed.pages} page(s)${listed.truncated ? '; stopped at the page limit' : ''}.`,
+    listed.truncated || cut.length ? 'warn' : 'pass',
+    `${tools.length} tool(s) in ${listed.pages} page(s)${listed.truncated ? `; stopped at the inspector’s limit (${MAX_TOOL_PAGES} pages, ${MAX_TOOLS} tools)` : ''}.${cut.length ? ` Schemas nested more than ${MAX_JSON_DEPTH} levels deep were cut for display: ${cut.join(', ')}.` : ''}`,
     { actual: String(tools.length), exchangeIds: ids },
   );
   const readOnly = tools.filter((t) => t.readOnly);
