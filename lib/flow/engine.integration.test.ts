@@ -6,7 +6,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, type DemoScenario, startDemo } from '../../demo/index';
-import { callTool, createFlow, type FlowState, handleCallback, runUntilPause, toView } from './index';
+import {
+  callTool,
+  createFlow,
+  type FlowState,
+  handleCallback,
+  runNextStep,
+  runUntilPause,
+  selectAuthorizationServer,
+  toView,
+} from './index';
 import type { FlowContext } from './step-run';
 import { browseAuthorization } from './testing/browser';
 import type { FlowOptions } from './types';
@@ -165,6 +174,34 @@ describe('engine against the demo servers', () => {
     const callback = await browseAuthorization(paused.authorization.url, REDIRECT_URI, { consent: 'deny' });
     const state = await handleCallback(paused, callback, ctx);
     expect(state.step === 'failed' && state.error.code).toBe('authorization_denied');
+  });
+
+  it('stops a 2025-03-26 server at prm under the latest revision, saying why', async () => {
+    const state = await runScenario(scenario('legacy-2025-03-26'), { specVersion: '2026-07-28' });
+    expect(state.step === 'failed' && state.failedStep).toBe('prm');
+    if (state.step !== 'failed') return;
+    expect(state.error.message).toMatch(/only supports 2025-03-26-style discovery/);
+    const prm = state.records.find((r) => r.id === 'prm');
+    expect(prm?.checks.find((c) => c.id === 'prm.legacy-mode')?.status).toBe('fail');
+  });
+
+  it('multiple-as: connects through the second authorization server, chosen before or during the flow', async () => {
+    const s = scenario('multiple-as');
+    const viaOption = await runScenario(s, { authorizationServerIndex: 1 });
+    expect(viaOption.step, failures(viaOption).join('; ')).toBe('connected');
+
+    let paused = createFlow(optionsFor(s));
+    while (paused.step !== 'as-metadata' && paused.step !== 'failed') paused = await runNextStep(paused, ctx);
+    if (paused.step !== 'as-metadata' || paused.resource.mode !== 'prm') throw new Error(paused.step);
+    expect(paused.resource.authorizationServers).toEqual([
+      `${new URL(s.mcpUrl).origin}/retired-as`,
+      demo.issuer,
+    ]);
+    let state = await runUntilPause(selectAuthorizationServer(paused, 1), ctx);
+    if (state.step !== 'awaiting-callback') throw new Error(state.step);
+    const callback = await browseAuthorization(state.authorization.url, REDIRECT_URI);
+    state = await runUntilPause(await handleCallback(state, callback, ctx), ctx);
+    expect(state.step).toBe('connected');
   });
 
   it('meets every scenario’s stated expectation', async () => {

@@ -129,6 +129,34 @@ describe('prm step', () => {
     expect(state.error.hint).toContain('2025-03-26');
   });
 
+  it('says a server only supports 2025-03-26-style discovery when its origin serves AS metadata', async () => {
+    const legacyMetadata = 'https://mcp.example.com/.well-known/oauth-authorization-server';
+    const { state, seen } = await run(atPrm({ specVersion: '2026-07-28' }), {
+      [legacyMetadata]: json({
+        issuer: 'https://mcp.example.com',
+        authorization_endpoint: 'https://mcp.example.com/authorize',
+        token_endpoint: 'https://mcp.example.com/token',
+        response_types_supported: ['code'],
+      }),
+    });
+    expect(seen.map((s) => s.url)).toContain(legacyMetadata);
+    expect(state.step === 'failed' && state.error.code).toBe('prm_not_found');
+    if (state.step !== 'failed') return;
+    expect(state.error.message).toMatch(/only supports 2025-03-26-style discovery/);
+    expect(state.error.hint).toContain('2025-03-26');
+    expect(check(state, 'prm.found').status).toBe('fail');
+    expect(check(state, 'prm.legacy-mode')).toMatchObject({
+      status: 'fail',
+      actual: expect.stringContaining(legacyMetadata),
+    });
+  });
+
+  it('does not claim 2025-03-26 support when the origin has no metadata either', async () => {
+    const { state } = await run(atPrm(), {});
+    expect(state.step === 'failed' && state.error.message).not.toMatch(/2025-03-26-style/);
+    expect(state.records.find((r) => r.id === 'prm')?.checks.map((c) => c.id)).toEqual(['prm.found']);
+  });
+
   it('goes to 2025-03-26 legacy mode when there is no PRM under that revision', async () => {
     const { state } = await run(atPrm({ specVersion: '2025-03-26' }), {});
     expect(state.step).toBe('as-metadata');

@@ -1,4 +1,9 @@
-import { buildLegacyDiscovery } from '../../oauth/as-metadata';
+import { wireProtocolVersion } from '../../mcp/client';
+import {
+  authorizationServerMetadataRequest,
+  buildLegacyDiscovery,
+  parseAsMetadataDocument,
+} from '../../oauth/as-metadata';
 import { canonicalResourceUri } from '../../oauth/canonical-uri';
 import { isOutboundError } from '../../oauth/errors';
 import {
@@ -146,6 +151,24 @@ export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowS
           exchangeIds: allIds,
         },
       );
+      // Only on this failure path: is it a 2025-03-26 server (metadata at its origin, no PRM)? Then say so.
+      const legacy = await probeLegacyMetadata(run, serverUrl, specVersion);
+      if (legacy.found) {
+        const message = `This server only supports 2025-03-26-style discovery: it serves no protected resource metadata, but its origin serves authorization server metadata at ${legacy.url}. Newer clients require PRM, so ${specVersion} clients cannot find its authorization server.`;
+        run.check('prm.legacy-mode', 'fail', message, {
+          expected: `protected resource metadata (required since 2025-06-18; judged against ${specVersion})`,
+          actual: `2025-03-26 discovery only: metadata at ${legacy.url}`,
+          exchangeIds: [...allIds, ...legacy.exchangeIds],
+        });
+        throw new FlowError({
+          code: 'prm_not_found',
+          message,
+          hint: `Serve RFC 9728 metadata at ${candidates.find((c) => c.source !== 'header')?.url} with "resource": "${serverResource}" and "authorization_servers": ["${legacy.issuer}"], or judge the server against spec revision 2025-03-26 to continue the old way.`,
+          expected: 'protected resource metadata',
+          actual: `2025-03-26 discovery only (${legacy.url})`,
+          specRef: 'MCP 2025-06-18 §Authorization Server Location; MCP 2025-03-26 §Server Metadata Discovery',
+        });
+      }
       throw new FlowError({
         code: 'prm_not_found',
         message: `No protected resource metadata at any of ${probed.length} URLs: ${tried}.`,
@@ -370,4 +393,43 @@ function whyRow(p: Probed, used: boolean, chosen: Probed | undefined): string {
   if (p.servers.length === 0) return 'lists no authorization server';
   if (used) return p.match === 'exact' ? 'used: resource matches exactly' : `used: resource ${p.match}`;
   return chosen ? 'valid, but a higher-priority URL was used' : 'valid';
+}
+
+/**
+ * After every PRM URL failed: does the server's origin serve RFC 8414 metadata the 2025-03-26 way? Run
+ * only on the failure path (never on the way to a working server), to tell a 2025-03-26 server from
+ * an unconfigured one.
+ * @see MCP 2025-03-26 §Server Metadata Discovery
+ */
+async function probeLegacyMetadata(
+  run: StepRun,
+  serverUrl: string,
+  specVersion: FlowState['options']['specVersion'],
+): Promise<{ found: boolean; url: string; issuer: string; exchangeIds: string[] }> {
+  const legacy = buildLegacyDiscovery(serverUrl);
+  const call = run.traced(
+    'MCP 2025-03-26 §Server Metadata Discovery — is this a 2025-03-26 server? (metadata at its origin)',
+  );
+  const result = {
+    found: false,
+    url: legacy.metadataUrl,
+    issuer: legacy.authorizationBaseUrl,
+    exchangeIds: call.exchangeIds,
+  };
+  try {
+    const response = await authorizationServerMetadataRequest(
+      call.fetch,
+      legacy.metadataUrl,
+      wireProtocolVersion(specVersion),
+    );
+    const parsed = parseAsMetadataDocument(
+      response.status,
+      await readText(response),
+      legacy.authorizationBaseUrl,
+    );
+    return { ...result, found: parsed.ok || parsed.claimedIssuer !== undefined };
+  } catch (err) {
+    if (!isOutboundError(err)) throw err;
+    return result;
+  }
 }
