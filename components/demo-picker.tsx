@@ -1,6 +1,6 @@
 'use client';
 
-import type { DemoInfo } from '@/lib/server/config';
+import type { DemoInfo, DemoScenarioInfo } from '@/lib/server/config';
 import { useInspector } from './inspector-provider';
 import { useInspectorActions } from './use-inspector-actions';
 
@@ -9,8 +9,14 @@ export function DemoPicker({ demo }: { demo: DemoInfo }) {
   const mode = useInspector((s) => s.mode);
   const busy = useInspector((s) => s.busy);
   const actions = useInspectorActions();
-  const start = (mcpUrl: string, demoScenario?: string) =>
-    actions.start({ serverUrl: mcpUrl, mode, demoScenario });
+  // A scenario built for an older revision (2025-03-26) starts judged against it.
+  const start = (s: Pick<DemoScenarioInfo, 'id' | 'mcpUrl' | 'specVersion'>) =>
+    actions.start({
+      serverUrl: s.mcpUrl,
+      mode,
+      demoScenario: s.id,
+      ...(s.specVersion ? { specVersion: s.specVersion } : {}),
+    });
   const others = demo.scenarios.filter((s) => s.mcpUrl !== demo.mcpUrl);
 
   return (
@@ -31,7 +37,7 @@ export function DemoPicker({ demo }: { demo: DemoInfo }) {
         <button
           type="button"
           disabled={busy !== null}
-          onClick={() => void start(demo.mcpUrl, 'default')}
+          onClick={() => void start({ id: 'default', mcpUrl: demo.mcpUrl })}
           className="rounded-md border border-accent px-4 py-2 font-semibold text-accent disabled:opacity-60"
         >
           Inspect the demo server
@@ -56,12 +62,13 @@ export function DemoPicker({ demo }: { demo: DemoInfo }) {
                     {s.expect.outcome === 'connected'
                       ? 'connects'
                       : `stops at ${s.expect.step} with ${s.expect.checkId}`}
+                    {s.specVersion ? ` (judged against ${s.specVersion})` : ''}
                   </p>
                 </div>
                 <button
                   type="button"
                   disabled={busy !== null}
-                  onClick={() => void start(s.mcpUrl, s.id)}
+                  onClick={() => void start(s)}
                   aria-label={`Try scenario: ${s.title}`}
                   className="shrink-0 rounded-md border border-line px-3 py-1 disabled:opacity-60"
                 >

@@ -26,6 +26,11 @@ export function TargetForm({ demo }: { demo: DemoInfo | null }) {
     if (viewUrl) setServerUrl(viewUrl);
   }, [viewUrl]);
   const [specVersion, setSpecVersion] = useState<SpecVersion>(view?.options.specVersion ?? SPEC_VERSIONS[0]!);
+  // …and the revision it is judged against (a 2025-03-26 demo scenario starts judged against 2025-03-26).
+  const viewSpec = view?.options.specVersion;
+  useEffect(() => {
+    if (viewSpec) setSpecVersion(viewSpec);
+  }, [viewSpec]);
   const [registration, setRegistration] = useState<Registration>('auto');
   const [scope, setScope] = useState('');
   const [omitResource, setOmitResource] = useState(false);

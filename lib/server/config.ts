@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { SPEC_VERSIONS, type SpecVersion } from '../flow/types';
 
 /** Everything the app reads from the environment, read once, validated, in one place. */
 export interface InspectorConfig {
@@ -23,6 +24,8 @@ export interface DemoScenarioInfo {
   description: string;
   mcpUrl: string;
   expect: { outcome: 'connected' } | { outcome: 'failed'; step: string; checkId: string };
+  /** The spec revision to judge the scenario against to reach `expect` (default: the latest). */
+  specVersion?: SpecVersion;
   preRegistered?: { clientId: string; clientSecret?: string };
 }
 
@@ -46,6 +49,7 @@ const demoSchema = z.object({
           z.object({ outcome: z.literal('connected') }),
           z.object({ outcome: z.literal('failed'), step: z.string(), checkId: z.string() }),
         ]),
+        specVersion: z.enum(SPEC_VERSIONS as [SpecVersion, ...SpecVersion[]]).optional(),
         preRegistered: z.object({ clientId: z.string(), clientSecret: z.string().optional() }).optional(),
       }),
     )
