@@ -91,6 +91,49 @@ describe('probe step', () => {
     expect(state.records[0]?.status).toBe('failed');
   });
 
+  it('continues with a warning when initialize is open but tools/list answers the 401 challenge', async () => {
+    const { state, seen } = await probe((req) => {
+      const message = JSON.parse(req.body ?? '{}') as { method?: string };
+      if (message.method === 'initialize') {
+        return json(
+          {
+            jsonrpc: '2.0',
+            id: 0,
+            result: {
+              protocolVersion: '2025-06-18',
+              capabilities: {},
+              serverInfo: { name: 'half-open', version: '1' },
+            },
+          },
+          200,
+          { 'mcp-session-id': 's-1' },
+        );
+      }
+      if (message.method === 'notifications/initialized') return new Response(null, { status: 202 });
+      return new Response(null, {
+        status: 401,
+        headers: {
+          'www-authenticate':
+            'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="s1"',
+        },
+      });
+    });
+    expect(seen.map((r) => (JSON.parse(r.body ?? '{}') as { method?: string }).method)).toEqual([
+      'initialize',
+      'notifications/initialized',
+      'tools/list',
+    ]);
+    expect(seen[2]?.headers.get('mcp-session-id')).toBe('s-1');
+    expect(seen[2]?.headers.get('authorization')).toBeNull();
+    expect(state.step).toBe('prm');
+    if (state.step !== 'prm') return;
+    expect(state.probe.challenge?.scope).toBe('s1');
+    expect(check(state, 'probe.unauthorized')).toMatchObject({
+      status: 'warn',
+      actual: '200 on initialize, 401 on tools/list',
+    });
+  });
+
   it('recognises an initialize result sent as an event stream', async () => {
     const sse = `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 0, result: { protocolVersion: '2025-03-26', capabilities: {}, serverInfo: { name: 's', version: '1' } } })}\n\n`;
     const { state } = await probe(

@@ -120,6 +120,39 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
     | undefined;
   if (status === 200 && result && typeof result === 'object' && 'protocolVersion' in result) {
     const name = typeof result.serverInfo?.name === 'string' ? ` (${result.serverInfo.name})` : '';
+    // A server may leave initialize open and challenge the requests that follow (MCP only says a
+    // client starts OAuth on a 401, not on which request). Ask for the tool list in that session.
+    const later = await challengeAfterOpenInitialize(
+      run,
+      serverUrl,
+      protocolVersion,
+      response.headers.get('mcp-session-id'),
+    );
+    if (later) {
+      run.check(
+        'probe.unauthorized',
+        'warn',
+        `initialize answered 200 without a token${name}, but tools/list answered ${later.status} with a Bearer challenge, so OAuth starts there. Clients that only expect the 401 on initialize never authorize.`,
+        {
+          expected: '401 on the first request',
+          actual: `200 on initialize, ${later.status} on tools/list`,
+          exchangeIds: [...ids, ...later.exchangeIds],
+        },
+      );
+      judgeChallenge(run, specVersion, later.header, later.exchangeIds);
+      judgeCors(run, later.headers, later.exchangeIds);
+      run.fact('wwwAuthenticate', later.header ?? null);
+      if (later.challenge) run.fact('challenge', later.challenge.params);
+      return {
+        ...state,
+        step: 'prm',
+        probe: {
+          status: later.status,
+          ...(later.header ? { wwwAuthenticate: later.header } : {}),
+          ...(later.challenge ? { challenge: later.challenge } : {}),
+        },
+      };
+    }
     run.check(
       'probe.unauthorized',
       'fail',
@@ -297,5 +330,64 @@ function judgeCors(run: StepRun, headers: Headers, ids: string[]) {
         exchangeIds: ids,
       },
     );
+  }
+}
+
+/**
+ * After an unauthenticated initialize succeeded: `notifications/initialized`, then `tools/list` in
+ * the same session, still without a token. Returns the challenge when tools/list answers 401 (or
+ * 403 with a Bearer challenge); undefined when it does not (the server really is open).
+ * @see MCP 2025-11-25 §Lifecycle (Initialization); §Error Handling
+ */
+async function challengeAfterOpenInitialize(
+  run: StepRun,
+  serverUrl: string,
+  protocolVersion: string,
+  sessionId: string | null,
+): Promise<
+  | {
+      status: number;
+      header?: string;
+      challenge?: ReturnType<typeof parseBearerChallenge>;
+      headers: Headers;
+      exchangeIds: string[];
+    }
+  | undefined
+> {
+  const call = run.traced(`${A1} — initialize was open: tools/list without a token, to find the challenge`);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': protocolVersion,
+    ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+  };
+  try {
+    const note = await call.fetch(serverUrl, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+      redirect: 'manual',
+    });
+    await readText(note);
+    const response = await call.fetch(serverUrl, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      redirect: 'manual',
+    });
+    await readText(response);
+    const header = response.headers.get('www-authenticate') ?? undefined;
+    const challenge = parseBearerChallenge(header);
+    if (response.status !== 401 && !(response.status === 403 && challenge)) return undefined;
+    return {
+      status: response.status,
+      ...(header ? { header } : {}),
+      ...(challenge ? { challenge } : {}),
+      headers: response.headers,
+      exchangeIds: call.exchangeIds,
+    };
+  } catch (err) {
+    if (!isOutboundError(err)) throw err;
+    return undefined;
   }
 }
