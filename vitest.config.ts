@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['lib/**/*.test.ts', 'demo/**/*.test.ts', 'cli/**/*.test.ts', 'components/**/*.test.ts'],
     environment: 'node',
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/unit.json' }]] : ['default'],
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'reports/unit.json' }]] : ['default'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

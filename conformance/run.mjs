@@ -3,7 +3,7 @@
 //
 // Runs `conformance client --suite auth` and `--suite backcompat` (pinned 0.2.0-alpha.12, on Node 22
 // fetched by npx: the runner needs fs.globSync) with conformance/adapter.mjs as the client command,
-// then writes test-results/conformance.json as {"passed", "failed", "scenarios"} for CI.
+// then writes reports/conformance.json as {"passed", "failed", "scenarios"} for CI.
 //
 // Per-scenario verdict: the suite's summary line (no failed and no warning checks), and the CLI's
 // exit code, which the suite's summary ignores. When a scenario's checks are clean but the CLI
@@ -22,7 +22,7 @@ const TIMEOUT = ['--timeout', process.env.CONFORMANCE_TIMEOUT_MS ?? '60000'];
 // The suite splits the command on spaces: keep it relative to ROOT, which is the runner's cwd.
 const COMMAND = 'node conformance/adapter.mjs';
 const SUITES = (process.env.CONFORMANCE_SUITES ?? 'auth,backcompat').split(',').filter(Boolean);
-const RESULTS = join(ROOT, 'test-results');
+const RESULTS = join(ROOT, 'reports');
 const WORK = join(RESULTS, 'conformance');
 const REPORT = join(RESULTS, 'conformance.json');
 
