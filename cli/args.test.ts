@@ -33,8 +33,16 @@ describe('parseCliArgs()', () => {
         json: false,
         nonInteractive: false,
         hosted: false,
+        discovery: 'matrix',
       },
     });
+  });
+
+  it('discovers like a strict client for connect, and takes --discovery to override', () => {
+    const connect = parseCliArgs(['connect', 'https://x.example/mcp']);
+    expect(connect.kind === 'run' && connect.options.discovery).toBe('client');
+    const doctor = parseCliArgs(['doctor', 'https://x.example/mcp', '--discovery', 'client']);
+    expect(doctor.kind === 'run' && doctor.options.discovery).toBe('client');
   });
 
   it('parses connect with every option', () => {
@@ -56,6 +64,8 @@ describe('parseCliArgs()', () => {
       '2025-06-18',
       '--timeout',
       '2.5',
+      '--discovery',
+      'matrix',
       '--call',
       'get_weather',
       '--args',
@@ -69,6 +79,7 @@ describe('parseCliArgs()', () => {
         json: true,
         nonInteractive: true,
         hosted: true,
+        discovery: 'matrix',
         clientId: 'abc',
         clientSecret: 's3cret',
         clientMetadataUrl: 'https://app.example.com/client.json',
@@ -112,6 +123,7 @@ describe('parseCliArgs()', () => {
     [['doctor', 'https://x.example/mcp', '--timeout', '0'], /--timeout takes a positive number/],
     [['doctor', 'https://x.example/mcp', '--client-secret', 'x'], /--client-secret needs --client-id/],
     [['doctor', 'https://x.example/mcp', '--client-id', ''], /--client-id needs a value/],
+    [['doctor', 'https://x.example/mcp', '--discovery', 'fast'], /--discovery must be matrix or client/],
   ])('refuses %j', (argv, message) => {
     expect(usageMessage(argv)).toMatch(message);
   });

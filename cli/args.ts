@@ -14,6 +14,9 @@ export interface CliOptions {
   clientMetadataUrl?: string;
   scope?: string;
   specVersion?: SpecVersion;
+  /** `client` (connect's default): discovery in the spec's order, stopping at the first usable URL.
+   *  `matrix` (doctor's default): every candidate URL, reported side by side. */
+  discovery: 'matrix' | 'client';
   /** Whole-run limit in milliseconds (waiting for the browser included). */
   timeoutMs?: number;
   call?: { tool: string; args: Record<string, unknown> };
@@ -51,6 +54,9 @@ Options:
   --client-metadata-url URL   Offer this Client ID Metadata Document URL as the client_id when the
                               authorization server supports CIMD.
   --scope "A B"               Request these scopes instead of the spec's selection strategy.
+  --discovery MODE            matrix: request every candidate metadata URL and report them all
+                              (doctor's default); client: the spec's order, stopping at the first
+                              usable URL, as a strict client does (connect's default).
   --spec-version VERSION      Judge against ${SPEC_VERSIONS.join(', ')} (default ${SPEC_VERSIONS[0]}).
   --timeout SECONDS           Give up after this long, waiting for the browser included
                               (default 300, or 60 with --non-interactive).
@@ -73,6 +79,7 @@ const OPTIONS = {
   'client-metadata-url': { type: 'string' },
   scope: { type: 'string' },
   'spec-version': { type: 'string' },
+  discovery: { type: 'string' },
   timeout: { type: 'string' },
   call: { type: 'string' },
   args: { type: 'string' },
@@ -170,6 +177,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   const scope = nonEmpty(values.scope, '--scope');
   const specVersion = parseSpecVersion(values['spec-version']);
   const timeoutMs = parseTimeout(values.timeout);
+  const discovery = values.discovery ?? (command === 'doctor' ? 'matrix' : 'client');
+  if (discovery !== 'matrix' && discovery !== 'client') {
+    throw new UsageError(`--discovery must be matrix or client, not "${discovery}".`);
+  }
 
   const options: CliOptions = {
     command,
@@ -177,6 +188,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     json: values.json ?? false,
     nonInteractive: values['non-interactive'] ?? false,
     hosted: values.hosted ?? false,
+    discovery,
     ...(clientId !== undefined ? { clientId } : {}),
     ...(clientSecret !== undefined ? { clientSecret } : {}),
     ...(clientMetadataUrl !== undefined

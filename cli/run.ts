@@ -165,6 +165,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       specVersion: options.specVersion ?? LATEST_SPEC,
       redirectUri: server.redirectUri,
       registration: 'auto',
+      discovery: options.discovery,
       clientName: CLIENT_NAME,
       ...(options.scope ? { scope: options.scope } : {}),
       ...(options.clientId ? { preRegistered: { clientId: options.clientId } } : {}),

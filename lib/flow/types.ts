@@ -116,12 +116,21 @@ export interface StepRecord {
 
 export type RegistrationRoute = 'auto' | 'pre-registered' | 'cimd' | 'dcr';
 
+/**
+ * How discovery probes its candidate URLs. `matrix` (the doctor's default) fetches every candidate at
+ * once and reports them all; `client` behaves like a strict client: in the spec's order, stopping at the
+ * first usable answer, never requesting a lower-priority URL (the conformance suite checks this).
+ */
+export type DiscoveryMode = 'matrix' | 'client';
+
 export interface FlowOptions {
   serverUrl: string;
   specVersion: SpecVersion;
   /** Where the authorization server sends the browser back. */
   redirectUri: string;
   registration: RegistrationRoute;
+  /** Default `matrix`. */
+  discovery?: DiscoveryMode;
   /** Explicit scopes; when unset the spec's selection strategy applies. */
   scope?: string;
   /** Real-world switch: leave `resource` out of authorization and token requests. */

@@ -50,6 +50,15 @@ const run = async (state: FlowState, table: Parameters<typeof routes>[0]) => {
 };
 
 describe('as-metadata step', () => {
+  it('in client mode asks only the spec URLs, in order, and stops at the first usable one', async () => {
+    const base = atAs();
+    const strict = { ...base, options: { ...base.options, discovery: 'client' as const } };
+    const { state, seen } = await run(strict, { [OIDC_INSERT]: json(md()), [OIDC_APPEND]: json(md()) });
+    expect(seen.map((s) => s.url)).toEqual([OAUTH, OIDC_INSERT]);
+    expect(state.step).toBe('registration');
+    expect(check(state, 'as.origin-metadata').status).toBe('skip');
+  });
+
   it('probes the 2025-11-25 URLs and the MCP origin in parallel, and uses RFC 8414 first', async () => {
     const { state, seen } = await run(atAs(), { [OAUTH]: json(md()), [OIDC_INSERT]: json(md()) });
     expect(new Set(seen.map((s) => s.url))).toEqual(

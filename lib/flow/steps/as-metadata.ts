@@ -12,7 +12,7 @@ import { isOutboundError } from '../../oauth/errors';
 import type { AuthorizationServerInfo, FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type SpecVersion } from '../types';
-import { atLeast, readText } from './util';
+import { atLeast, probeCandidates, readText } from './util';
 
 type Role = 'spec' | 'informational' | 'mcp-origin';
 
@@ -114,28 +114,51 @@ export async function runAsMetadata(state: StateAt<'as-metadata'>, run: StepRun)
     { url: `${mcpOrigin}/.well-known/openid-configuration`, kind: 'oidc' as const },
   ].filter((c) => !seen.has(c.url));
 
-  const [specProbes, infoProbes, originProbes] = await Promise.all([
-    Promise.all(inSpec.map((c) => probe(run, c, 'spec', issuer, protocolVersion))),
-    Promise.all(informational.map((c) => probe(run, c, 'informational', issuer, protocolVersion))),
+  // A strict client asks only the spec's URLs, in order, and stops at the first usable one; the
+  // doctor's matrix also asks the other revision's URLs and the MCP server's own origin.
+  const strict = state.options.discovery === 'client';
+  const [{ probed: specProbes, skipped }, infoProbes, originProbes] = await Promise.all([
+    probeCandidates(
+      inSpec,
+      (c) => probe(run, c, 'spec', issuer, protocolVersion),
+      (p) => p.metadata !== undefined,
+      state.options.discovery,
+    ),
+    strict
+      ? []
+      : Promise.all(informational.map((c) => probe(run, c, 'informational', issuer, protocolVersion))),
     // Origin metadata names its own issuer; compare it with ours afterwards.
-    Promise.all(originCandidates.map((c) => probe(run, c, 'mcp-origin', mcpOrigin, protocolVersion))),
+    strict
+      ? []
+      : Promise.all(originCandidates.map((c) => probe(run, c, 'mcp-origin', mcpOrigin, protocolVersion))),
   ]);
   const chosen = specProbes.find((p) => p.metadata);
   const all = [...specProbes, ...infoProbes, ...originProbes];
+  const notRequested: AsProbeRow[] = skipped.map((c) => ({
+    url: c.url,
+    kind: c.kind,
+    role: 'spec',
+    used: false,
+    why: 'not requested: a strict client stops at the first usable URL',
+  }));
   const allIds = all.flatMap((p) => p.exchangeIds);
   run.fact(
     'probes',
-    all.map(
-      (p): AsProbeRow => ({
-        url: p.candidate.url,
-        kind: p.candidate.kind,
-        role: p.role,
-        ...(p.status !== undefined ? { status: p.status } : {}),
-        used: p === chosen,
-        why:
-          p === chosen ? 'used: issuer matches exactly' : (p.problem ?? (p.metadata ? 'valid' : 'not used')),
-      }),
-    ),
+    all
+      .map(
+        (p): AsProbeRow => ({
+          url: p.candidate.url,
+          kind: p.candidate.kind,
+          role: p.role,
+          ...(p.status !== undefined ? { status: p.status } : {}),
+          used: p === chosen,
+          why:
+            p === chosen
+              ? 'used: issuer matches exactly'
+              : (p.problem ?? (p.metadata ? 'valid' : 'not used')),
+        }),
+      )
+      .concat(notRequested),
   );
   const revisionNote = atLeast(specVersion, '2025-11-25')
     ? ''
@@ -216,7 +239,7 @@ export async function runAsMetadata(state: StateAt<'as-metadata'>, run: StepRun)
     metadata,
   };
   judgeMetadata(run, specVersion, info, ids);
-  judgeOriginMetadata(run, issuer, originProbes, mcpOrigin);
+  judgeOriginMetadata(run, issuer, originProbes, mcpOrigin, strict);
   run.fact('issuer', issuer);
   run.fact('metadataUrl', chosen.candidate.url);
   return { ...state, step: 'registration', authorizationServer: info };
@@ -520,7 +543,22 @@ function judgeMetadata(run: StepRun, spec: SpecVersion, info: AuthorizationServe
   });
 }
 
-function judgeOriginMetadata(run: StepRun, issuer: string, probes: Probed[], mcpOrigin: string) {
+function judgeOriginMetadata(
+  run: StepRun,
+  issuer: string,
+  probes: Probed[],
+  mcpOrigin: string,
+  strict: boolean,
+) {
+  if (strict) {
+    run.check(
+      'as.origin-metadata',
+      'skip',
+      'Not checked: in strict client discovery the inspector requests only the URLs the spec names for this issuer.',
+      { exchangeIds: [] },
+    );
+    return;
+  }
   if (probes.length === 0) {
     run.check(
       'as.origin-metadata',

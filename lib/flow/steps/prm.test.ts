@@ -12,8 +12,11 @@ const ROOT = 'https://mcp.example.com/.well-known/oauth-protected-resource';
 const HEADER = 'https://meta.example.com/prm';
 const AS = 'https://auth.example.com';
 
-function atPrm(opts: { header?: string; specVersion?: SpecVersion; index?: number } = {}): FlowState {
+function atPrm(
+  opts: { header?: string; specVersion?: SpecVersion; index?: number; discovery?: 'matrix' | 'client' } = {},
+): FlowState {
   const options: FlowOptions = {
+    ...(opts.discovery ? { discovery: opts.discovery } : {}),
     serverUrl: MCP,
     specVersion: opts.specVersion ?? '2025-11-25',
     redirectUri: 'https://inspector.example/cb',
@@ -64,6 +67,27 @@ describe('prm step', () => {
       [PATH_AWARE, 200, false],
       [ROOT, 404, false],
     ]);
+  });
+
+  it('in client mode asks in priority order and never requests a URL below the one that answered', async () => {
+    const { state, seen } = await run(atPrm({ discovery: 'client' }), {
+      [PATH_AWARE]: doc(MCP),
+      [ROOT]: doc('https://mcp.example.com'),
+    });
+    expect(seen.map((s) => s.url)).toEqual([PATH_AWARE]);
+    expect(state.step).toBe('as-metadata');
+    const probes = state.records.find((r) => r.id === 'prm')?.facts?.probes as Array<{
+      url: string;
+      why: string;
+    }>;
+    expect(probes.map((p) => p.url)).toEqual([PATH_AWARE, ROOT]);
+    expect(probes[1]?.why).toContain('not requested');
+
+    const fallback = await run(atPrm({ discovery: 'client', header: HEADER }), {
+      [ROOT]: doc('https://mcp.example.com'),
+    });
+    expect(fallback.seen.map((s) => s.url)).toEqual([HEADER, PATH_AWARE, ROOT]);
+    expect(fallback.state.step).toBe('as-metadata');
   });
 
   it('falls back to the path-aware URL without a header', async () => {

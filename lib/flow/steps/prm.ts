@@ -19,7 +19,7 @@ import {
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError } from '../types';
-import { atLeast, readText } from './util';
+import { atLeast, probeCandidates, readText } from './util';
 
 const SOURCE_LABEL: Record<PrmCandidate['source'], string> = {
   header: 'the resource_metadata URL from the 401 challenge',
@@ -61,44 +61,43 @@ export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowS
   const headerUrl = state.probe.challenge?.resourceMetadata;
   const candidates = buildPrmCandidates(serverUrl, headerUrl);
 
-  const probed = await Promise.all(
-    candidates.map(async (candidate): Promise<Probed> => {
-      const call = run.traced(`RFC 9728 §3.1 — ${SOURCE_LABEL[candidate.source]}`);
-      try {
-        const response = await protectedResourceMetadataRequest(call.fetch, candidate.url);
-        const body = await readText(response);
-        const parsed = parsePrmDocument(response.status, body);
-        if (!parsed.ok)
-          return {
-            candidate,
-            exchangeIds: call.exchangeIds,
-            status: response.status,
-            problem: parsed.problem,
-            servers: [],
-          };
-        const document = parsed.document;
+  const probeOne = async (candidate: PrmCandidate): Promise<Probed> => {
+    const call = run.traced(`RFC 9728 §3.1 — ${SOURCE_LABEL[candidate.source]}`);
+    try {
+      const response = await protectedResourceMetadataRequest(call.fetch, candidate.url);
+      const body = await readText(response);
+      const parsed = parsePrmDocument(response.status, body);
+      if (!parsed.ok)
         return {
           candidate,
           exchangeIds: call.exchangeIds,
           status: response.status,
-          document,
-          match: compareResource(document.resource, candidate, serverResource),
-          servers: authorizationServersOf(document),
-        };
-      } catch (err) {
-        if (!isOutboundError(err)) throw err;
-        return {
-          candidate,
-          exchangeIds: call.exchangeIds,
-          error: err.message,
-          problem: err.message,
+          problem: parsed.problem,
           servers: [],
         };
-      }
-    }),
-  );
+      const document = parsed.document;
+      return {
+        candidate,
+        exchangeIds: call.exchangeIds,
+        status: response.status,
+        document,
+        match: compareResource(document.resource, candidate, serverResource),
+        servers: authorizationServersOf(document),
+      };
+    } catch (err) {
+      if (!isOutboundError(err)) throw err;
+      return {
+        candidate,
+        exchangeIds: call.exchangeIds,
+        error: err.message,
+        problem: err.message,
+        servers: [],
+      };
+    }
+  };
 
   const usable = (p: Probed) => p.document !== undefined && p.match !== 'mismatch' && p.servers.length > 0;
+  const { probed, skipped } = await probeCandidates(candidates, probeOne, usable, state.options.discovery);
   const chosen = probed.find(usable);
   const allIds = probed.flatMap((p) => p.exchangeIds);
   const matrix: PrmProbeRow[] = probed.map((p) => ({
@@ -109,6 +108,14 @@ export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowS
     used: p === chosen,
     why: whyRow(p, p === chosen, chosen),
   }));
+  for (const candidate of skipped) {
+    matrix.push({
+      url: candidate.url,
+      source: candidate.source,
+      used: false,
+      why: 'not requested: a strict client stops at the first usable URL',
+    });
+  }
   run.fact('probes', matrix);
 
   if (!chosen) {

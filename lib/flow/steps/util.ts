@@ -1,4 +1,4 @@
-import type { SpecVersion } from '../types';
+import type { DiscoveryMode, SpecVersion } from '../types';
 
 /** ISO dates compare as strings. */
 export function atLeast(version: SpecVersion, floor: SpecVersion): boolean {
@@ -44,4 +44,25 @@ export function firstJsonRpcMessage(
 
 export function listOr(items: string[], empty = '(none)'): string {
   return items.length ? items.join(', ') : empty;
+}
+
+/**
+ * Probes discovery candidates: all at once in `matrix` mode, or one by one in the given (spec) order,
+ * stopping at the first usable answer, in `client` mode. Candidates never requested come back in
+ * `skipped`, so the report can say why.
+ */
+export async function probeCandidates<C, P>(
+  candidates: readonly C[],
+  probe: (candidate: C) => Promise<P>,
+  usable: (probed: P) => boolean,
+  mode: DiscoveryMode = 'matrix',
+): Promise<{ probed: P[]; skipped: C[] }> {
+  if (mode === 'matrix') return { probed: await Promise.all(candidates.map(probe)), skipped: [] };
+  const probed: P[] = [];
+  for (const [i, candidate] of candidates.entries()) {
+    const result = await probe(candidate);
+    probed.push(result);
+    if (usable(result)) return { probed, skipped: candidates.slice(i + 1) };
+  }
+  return { probed, skipped: [] };
 }
