@@ -8,7 +8,7 @@ const OUTBOUND_HINTS: Record<OutboundErrorLike['code'], string> = {
   blocked_address:
     'The hosted inspector refuses loopback, private, link-local and cloud-metadata addresses. Run the inspector locally to inspect a server on your machine or network.',
   response_too_large:
-    'The response is larger than the inspector’s size limit; metadata documents should be small.',
+    'The response is larger than the inspector’s size limit (by default 1 MiB for metadata, 5 MiB for MCP answers). Metadata documents should be small; a server should page a tool list this large.',
   redirect_limit:
     'The server redirected too many times or where redirects are not followed. Use the final URL.',
   invalid_url: 'The URL is not a valid http(s) URL.',
@@ -73,4 +73,18 @@ export function toFlowErrorInfo(err: unknown): FlowErrorInfo {
     message: `The inspector failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
     hint: 'This is a bug in the inspector. The exchanges recorded so far are still shown.',
   };
+}
+
+/**
+ * How one metadata URL answered, for "tried X (…); Y (…)" summaries: the network error, what was
+ * wrong with a 200 document, or the status (saying so when it was a redirect, which metadata
+ * requests do not follow).
+ */
+export function describeAnswer(p: { error?: string; status?: number; problem?: string }): string {
+  if (p.error) return p.error;
+  if (p.status === 200 && p.problem) return p.problem;
+  if (p.status !== undefined && p.status >= 300 && p.status < 400) {
+    return `HTTP ${p.status}, a redirect (metadata is fetched without following redirects)`;
+  }
+  return `HTTP ${p.status}`;
 }

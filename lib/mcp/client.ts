@@ -239,5 +239,19 @@ export function describeMcpFailure(err: unknown, last: LastHttpResponse | undefi
       return { kind: 'http', status, message: `The MCP server answered HTTP ${status}: ${err.message}` };
   }
   if (err instanceof McpError) return { kind: 'protocol', code: err.code, message: err.message };
+  const issues = schemaIssues(err);
+  if (issues) return { kind: 'other', message: `the answer does not match the MCP schema (${issues})` };
   return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** "tools: Invalid input: expected array, received string" for a zod error from the SDK's result schemas. */
+function schemaIssues(err: unknown): string | undefined {
+  const issues = (err as { issues?: unknown })?.issues;
+  if (!(err instanceof Error) || !Array.isArray(issues) || issues.length === 0) return undefined;
+  return issues
+    .slice(0, 3)
+    .map(
+      (i: { path?: unknown[]; message?: string }) => `${(i.path ?? []).join('.') || '(root)'}: ${i.message}`,
+    )
+    .join('; ');
 }

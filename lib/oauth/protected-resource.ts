@@ -141,5 +141,8 @@ export function parsePrmDocument(status: number, body: string): PrmDocumentResul
 export function authorizationServersOf(doc: ProtectedResourceMetadata): string[] {
   const list = doc.authorization_servers;
   if (!Array.isArray(list)) return [];
-  return list.filter((s): s is string => typeof s === 'string' && URL.canParse(s));
+  // Only http(s) issuers can be discovered; anything else (javascript:, file:, data:) is not an AS URL.
+  return list.filter(
+    (s): s is string => typeof s === 'string' && URL.canParse(s) && /^https?:$/.test(new URL(s).protocol),
+  );
 }

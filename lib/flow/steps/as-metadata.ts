@@ -9,6 +9,7 @@ import {
 } from '../../oauth/as-metadata';
 import { classifyUrlSecurity } from '../../oauth/canonical-uri';
 import { isOutboundError } from '../../oauth/errors';
+import { describeAnswer } from '../errors';
 import type { AuthorizationServerInfo, FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type SpecVersion } from '../types';
@@ -186,7 +187,7 @@ export async function runAsMetadata(state: StateAt<'as-metadata'>, run: StepRun)
       });
     }
     const otherRevision = infoProbes.find((p) => p.metadata);
-    const tried = specProbes.map((p) => `${p.candidate.url} (${p.error ?? `HTTP ${p.status}`})`).join('; ');
+    const tried = specProbes.map((p) => `${p.candidate.url} (${describeAnswer(p)})`).join('; ');
     run.check(
       'as.found',
       'fail',
@@ -345,7 +346,7 @@ function judgeMetadata(run: StepRun, spec: SpecVersion, info: AuthorizationServe
       { exchangeIds: ids },
     );
   } else if (!Array.isArray(methods)) {
-    const message = 'The AS does not advertise S256 PKCE (code_challenge_methods_supported is absent).';
+    const message = `The AS does not advertise S256 PKCE (code_challenge_methods_supported is ${methods === undefined ? 'absent' : `not an array: ${JSON.stringify(methods)}`}).`;
     if (v11) {
       run.check('as.pkce-s256', 'fail', `${message} 2025-11-25 clients must stop here.`, {
         expected: 'code_challenge_methods_supported containing "S256"',
@@ -456,6 +457,7 @@ function judgeMetadata(run: StepRun, spec: SpecVersion, info: AuthorizationServe
       throw new FlowError({
         code: 'as_metadata_invalid',
         message: `The authorization server metadata has no ${field}.`,
+        hint: `Publish ${field} (an https URL) in the authorization server metadata.`,
         expected: field,
         actual: '(absent)',
         specRef: 'RFC 8414 §2',

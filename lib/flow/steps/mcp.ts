@@ -35,7 +35,9 @@ export function mcpFlowError(failure: McpFailure, serverUrl: string): FlowError 
     case 'outbound':
       return outboundFlowError(
         { code: failure.outboundCode, message: failure.message },
-        `The MCP server at ${serverUrl} could not be reached`,
+        failure.outboundCode === 'unreachable'
+          ? `The MCP server at ${serverUrl} could not be reached`
+          : `The request to the MCP server at ${serverUrl} failed`,
       );
     case 'unauthorized': {
       const c = failure.challenge;
@@ -92,6 +94,7 @@ export function mcpFlowError(failure: McpFailure, serverUrl: string): FlowError 
       return new FlowError({
         code: 'mcp_failed',
         message: failure.message,
+        hint: 'The exchange shows what the server answered; a Streamable HTTP endpoint answers 200 (JSON or text/event-stream) or 202.',
         actual: String(failure.status),
         specRef,
       });
@@ -99,9 +102,14 @@ export function mcpFlowError(failure: McpFailure, serverUrl: string): FlowError 
       return new FlowError({
         code: 'mcp_failed',
         message: `The MCP server returned a JSON-RPC error: ${failure.message}`,
+        hint: 'The error comes from the MCP server itself; its logs say more.',
       });
     default:
-      return new FlowError({ code: 'mcp_failed', message: `The MCP session failed: ${failure.message}` });
+      return new FlowError({
+        code: 'mcp_failed',
+        message: `The MCP session failed: ${failure.message}`,
+        hint: 'Compare the answer in the exchange with the MCP schema for this method.',
+      });
   }
 }
 

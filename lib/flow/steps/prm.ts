@@ -16,6 +16,7 @@ import {
   protectedResourceMetadataRequest,
   type ResourceMatch,
 } from '../../oauth/protected-resource';
+import { describeAnswer } from '../errors';
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError } from '../types';
@@ -121,7 +122,7 @@ export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowS
   if (!chosen) {
     const found = probed.filter((p) => p.document);
     if (found.length === 0) {
-      const tried = probed.map((p) => `${p.candidate.url} (${p.error ?? `HTTP ${p.status}`})`).join('; ');
+      const tried = probed.map((p) => `${p.candidate.url} (${describeAnswer(p)})`).join('; ');
       if (!atLeast(specVersion, '2025-06-18')) {
         const legacy = buildLegacyDiscovery(serverUrl);
         run.check(
