@@ -1,3 +1,5 @@
+import { ExternalLink, safeHttpUrl } from './external-link';
+
 /** Renders a step's findings: scalars as a list, arrays of records as a table, the rest as JSON. Always text. */
 export function FactsView({ facts }: { facts: Record<string, unknown> }) {
   const entries = Object.entries(facts).filter(([, v]) => v !== undefined && v !== null);
@@ -12,7 +14,9 @@ export function FactsView({ facts }: { facts: Record<string, unknown> }) {
           {scalars.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className="text-muted">{humanize(k)}</dt>
-              <dd className="break-all font-mono">{String(v)}</dd>
+              <dd className="break-all font-mono">
+                {safeHttpUrl(v) ? <ExternalLink href={String(v)} /> : String(v)}
+              </dd>
             </div>
           ))}
         </dl>

@@ -3,6 +3,7 @@
 import { STEP_INFO } from '@/lib/flow/step-info';
 import { STEP_ORDER, type StepId } from '@/lib/flow/types';
 import { ErrorCallout } from './error-callout';
+import { safeHttpUrl } from './external-link';
 import { useInspector } from './inspector-provider';
 import { useInspectorActions } from './use-inspector-actions';
 
@@ -16,8 +17,9 @@ export function FlowControls() {
   const actions = useInspectorActions();
   if (!view) return null;
 
-  if (view.step === 'awaiting-callback' && view.authorizationUrl) {
-    const authorizationUrl = view.authorizationUrl;
+  // The URL is built from remote metadata: only ever navigate to http(s) (never javascript:).
+  const authorizationUrl = safeHttpUrl(view.authorizationUrl);
+  if (view.step === 'awaiting-callback' && authorizationUrl) {
     return (
       <section aria-label="Consent" className="rounded-lg border border-accent/50 bg-accent/5 p-4">
         <h2 className="font-semibold">Sign in and consent at the authorization server</h2>
