@@ -4,6 +4,7 @@ import { cookies } from 'next/headers';
 import {
   type ActionResult,
   advanceWalkthrough,
+  chooseAuthorizationServer,
   resetWalkthrough,
   runTool,
   type StartInput,
@@ -23,6 +24,11 @@ export async function nextStepAction(): Promise<ActionResult> {
 
 export async function runAllAction(): Promise<ActionResult> {
   return advanceWalkthrough('all');
+}
+
+export async function chooseAuthorizationServerAction(index: number): Promise<ActionResult> {
+  if (typeof index !== 'number') return { ok: false, error: 'Choose an authorization server from the list.' };
+  return chooseAuthorizationServer(index);
 }
 
 export async function setModeAction(mode: WalkthroughMode): Promise<ActionResult> {

@@ -2,6 +2,7 @@
 
 import type { DemoInfo } from '@/lib/server/config';
 import type { Snapshot } from '@/lib/store/inspector-store';
+import { AuthorizationServerChoice } from './authorization-server-choice';
 import { DemoPicker } from './demo-picker';
 import { DoctorStrip } from './doctor-strip';
 import { FlowControls } from './flow-controls';
@@ -39,6 +40,7 @@ export function Inspector({
         {demo ? <DemoPicker demo={demo} /> : null}
         <DoctorStrip />
         <FlowControls />
+        <AuthorizationServerChoice variant="banner" />
         <Walkthrough />
         <TokenPanel />
         <ToolsPanel />

@@ -1,6 +1,7 @@
 'use client';
 
 import { STEP_INFO } from '@/lib/flow/step-info';
+import { AuthorizationServerChoice } from './authorization-server-choice';
 import { CheckList } from './check-list';
 import { ErrorCallout } from './error-callout';
 import { ExchangeList } from './exchange-list';
@@ -49,6 +50,11 @@ export function StepDetail() {
           <h3 className="mb-2 text-sm font-semibold">Checks</h3>
           <CheckList checks={step.checks} />
         </section>
+      ) : null}
+      {step.id === 'prm' && (view.discovery.authorizationServers?.length ?? 0) > 1 ? (
+        <div className="mt-5">
+          <AuthorizationServerChoice variant="inline" />
+        </div>
       ) : null}
       {step.facts && Object.keys(step.facts).length > 0 ? (
         <section className="mt-5" aria-label="Findings">

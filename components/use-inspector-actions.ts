@@ -2,6 +2,7 @@
 
 import { useCallback } from 'react';
 import {
+  chooseAuthorizationServerAction,
   nextStepAction,
   resetAction,
   runAllAction,
@@ -55,6 +56,11 @@ export function useInspectorActions() {
     runAll: () => {
       selectStep(null);
       return run('Running…', runAllAction);
+    },
+    chooseAuthorizationServer: (index: number) => {
+      clearToolRuns();
+      selectStep(null);
+      return run('Switching the authorization server…', () => chooseAuthorizationServerAction(index));
     },
     reset: () => {
       clearToolRuns();

@@ -10,6 +10,7 @@ import {
   handleCallback,
   runNextStep,
   runUntilPause,
+  selectAuthorizationServer,
   type ToolCallView,
   toView,
 } from '../flow';
@@ -122,7 +123,13 @@ export function flowContext(): FlowContext {
   const c = config();
   return {
     policy: c.mode === 'hosted' ? { mode: 'hosted', allowHosts: c.allowHosts } : { mode: 'local' },
-    limits: { timeoutMs: c.timeoutMs, maxBodyBytes: c.maxBodyBytes },
+    limits: {
+      timeoutMs: c.timeoutMs,
+      maxBodyBytes: c.maxBodyBytes,
+      maxMcpBodyBytes: c.maxMcpBodyBytes,
+      stepBudgetMs: c.stepBudgetMs,
+      maxRedirects: c.maxRedirects,
+    },
   };
 }
 
@@ -197,6 +204,51 @@ export function advanceWalkthrough(how: 'step' | 'all'): Promise<ActionResult> {
       if (!flow) throw new Error('There is no walkthrough in progress. Enter a server URL and press Start.');
       const ctx = flowContext();
       const next = how === 'step' ? await runNextStep(flow, ctx) : await runUntilPause(flow, ctx);
+      const data = { ...session.data, flow: next };
+      return { data, result: snapshot(data) };
+    }),
+  );
+}
+
+/**
+ * The user picks another of the authorization servers the resource metadata lists (RFC 9728 §7.6).
+ * Paused right before AS metadata discovery: switch and carry on (guided mode waits for Next). Later
+ * (discovery ran, failed or connected): start again with the same options and that server, up to the
+ * same point a fresh start reaches (guided: paused before AS metadata discovery, to show the choice).
+ */
+export function chooseAuthorizationServer(index: number): Promise<ActionResult> {
+  return guarded(() =>
+    withSession(async (session) => {
+      const flow = session.data.flow;
+      const resource = flow && 'resource' in flow ? flow.resource : undefined;
+      const servers = resource?.mode === 'prm' ? resource.authorizationServers : undefined;
+      if (!flow || !servers) {
+        throw new Error(
+          'There is no resource metadata listing authorization servers yet. Start a walkthrough.',
+        );
+      }
+      if (!Number.isInteger(index) || index < 0 || index >= servers.length) {
+        throw new Error(
+          `There is no authorization server number ${index + 1}; the metadata lists ${servers.length}.`,
+        );
+      }
+      const ctx = flowContext();
+      const guided = session.data.mode === 'guided';
+      let next: FlowState;
+      if (flow.step === 'as-metadata') {
+        next = selectAuthorizationServer(flow, index);
+        if (!guided) next = await runUntilPause(next, ctx);
+      } else {
+        next = createFlow(
+          { ...flow.options, authorizationServerIndex: index },
+          { clientSecret: flow.secrets.clientSecret },
+        );
+        if (guided) {
+          while (next.step === 'probe' || next.step === 'prm') next = await runNextStep(next, ctx);
+        } else {
+          next = await runUntilPause(next, ctx);
+        }
+      }
       const data = { ...session.data, flow: next };
       return { data, result: snapshot(data) };
     }),
