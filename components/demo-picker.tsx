@@ -7,6 +7,8 @@ import { useInspectorActions } from './use-inspector-actions';
 /** One click to a working server, and a gallery of broken ones for onboarding. */
 export function DemoPicker({ demo }: { demo: DemoInfo }) {
   const mode = useInspector((s) => s.mode);
+  // On the start page (no walkthrough yet) the scenario list is open: one click to any of them.
+  const startPage = useInspector((s) => s.view === null);
   const busy = useInspector((s) => s.busy);
   const actions = useInspectorActions();
   // A scenario built for an older revision (2025-03-26) starts judged against it.
@@ -44,7 +46,7 @@ export function DemoPicker({ demo }: { demo: DemoInfo }) {
         </button>
       </div>
       {others.length > 0 ? (
-        <details className="mt-3">
+        <details className="mt-3" open={startPage}>
           <summary className="cursor-pointer select-none text-muted">
             See what other servers look like ({others.length} scenarios, working and broken)
           </summary>

@@ -14,7 +14,13 @@ export function DoctorStrip() {
     step.checks.map((c) => ({ ...c, stepId: step.id })),
   );
   const count = (status: Check['status']) => checks.filter((c) => c.status === status).length;
-  const firstFail = checks.find((c) => c.status === 'fail');
+  // When the flow stopped, spell out the failure that stopped it: the failed step's last (most specific)
+  // failed check, e.g. as.issuer-match rather than the as.found it implies.
+  const stopping =
+    view.step === 'failed'
+      ? checks.filter((c) => c.stepId === view.failedStep && c.status === 'fail').at(-1)
+      : undefined;
+  const firstFail = stopping ?? checks.find((c) => c.status === 'fail');
   const firstWarn = checks.find((c) => c.status === 'warn');
 
   return (

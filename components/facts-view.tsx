@@ -24,7 +24,7 @@ export function FactsView({ facts }: { facts: Record<string, unknown> }) {
       {tables.map(([k, rows]) => (
         <div key={k} className="overflow-x-auto">
           <p className="mb-1 font-medium">{humanize(k)}</p>
-          <table className="w-full border-collapse text-left text-xs">
+          <table aria-label={humanize(k)} className="w-full border-collapse text-left text-xs">
             <thead>
               <tr className="border-b border-line">
                 {columns(rows).map((c) => (
