@@ -15,6 +15,11 @@ export interface InspectorConfig {
   allowHosts: string[];
   timeoutMs: number;
   maxBodyBytes: number;
+  /** Body limit for MCP answers (tool lists and results). */
+  maxMcpBodyBytes: number;
+  /** Total time for one step, all its requests together. */
+  stepBudgetMs: number;
+  maxRedirects: number;
   demo?: DemoInfo;
 }
 
@@ -63,8 +68,16 @@ export class ConfigError extends Error {
 function parseMs(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new ConfigError(`${name} must be a positive number, got "${value}".`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`${name} must be a positive whole number, got "${value}".`);
+  return n;
+}
+
+function parseCount(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${name} must be a whole number (0 or more), got "${value}".`);
   return n;
 }
 
@@ -116,6 +129,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): InspectorConfi
       .filter(Boolean),
     timeoutMs: parseMs(env.INSPECTOR_TIMEOUT_MS, 10_000, 'INSPECTOR_TIMEOUT_MS'),
     maxBodyBytes: parseMs(env.INSPECTOR_MAX_BODY_BYTES, 1_048_576, 'INSPECTOR_MAX_BODY_BYTES'),
+    maxMcpBodyBytes: parseMs(env.INSPECTOR_MAX_MCP_BODY_BYTES, 5_242_880, 'INSPECTOR_MAX_MCP_BODY_BYTES'),
+    stepBudgetMs: parseMs(env.INSPECTOR_STEP_BUDGET_MS, 30_000, 'INSPECTOR_STEP_BUDGET_MS'),
+    maxRedirects: parseCount(env.INSPECTOR_MAX_REDIRECTS, 5, 'INSPECTOR_MAX_REDIRECTS'),
     demo,
   };
 }
