@@ -85,7 +85,10 @@ describe('remote strings render as inert text', () => {
     const state = connected(await connectTo(w.evil, ctx));
     const view = toView(state);
     const html = render(
-      createElement(InspectorProvider, { initial: { view, mode: 'run-all' } }, createElement(ToolsPanel)),
+      createElement(InspectorProvider, {
+        initial: { view, mode: 'run-all' },
+        children: createElement(ToolsPanel),
+      }),
     );
     expectInert(html);
     expect(html).toContain('notes&lt;script&gt;alert(document.cookie)&lt;/script&gt;');
