@@ -199,6 +199,21 @@ export const CHECKS = {
     title: 'The granted scope covers the requested scope',
     specRef: 'RFC 6749 §3.3, §5.1',
   },
+  'token.refresh': {
+    step: 'token',
+    title: 'The refresh token renews the access token',
+    specRef: 'RFC 6749 §6; RFC 8707 §2.2; MCP 2025-11-25 §Resource Parameter Implementation',
+  },
+  'token.refresh-rotation': {
+    step: 'token',
+    title: 'The refresh token rotates on use',
+    specRef: 'MCP 2025-11-25 §Token Theft; RFC 9700 §4.14.2; OAuth 2.1 §4.3.1',
+  },
+  'token.revocation': {
+    step: 'token',
+    title: 'Disconnecting revokes the tokens at the authorization server',
+    specRef: 'RFC 7009 §2.1, §2.2; RFC 8414 §2 (revocation_endpoint)',
+  },
   'mcp.initialize': {
     step: 'mcp-init',
     title: 'initialize succeeds with the token in the Authorization header',
@@ -218,6 +233,46 @@ export const CHECKS = {
     step: 'tools',
     title: 'Tools declare readOnlyHint',
     specRef: 'MCP 2025-11-25 §Tools (Tool annotations); §Security Best Practices',
+  },
+  'audit.read-only-annotations': {
+    step: 'tools',
+    title: 'Access model: every tool is read-only',
+    specRef: 'MCP 2025-11-25 §Tools (Tool annotations: readOnlyHint)',
+  },
+  'audit.non-read-only-never-called': {
+    step: 'tools',
+    title: 'Access model: tools that are not read-only were never called',
+    specRef: 'MCP 2025-11-25 §Tools (Security Considerations); checklist D24',
+  },
+  'audit.invalid-token-401': {
+    step: 'tools',
+    title: 'An invalid token gets 401 invalid_token',
+    specRef: 'MCP 2025-11-25 §Token Handling; RFC 6750 §3.1',
+  },
+  'audit.query-token-rejected': {
+    step: 'tools',
+    title: 'A token in the query string is rejected',
+    specRef: 'MCP 2025-11-25 §Token Requirements; OAuth 2.1 §5.2; RFC 6750 §2.3',
+  },
+  'audit.session-without-auth-rejected': {
+    step: 'tools',
+    title: 'An Mcp-Session-Id without Authorization is rejected',
+    specRef: 'MCP 2025-11-25 §Security Best Practices (Session Hijacking); §Token Requirements',
+  },
+  'audit.revoked-token-rejected': {
+    step: 'tools',
+    title: 'After revocation the next request is rejected',
+    specRef: 'RFC 7009 §2.1; MCP 2025-11-25 §Token Handling',
+  },
+  'audit.error-no-leak': {
+    step: 'tools',
+    title: 'Tool errors do not leak internals',
+    specRef: 'MCP 2025-11-25 §Tools (Error Handling, Security Considerations); OWASP ASVS 7.4.1',
+  },
+  'audit.insufficient-scope-challenge': {
+    step: 'tools',
+    title: 'A 403 carries an insufficient_scope challenge with the scope',
+    specRef: 'MCP 2025-11-25 §Scope Challenge Handling; RFC 6750 §3.1',
   },
 } as const satisfies Record<string, CheckDefinition>;
 

@@ -127,7 +127,7 @@ describe('engine against the demo servers', () => {
     expect(JSON.stringify(toView(refused.state))).not.toContain(state.secrets.accessToken!);
   });
 
-  it('reports an expired token precisely (401 invalid_token) on the next tool call', async () => {
+  it('answers an expired token (401 invalid_token) by refreshing and retrying the tool call', async () => {
     const state = await runScenario(scenario('default'));
     if (state.step !== 'connected') throw new Error(state.step);
     await fetch(`${demo.adminUrl}/expire-tokens`, {
@@ -136,10 +136,12 @@ describe('engine against the demo servers', () => {
       body: '{}',
     });
     const { state: after, result } = await callTool(state, ctx, 'echo', { message: 'x' });
-    expect(result.error?.code).toBe('unauthorized');
-    expect(result.error?.message).toMatch(/expired/i);
-    expect(after.step).toBe('failed');
-    expect(after.secrets.refreshToken).toBeDefined();
+    expect(result.isError).toBe(false);
+    expect(after.step).toBe('connected');
+    expect(after.secrets.refreshToken).not.toBe(state.secrets.refreshToken);
+    const token = after.records.find((r) => r.id === 'token');
+    expect(token?.checks.find((c) => c.id === 'token.refresh')?.status).toBe('pass');
+    expect(token?.checks.find((c) => c.id === 'token.refresh-rotation')?.status).toBe('pass');
     await fetch(`${demo.adminUrl}/reset`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -195,15 +195,16 @@ describe('callTool() guards', () => {
     });
   });
 
-  it('turns a 403 insufficient_scope into a precise error with the required scope', async () => {
+  it('turns a 403 insufficient_scope into a precise error with the required scope, and stays connected', async () => {
     const { ctx, connected } = await connect();
     const { state, result } = await callTool(connected, ctx, 'write_scope_probe', {});
     expect(result.error).toMatchObject({ code: 'insufficient_scope', actual: '403 insufficient_scope' });
-    expect(result.error?.message).toContain('"files:write"');
-    const failed = at(state, 'failed');
-    expect(failed.failedStep).toBe('tools');
-    expect(failed.secrets.refreshToken).toBeDefined();
-    expect(failed.tools).toHaveLength(4);
+    expect(result.error?.message).toContain('"files:read files:write"');
+    // Other tools still work with this token; the flow offers step-up (see session.test.ts).
+    const still = at(state, 'connected');
+    expect(still.recovery).toMatchObject({ action: 'step-up', requiredScope: 'files:read files:write' });
+    expect(still.secrets.refreshToken).toBeDefined();
+    expect(still.tools).toHaveLength(4);
   });
 
   it('turns a 401 invalid_token into unauthorized and says the token expired', async () => {

@@ -1,18 +1,14 @@
+import type { McpFailure } from '../mcp/client';
 import { MCP_REQUEST_TIMEOUT_MS, type ShapedToolResult, shapeToolResult } from '../mcp/tools';
+import { type Attempt, type Connected, freshConnected, settleAccess, withAccess } from './access';
 import { toFlowErrorInfo } from './errors';
+import { beginReauthorization } from './recovery';
 import { type FlowState, isRunnable, type RunnableStep, type StateAt } from './state';
 import { type FlowContext, StepRun, upsertRecord } from './step-run';
 import { runAsMetadata } from './steps/as-metadata';
 import { runAuthorize } from './steps/authorize';
 import { runCallback } from './steps/callback';
-import {
-  isSessionEnding,
-  McpAttemptError,
-  mcpFlowError,
-  runMcpInit,
-  runTools,
-  withMcpSession,
-} from './steps/mcp';
+import { McpAttemptError, mcpFlowError, runMcpInit, runTools, withMcpSession } from './steps/mcp';
 import { runPrm } from './steps/prm';
 import { runProbe } from './steps/probe';
 import { runRegistration } from './steps/registration';
@@ -55,6 +51,8 @@ function failed(state: FlowState, run: StepRun, error: FlowErrorInfo): FlowState
     failedStep: run.stepId,
     records: upsertRecord(state.records, record),
     seq: run.nextSeq,
+    // A re-authorization that failed (e.g. consent denied) can be tried again.
+    ...(state.reauth && !state.recovery ? { recovery: state.reauth } : {}),
   } as FlowState;
 }
 
@@ -66,12 +64,20 @@ async function runStep(
   body: (run: StepRun) => Promise<FlowState> | FlowState,
   existing?: StepRecord,
 ): Promise<FlowState> {
-  const run = new StepRun(stepId, ctx, state.secrets, state.seq, existing);
+  // Signing in again adds to the steps' records, so the trace keeps why it was needed.
+  const continued = existing ?? (state.reauth ? state.records.find((r) => r.id === stepId) : undefined);
+  const run = new StepRun(stepId, ctx, state.secrets, state.seq, continued);
   try {
     const next = await run.withinBudget(Promise.resolve().then(() => body(run)));
     let records = upsertRecord(state.records, ordered(run.finish()));
     if (next.step === 'awaiting-callback') {
-      records = upsertRecord(records, { id: 'callback', status: 'waiting', checks: [], exchanges: [] });
+      const previous = next.reauth ? records.find((r) => r.id === 'callback') : undefined;
+      records = upsertRecord(
+        records,
+        previous
+          ? { ...previous, status: 'waiting' }
+          : { id: 'callback', status: 'waiting', checks: [], exchanges: [] },
+      );
     }
     return { ...next, records, seq: run.nextSeq };
   } catch (err) {
@@ -119,7 +125,10 @@ export async function handleCallback(
   return runStep(state, 'callback', ctx, (run) => runCallback(state, callbackUrl, run));
 }
 
-/** Lists the tools again (e.g. after the server's list changed). Only when connected. */
+/**
+ * Lists the tools again (e.g. after the server's list changed). Only when connected. Refreshes an
+ * expired or rejected token first; a 401 it cannot fix ends the session with a reconnect offer.
+ */
 export async function listTools(state: FlowState, ctx: FlowContext): Promise<FlowState> {
   if (state.step !== 'connected') {
     throw new FlowError({
@@ -127,26 +136,109 @@ export async function listTools(state: FlowState, ctx: FlowContext): Promise<Flo
       message: `Tools can be listed once connected; the flow is at '${state.step}'.`,
     });
   }
-  const existing = state.records.find((r) => r.id === 'tools');
-  return runStep(state, 'tools', ctx, (run) => runTools(state, run), existing);
+  const outcome = await withAccess(freshConnected(state), ctx, async (s): Promise<Attempt<void>> => {
+    const existing = s.records.find((r) => r.id === 'tools');
+    const run = new StepRun('tools', ctx, s.secrets, s.seq, existing);
+    try {
+      const next = (await run.withinBudget(runTools(s, run))) as Connected;
+      return {
+        state: { ...next, records: upsertRecord(s.records, ordered(run.finish())), seq: run.nextSeq },
+      };
+    } catch (err) {
+      const error = toFlowErrorInfo(err);
+      const failure: McpFailure =
+        err instanceof FlowError && err.cause instanceof McpAttemptError
+          ? err.cause.failure
+          : { kind: 'other', message: error.message };
+      return {
+        state: { ...s, records: upsertRecord(s.records, ordered(run.finish())), seq: run.nextSeq },
+        error,
+        failure,
+      };
+    }
+  });
+  return settleAccess(outcome, 'tools', { kind: 'list-tools' }, 0).state;
 }
 
 function refusal(tool: string, error: FlowErrorInfo): ToolCallView {
   return { tool, isError: true, content: [], durationMs: 0, refused: true, error };
 }
 
+/** One tools/call on the stored MCP session, recorded in the 'tools' record. Never ends the session. */
+async function callToolOnce(
+  state: Connected,
+  ctx: FlowContext,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<Attempt<ToolCallView>> {
+  const existing = state.records.find((r) => r.id === 'tools');
+  const run = new StepRun('tools', ctx, state.secrets, state.seq, existing);
+  const startedAt = run.now();
+  const before = run.record.exchanges.length;
+  let shaped: ShapedToolResult | undefined;
+  let error: FlowErrorInfo | undefined;
+  let failure: McpFailure | undefined;
+  let mcp = state.mcp;
+  try {
+    const r = await run.withinBudget(
+      withMcpSession(run, state.options.serverUrl, state.secrets, state.mcp, (client) =>
+        client.callTool({ name, arguments: args }, undefined, { timeout: MCP_REQUEST_TIMEOUT_MS }),
+      ),
+    );
+    shaped = shapeToolResult(r.value as Parameters<typeof shapeToolResult>[0]);
+    mcp = r.mcp;
+  } catch (err) {
+    if (err instanceof McpAttemptError) {
+      failure = err.failure;
+      error = mcpFlowError(err.failure, state.options.serverUrl).info;
+    } else {
+      error = toFlowErrorInfo(err);
+      failure = { kind: 'other', message: error.message };
+    }
+  }
+  const durationMs = Math.max(0, run.now() - startedAt);
+  const exchangeIds = run.record.exchanges.slice(before).map((e) => e.id);
+  const result: ToolCallView = shaped
+    ? { tool: name, ...shaped, durationMs }
+    : { tool: name, isError: true, content: [], durationMs, ...(error ? { error } : {}) };
+  const calls = Array.isArray(run.record.facts?.calls) ? (run.record.facts.calls as unknown[]) : [];
+  run.fact('calls', [
+    ...calls,
+    {
+      tool: name,
+      at: startedAt,
+      durationMs,
+      isError: result.isError,
+      exchangeIds,
+      ...(error ? { error: error.message } : {}),
+    },
+  ]);
+  const record = ordered(run.finish({ status: existing?.status ?? 'passed' }));
+  // The record's timing stays the listing's; each call's duration is in facts.calls.
+  if (existing?.durationMs !== undefined) record.durationMs = existing.durationMs;
+  return {
+    state: { ...state, mcp, records: upsertRecord(state.records, record), seq: run.nextSeq },
+    value: result,
+    ...(failure ? { failure } : {}),
+    ...(error ? { error } : {}),
+  };
+}
+
 /**
  * Calls a tool, only when connected and only if it is annotated read-only: anything else is refused
- * BEFORE a request is sent. A 401/403 ends the session ('failed' with 'unauthorized' or
- * 'insufficient_scope'); other failures leave the flow connected and come back in `result.error`.
- * Throws FlowError 'invalid_state' when not connected.
- * @see MCP 2025-11-25 §Tools (Calling Tools, Tool annotations)
+ * BEFORE a request is sent. An expired access token is refreshed first; a 401 is answered by
+ * refreshing and retrying once. A 401 that remains ends the session ('failed' with a `recovery`
+ * offer to reconnect); a 403 keeps it connected with an offer to step up (insufficient_scope naming a
+ * scope, at most MAX_STEP_UP_ATTEMPTS per operation) or to reconnect. Other failures come back in
+ * `result.error`. Throws FlowError 'invalid_state' when not connected.
+ * @see MCP 2025-11-25 §Tools (Calling Tools, Tool annotations), §Scope Challenge Handling; RFC 6749 §6
  */
 export async function callTool(
   state: FlowState,
   ctx: FlowContext,
   name: string,
   args: unknown,
+  opts: { stepUpAttempts?: number } = {},
 ): Promise<{ state: FlowState; result: ToolCallView }> {
   if (state.step !== 'connected') {
     throw new FlowError({
@@ -185,53 +277,46 @@ export async function callTool(
       result: refusal(name, { code: 'invalid_options', message: 'Tool arguments must be a JSON object.' }),
     };
   }
+  const callArgs = (args ?? {}) as Record<string, unknown>;
+  const outcome = await withAccess(freshConnected(state), ctx, (s) => callToolOnce(s, ctx, name, callArgs));
+  const settled = settleAccess(
+    outcome,
+    'tools',
+    { kind: 'call-tool', tool: name, args: callArgs },
+    opts.stepUpAttempts ?? 0,
+  );
+  const result = outcome.value ?? { tool: name, isError: true, content: [], durationMs: 0 };
+  return { state: settled.state, result: settled.error ? { ...result, error: settled.error } : result };
+}
 
-  const existing = state.records.find((r) => r.id === 'tools');
-  const run = new StepRun('tools', ctx, state.secrets, state.seq, existing);
-  const startedAt = run.now();
-  const before = run.record.exchanges.length;
-  let shaped: ShapedToolResult | undefined;
-  let error: FlowErrorInfo | undefined;
-  let mcp = state.mcp;
-  try {
-    const r = await run.withinBudget(
-      withMcpSession(run, state.options.serverUrl, state.secrets, state.mcp, (client) =>
-        client.callTool({ name, arguments: (args ?? {}) as Record<string, unknown> }, undefined, {
-          timeout: MCP_REQUEST_TIMEOUT_MS,
-        }),
-      ),
-    );
-    shaped = shapeToolResult(r.value as Parameters<typeof shapeToolResult>[0]);
-    mcp = r.mcp;
-  } catch (err) {
-    error =
-      err instanceof McpAttemptError
-        ? mcpFlowError(err.failure, state.options.serverUrl).info
-        : toFlowErrorInfo(err);
-  }
-  const durationMs = Math.max(0, run.now() - startedAt);
-  const exchangeIds = run.record.exchanges.slice(before).map((e) => e.id);
-  const result: ToolCallView = shaped
-    ? { tool: name, ...shaped, durationMs }
-    : { tool: name, isError: true, content: [], durationMs, ...(error ? { error } : {}) };
-  const calls = Array.isArray(run.record.facts?.calls) ? (run.record.facts.calls as unknown[]) : [];
-  run.fact('calls', [
-    ...calls,
-    {
-      tool: name,
-      at: startedAt,
-      durationMs,
-      isError: result.isError,
-      exchangeIds,
-      ...(error ? { error: error.message } : {}),
-    },
-  ]);
+/**
+ * Accepts the flow's recovery offer (or reconnects after a disconnect): a new authorization request
+ * (new PKCE verifier and state) for the same server and client registration, with the previous
+ * scope, or granted ∪ required scope for step-up. Returns 'awaiting-callback'; after the callback the
+ * flow runs to 'connected' and `resumeAfterReauthorization` repeats the interrupted operation.
+ * Throws FlowError 'invalid_state' when there is nothing to reconnect.
+ * @see MCP 2025-11-25 §Scope Challenge Handling (step-up authorization); RFC 6749 §4.1.1
+ */
+export async function reconnect(state: FlowState, ctx: FlowContext): Promise<FlowState> {
+  return runNextStep(beginReauthorization(state), ctx);
+}
 
-  if (error && isSessionEnding(error)) {
-    return { state: failed(state, run, error), result };
-  }
-  const record = ordered(run.finish({ status: existing?.status ?? 'passed' }));
-  // The record's timing stays the listing's; each call's duration is in facts.calls.
-  if (existing?.durationMs !== undefined) record.durationMs = existing.durationMs;
-  return { state: { ...state, mcp, records: upsertRecord(state.records, record), seq: run.nextSeq }, result };
+/**
+ * Once a re-authorization reaches 'connected': runs the interrupted operation again (a tool call
+ * keeps its step-up attempt count) and keeps its result in `resumed` for the UI. Otherwise it only
+ * clears the re-authorization. A no-op in any other state.
+ */
+export async function resumeAfterReauthorization(
+  state: FlowState,
+  ctx: FlowContext,
+): Promise<{ state: FlowState; result?: ToolCallView }> {
+  if (state.step !== 'connected' || !state.reauth) return { state };
+  const { reauth, ...rest } = state;
+  const connected = rest as Connected;
+  const op = reauth.operation;
+  if (op?.kind !== 'call-tool') return { state: connected };
+  const { state: after, result } = await callTool(connected, ctx, op.tool, op.args, {
+    stepUpAttempts: reauth.attempts,
+  });
+  return { state: { ...after, resumed: result }, result };
 }

@@ -2,8 +2,20 @@
  * The flow engine: one serialisable state machine used by the walkthrough, "run all" and the CLI.
  * Framework-free; every network call goes through the traced fetch built from the FlowContext.
  */
+export { runAccessAudit, testRevocation } from './audit';
 export { CHECK_LIST, CHECKS, type CheckDefinition, type CheckId } from './checks';
-export { callTool, handleCallback, listTools, runNextStep, runUntilPause } from './engine';
+export { disconnect } from './disconnect';
+export {
+  callTool,
+  handleCallback,
+  listTools,
+  reconnect,
+  resumeAfterReauthorization,
+  runNextStep,
+  runUntilPause,
+} from './engine';
+export { type LeakFinding, type LeakKind, scanForLeaks } from './leak-scanner';
+export { MAX_STEP_UP_ATTEMPTS } from './recovery';
 export { selectAuthorizationServer } from './select';
 export {
   type AuthorizationRequestInfo,
@@ -11,10 +23,14 @@ export {
   type ClientInfo,
   type ClientRoute,
   createFlow,
+  type DisconnectInfo,
   type FlowState,
   type FlowStep,
+  type LostAuthorizationReason,
   type McpSessionInfo,
+  type PendingOperation,
   type ProbeResult,
+  type RecoveryOffer,
   type ResourceDiscovery,
   type StateAt,
   type TokenClaims,
@@ -28,6 +44,7 @@ export {
   type DiscoveryView,
   type FlowView,
   type PublicOptions,
+  type RecoveryView,
   type TokenView,
   type ToolCallView,
   type ToolContent,

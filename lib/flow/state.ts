@@ -4,6 +4,7 @@ import type { ScopeSource } from '../oauth/authorization';
 import type { PrmSource, ProtectedResourceMetadata } from '../oauth/protected-resource';
 import type { BearerChallenge } from '../oauth/www-authenticate';
 import type { FlowErrorInfo, FlowOptions, FlowSecrets, StepId, StepRecord } from './types';
+import type { ToolCallView } from './view';
 
 /** What the unauthenticated probe learned. */
 export interface ProbeResult {
@@ -81,6 +82,10 @@ export interface TokenInfo {
   /** The `resource` sent with the token request, i.e. the audience the token should carry. */
   resource?: string;
   receivedAt: number;
+  /** How many times this session's tokens were refreshed (RFC 6749 §6); absent before the first. */
+  refreshCount?: number;
+  /** Whether the last refresh returned a new refresh token (rotation). */
+  refreshRotated?: boolean;
 }
 
 export interface TokenClaims {
@@ -102,6 +107,59 @@ export interface McpSessionInfo {
   instructions?: string;
 }
 
+/** An operation to run again once the user has signed in again. Arguments stay in the sealed session. */
+export type PendingOperation =
+  | { kind: 'call-tool'; tool: string; args: Record<string, unknown> }
+  | { kind: 'list-tools' };
+
+/**
+ * Why the token stopped working, as the server said it (RFC 6750 §3.1 `error` and its description):
+ * expired, revoked, invalid (invalid_token without saying which), unauthorized (401 without an error),
+ * insufficient-scope or forbidden (403), or disconnected (the user or the audit revoked it).
+ */
+export type LostAuthorizationReason =
+  | 'expired'
+  | 'revoked'
+  | 'invalid'
+  | 'unauthorized'
+  | 'insufficient-scope'
+  | 'forbidden'
+  | 'disconnected';
+
+/**
+ * What the UI offers when the session lost (or lacks) authorization: sign in again with the same
+ * client ('reconnect'), or authorize again with more scope ('step-up'). Accepting it moves the
+ * flow back to 'authorize' with the offer as `reauth`.
+ * @see MCP 2025-11-25 §Scope Challenge Handling, §Error Handling
+ */
+export interface RecoveryOffer {
+  action: 'reconnect' | 'step-up';
+  reason: LostAuthorizationReason;
+  /** One or two sentences for the banner: what happened and what the button does. */
+  message: string;
+  /** Whether a refresh was tried and what came of it. */
+  refresh?: 'not-possible' | 'failed' | 'did-not-help';
+  /** Step-up: the scope the server's challenge names (authoritative). */
+  requiredScope?: string;
+  /** Step-up: the scope the current token carries. */
+  grantedScope?: string;
+  /** The scope the new authorization requests: granted ∪ required for step-up. */
+  scope?: string;
+  /** Step-up authorizations already made for this operation (at most MAX_STEP_UP_ATTEMPTS). */
+  attempts: number;
+  /** What to run again once connected. */
+  operation?: PendingOperation;
+}
+
+/** Why the session was ended on purpose, and what happened at the authorization server. */
+export interface DisconnectInfo {
+  at: number;
+  by: 'user' | 'audit';
+  /** 'revoked': the AS accepted the revocation; 'no-endpoint': it has none; 'failed': it refused or was unreachable. */
+  revocation: 'revoked' | 'no-endpoint' | 'failed';
+  message: string;
+}
+
 interface FlowBase {
   options: FlowOptions;
   /** One record per step that ran, in STEP_ORDER. */
@@ -109,6 +167,12 @@ interface FlowBase {
   secrets: FlowSecrets;
   /** Monotonic counter for exchange id prefixes, so ids stay unique across steps and calls. */
   seq: number;
+  /** Offered after a 401 that refreshing could not fix, or a 403 (connected or failed states). */
+  recovery?: RecoveryOffer;
+  /** Set while authorizing again (from 'authorize' to 'connected'): the accepted offer. */
+  reauth?: RecoveryOffer;
+  /** The result of the operation run again after re-authorizing, for the UI to show. */
+  resumed?: ToolCallView;
 }
 
 interface ProbeData {
@@ -148,6 +212,8 @@ export type FlowState =
   | (FlowBase & TokenData & { step: 'mcp-init' })
   | (FlowBase & McpData & { step: 'tools' })
   | (FlowBase & ToolsData & { step: 'connected' })
+  /** Tokens revoked (when the AS can) and deleted; `reconnect` signs in again with the same client. */
+  | (FlowBase & ClientData & { step: 'disconnected'; disconnected: DisconnectInfo })
   | (FlowBase &
       Partial<ToolsData> & {
         step: 'failed';
@@ -159,10 +225,15 @@ export type FlowStep = FlowState['step'];
 export type StateAt<S extends FlowStep> = Extract<FlowState, { step: S }>;
 
 /** The steps `runNextStep` can run (everything but pauses and ends). */
-export type RunnableStep = Exclude<FlowStep, 'awaiting-callback' | 'connected' | 'failed'>;
+export type RunnableStep = Exclude<FlowStep, 'awaiting-callback' | 'connected' | 'failed' | 'disconnected'>;
 
 export function isRunnable(state: FlowState): state is StateAt<RunnableStep> {
-  return state.step !== 'awaiting-callback' && state.step !== 'connected' && state.step !== 'failed';
+  return (
+    state.step !== 'awaiting-callback' &&
+    state.step !== 'connected' &&
+    state.step !== 'failed' &&
+    state.step !== 'disconnected'
+  );
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { ToolContent, ToolView } from '../mcp/tools';
-import type { FlowState, McpSessionInfo, TokenClaims } from './state';
+import type {
+  DisconnectInfo,
+  FlowState,
+  McpSessionInfo,
+  PendingOperation,
+  RecoveryOffer,
+  TokenClaims,
+} from './state';
 import {
   type CheckStatus,
   type FlowErrorInfo,
@@ -39,7 +46,17 @@ export interface TokenView {
   claims?: TokenClaims;
   /** The audience the token should carry (the `resource` sent). */
   resource?: string;
+  /** Epoch ms when the token was issued or last refreshed. */
+  receivedAt?: number;
+  /** Refreshes so far in this session, and whether the last one rotated the refresh token. */
+  refreshCount?: number;
+  refreshRotated?: boolean;
 }
+
+/** A recovery offer as the browser sees it: the operation is named, its arguments stay server-side. */
+export type RecoveryView = Omit<RecoveryOffer, 'operation'> & {
+  operation?: { kind: PendingOperation['kind']; tool?: string };
+};
 
 /** Public facts about what was discovered, for summaries. */
 export interface DiscoveryView {
@@ -48,6 +65,8 @@ export interface DiscoveryView {
   authorizationServers?: string[];
   issuer?: string;
   asMetadataUrl?: string;
+  /** RFC 7009 endpoint from the AS metadata, when it has one (Disconnect revokes there). */
+  revocationEndpoint?: string;
   clientId?: string;
   registrationRoute?: string;
   mcp?: Omit<McpSessionInfo, 'sessionId'> & { hasSession: boolean };
@@ -68,6 +87,29 @@ export interface FlowView {
   failedStep?: StepId;
   discovery: DiscoveryView;
   summary: Record<CheckStatus, number>;
+  /** What the UI may offer now: reconnect or step-up (after a 401 refreshing could not fix, or a 403). */
+  recovery?: RecoveryView;
+  /** Set while signing in again: what it is for. */
+  reauth?: RecoveryView;
+  /** The operation repeated after signing in again, with its result. */
+  resumed?: ToolCallView;
+  /** Set when the session was ended on purpose. */
+  disconnected?: DisconnectInfo;
+}
+
+function recoveryView(offer: RecoveryOffer): RecoveryView {
+  const { operation, ...rest } = offer;
+  return {
+    ...rest,
+    ...(operation
+      ? {
+          operation: {
+            kind: operation.kind,
+            ...(operation.kind === 'call-tool' ? { tool: operation.tool } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Projects a flow state for the browser: no verifier, code, tokens, client secret or state value. */
@@ -93,6 +135,8 @@ export function toView(state: FlowState): FlowView {
   if (s.authorizationServer) {
     discovery.issuer = s.authorizationServer.issuer;
     if (s.authorizationServer.metadataUrl) discovery.asMetadataUrl = s.authorizationServer.metadataUrl;
+    if (s.authorizationServer.metadata.revocation_endpoint)
+      discovery.revocationEndpoint = s.authorizationServer.metadata.revocation_endpoint;
   }
   if (s.client) {
     discovery.clientId = s.client.clientId;
@@ -123,8 +167,15 @@ export function toView(state: FlowState): FlowView {
       hasRefreshToken: t.hasRefreshToken,
       ...(t.claims ? { claims: t.claims } : {}),
       ...(t.resource ? { resource: t.resource } : {}),
+      receivedAt: t.receivedAt,
+      ...(t.refreshCount !== undefined ? { refreshCount: t.refreshCount } : {}),
+      ...(t.refreshRotated !== undefined ? { refreshRotated: t.refreshRotated } : {}),
     };
   }
+  if (state.recovery) view.recovery = recoveryView(state.recovery);
+  if (state.reauth) view.reauth = recoveryView(state.reauth);
+  if (state.resumed) view.resumed = state.resumed;
+  if (state.step === 'disconnected') view.disconnected = state.disconnected;
   if (state.step === 'failed') {
     view.error = state.error;
     view.failedStep = state.failedStep;

@@ -1,6 +1,7 @@
 import { redactValue } from '../../http/redact';
 import { buildAuthorizationUrl, generatePkce, generateState, selectScope } from '../../oauth/authorization';
 import { canonicalResourceUri } from '../../oauth/canonical-uri';
+import { MAX_STEP_UP_ATTEMPTS } from '../recovery';
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { atLeast } from './util';
@@ -26,11 +27,18 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
   // exactly as written (the PRM step accepted it for this server); without PRM, the canonical URI.
   const published = state.resource.mode === 'prm' ? state.resource.document.resource : undefined;
   const resource = options.omitResource ? undefined : (published ?? canonicalResourceUri(options.serverUrl));
-  const { scope, source } = selectScope({
-    explicit: options.scope,
-    challengeScope: state.probe.challenge?.scope,
-    scopesSupported: state.resource.mode === 'prm' ? state.resource.scopesSupported : undefined,
-  });
+  // Signing in again keeps the scope of the last authorization; step-up adds what the 403 asked for.
+  const reauth = state.reauth;
+  const { scope, source } = reauth?.scope
+    ? {
+        scope: reauth.scope,
+        source: reauth.action === 'step-up' ? ('challenge' as const) : ('option' as const),
+      }
+    : selectScope({
+        explicit: options.scope,
+        challengeScope: state.probe.challenge?.scope,
+        scopesSupported: state.resource.mode === 'prm' ? state.resource.scopesSupported : undefined,
+      });
   const { url, ignoredExtraParams } = buildAuthorizationUrl({
     authorizationEndpoint: md.authorization_endpoint!,
     clientId: state.client.clientId,
@@ -95,19 +103,28 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
     );
   } else {
     const unsupported =
-      source === 'option' && Array.isArray(md.scopes_supported)
+      (source === 'option' || reauth?.scope) && Array.isArray(md.scopes_supported)
         ? scope!.split(' ').filter((s) => !md.scopes_supported!.includes(s))
         : [];
+    const why = reauth?.scope
+      ? reauth.action === 'step-up'
+        ? `step-up (attempt ${reauth.attempts} of ${MAX_STEP_UP_ATTEMPTS}): the scope granted so far plus ${reauth.requiredScope ?? 'what'} the 403 insufficient_scope challenge asks for`
+        : 'the same scope as the previous authorization (signing in again)'
+      : SCOPE_SOURCE_TEXT[source];
     run.check(
       'authorize.scope-selection',
       'pass',
-      `scope="${scope}": ${SCOPE_SOURCE_TEXT[source]}.${unsupported.length ? ` Not in the AS’s scopes_supported: ${unsupported.join(' ')}.` : ''}${extraNote}${ignoredNote}`,
+      `scope="${scope}": ${why}.${unsupported.length ? ` Not in the AS’s scopes_supported: ${unsupported.join(' ')}.` : ''}${extraNote}${ignoredNote}`,
       { actual: scope },
     );
   }
   run.fact('authorizationUrl', url);
   run.fact('scope', scope ?? null);
-  run.fact('scopeSource', source);
+  run.fact(
+    'scopeSource',
+    reauth?.scope ? (reauth.action === 'step-up' ? 'step-up' : 'previous authorization') : source,
+  );
+  if (reauth) run.fact('reauthorization', { action: reauth.action, reason: reauth.reason });
   run.fact('resource', resource ?? null);
   run.fact('redirectUri', options.redirectUri);
   run.addSecret(pkce.codeVerifier);

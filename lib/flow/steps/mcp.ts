@@ -281,7 +281,8 @@ export async function runTools(
       actual: flowError.info.actual,
       exchangeIds: err.exchangeIds,
     });
-    throw flowError;
+    // The cause keeps the failure (and its challenge), so a caller can refresh or offer step-up.
+    throw new FlowError(flowError.info, { cause: err });
   }
   const tools = listed.tools.map(toToolView);
   const cut = tools.filter((t) => t.cut).map((t) => t.name);

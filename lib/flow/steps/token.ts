@@ -95,9 +95,56 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
   run.addSecret(tokens.access_token);
   run.addSecret(tokens.refresh_token);
   run.addSecret(tokens.id_token);
+  const token = judgeTokenResponse(run, tokens, {
+    resource,
+    requestedScope: state.authorization.scope,
+    exchangeIds: ids,
+    now,
+    exchangeCheck: 'token.exchange',
+  });
+  const expiresIn = tokens.expires_in;
+  run.fact('token', { ...token });
+  // The code, verifier and state are single-use: drop them once the exchange succeeded.
+  const { authorizationCode: _code, codeVerifier: _verifier, state: _state, ...rest } = secrets;
+  const nextSecrets: FlowSecrets = {
+    ...rest,
+    accessToken: tokens.access_token,
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
+    ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
+  };
+  return { ...state, step: 'mcp-init', token, secrets: nextSecrets };
+}
+
+export interface TokenJudgement {
+  /** 'token.exchange' for the code exchange, 'token.refresh' for a refresh. */
+  exchangeCheck: 'token.exchange' | 'token.refresh';
+  /** The RFC 8707 resource sent with the request (the audience the token should carry). */
+  resource?: string;
+  requestedScope?: string;
+  /** A refresh response may leave scope out when it is unchanged (RFC 6749 §5.1). */
+  previousScope?: string;
+  exchangeIds: string[];
+  now: number;
+}
+
+/**
+ * Judges a token endpoint response (Bearer type, audience, lifetime, granted scope, refresh token)
+ * and returns what the browser may see of it. Used by the code exchange and by every refresh.
+ * @see RFC 6749 §5.1; RFC 8707 §2; RFC 9068 §3
+ */
+export function judgeTokenResponse(
+  run: StepRun,
+  tokens: oauth.TokenEndpointResponse,
+  opts: TokenJudgement,
+): TokenInfo {
+  const ids = opts.exchangeIds;
+  const now = opts.now;
+  const resource = opts.resource;
+  const expiresIn = tokens.expires_in;
 
   if (tokens.token_type !== 'bearer') {
-    run.check('token.exchange', 'fail', `token_type is ${tokens.token_type}; MCP uses Bearer tokens.`, {
+    run.check(opts.exchangeCheck, 'fail', `token_type is ${tokens.token_type}; MCP uses Bearer tokens.`, {
       expected: 'Bearer',
       actual: tokens.token_type,
       exchangeIds: ids,
@@ -111,9 +158,11 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
     });
   }
   run.check(
-    'token.exchange',
+    opts.exchangeCheck,
     'pass',
-    `HTTP 200 with a Bearer access token (${redactValue(tokens.access_token)}).`,
+    opts.exchangeCheck === 'token.refresh'
+      ? `HTTP 200 with a new Bearer access token (${redactValue(tokens.access_token)})${resource ? `; resource=${resource} was sent again` : ''}.`
+      : `HTTP 200 with a Bearer access token (${redactValue(tokens.access_token)}).`,
     { exchangeIds: ids },
   );
 
@@ -178,7 +227,9 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
     }
   }
 
-  if (tokens.refresh_token) {
+  if (opts.exchangeCheck === 'token.refresh') {
+    // A refresh response without refresh_token leaves the old one valid (RFC 6749 §6); rotation is judged by the caller.
+  } else if (tokens.refresh_token) {
     run.check(
       'token.refresh-token',
       'pass',
@@ -196,7 +247,6 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
     );
   }
 
-  const expiresIn = tokens.expires_in;
   if (expiresIn === undefined) {
     run.check(
       'token.expires-in',
@@ -218,9 +268,11 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
     });
   }
 
-  const requested = state.authorization.scope;
-  const granted = tokens.scope;
-  if (!requested) {
+  const requested = opts.requestedScope;
+  const granted = tokens.scope ?? opts.previousScope;
+  if (opts.exchangeCheck === 'token.refresh') {
+    // The refresh asked for no scope, i.e. the same scope (RFC 6749 §6); the grant was judged at the code exchange.
+  } else if (!requested) {
     run.check(
       'token.scope-granted',
       'skip',
@@ -262,15 +314,5 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
     ...(resource ? { resource } : {}),
     receivedAt: now,
   };
-  run.fact('token', { ...token });
-  // The code, verifier and state are single-use: drop them once the exchange succeeded.
-  const { authorizationCode: _code, codeVerifier: _verifier, state: _state, ...rest } = secrets;
-  const nextSecrets: FlowSecrets = {
-    ...rest,
-    accessToken: tokens.access_token,
-    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-    ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
-    ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
-  };
-  return { ...state, step: 'mcp-init', token, secrets: nextSecrets };
+  return token;
 }

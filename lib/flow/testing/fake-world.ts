@@ -35,6 +35,16 @@ export interface FakeWorldOptions {
   unprotected?: boolean;
   /** Tools call requiring scope: 403 insufficient_scope. */
   revokeAfterList?: boolean;
+  /** The refresh grant returns a new refresh token each time (default true). */
+  rotateRefreshTokens?: boolean;
+  /** The AS publishes a revocation_endpoint (default true). */
+  revocation?: boolean;
+  /** Adds `find_records` (read-only, arguments owner and limit), which fails for another owner. */
+  auditTools?: boolean;
+  /** Access-model rows broken on purpose, like the demo's `/break` switches. */
+  breaks?: Partial<
+    Record<'queryToken' | 'sessionWithoutAuth' | 'leakInternals' | 'bad403' | 'noRevocationCheck', boolean>
+  >;
 }
 
 export interface RequestLog {
@@ -70,10 +80,20 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
     { clientId: string; challenge: string; redirectUri: string; resource?: string; scope?: string }
   >();
   const accessTokens = new Set<string>();
+  /** access token → its grant and scope; refresh token → the same. */
+  const grants = new Map<string, { grant: number; scope?: string; resource?: string; clientId: string }>();
+  const refreshTokens = new Map<
+    string,
+    { grant: number; scope?: string; resource?: string; clientId: string }
+  >();
+  const revokedGrants = new Set<number>();
+  const expired = new Set<string>();
+  let grantCounter = 0;
   let sessionCounter = 0;
   const sessions = new Set<string>();
   let counter = 0;
   const state = { revoked: false };
+  const breaks = opts.breaks ?? {};
 
   const metadata = {
     issuer: opts.claimedIssuer ?? issuer,
@@ -85,6 +105,7 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
     ...(opts.pkceMethods === null ? {} : { code_challenge_methods_supported: opts.pkceMethods ?? ['S256'] }),
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
     authorization_response_iss_parameter_supported: opts.issParameterSupported ?? true,
+    ...(opts.revocation === false ? {} : { revocation_endpoint: `${issuer}/revoke` }),
     scopes_supported: ['files:read', 'files:write'],
   };
 
@@ -123,9 +144,17 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
     return `${b64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt' }))}.${b64url(JSON.stringify(payload))}.${b64url(`signature-${counter}`)}`;
   };
 
-  const handleMcp = async (method: string, headers: Headers, body: string | undefined): Promise<Response> => {
+  const handleMcp = async (
+    method: string,
+    headers: Headers,
+    body: string | undefined,
+    query: URLSearchParams,
+  ): Promise<Response> => {
     const auth = headers.get('authorization');
-    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    let token = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    if (!token && breaks.queryToken) token = query.get('access_token') ?? undefined;
+    const sessionOnly =
+      !token && breaks.sessionWithoutAuth && sessions.has(headers.get('mcp-session-id') ?? '');
     const message = body
       ? (JSON.parse(body) as { id?: number; method: string; params?: Record<string, unknown> })
       : undefined;
@@ -140,9 +169,19 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
         },
       });
     }
-    if (!token)
+    if (!token && !sessionOnly)
       return new Response('unauthorized', { status: 401, headers: { 'www-authenticate': challenge() } });
-    if (!accessTokens.has(token) || state.revoked) {
+    const grant = token ? grants.get(token) : undefined;
+    const grantRevoked = grant !== undefined && revokedGrants.has(grant.grant) && !breaks.noRevocationCheck;
+    if (token && (grantRevoked || expired.has(token))) {
+      return new Response(null, {
+        status: 401,
+        headers: {
+          'www-authenticate': `Bearer error="invalid_token", error_description="${grantRevoked ? 'The access token has been revoked' : 'The access token expired'}", resource_metadata="${prmUrl}"`,
+        },
+      });
+    }
+    if (token && (!accessTokens.has(token) || state.revoked)) {
       return new Response(null, {
         status: 401,
         headers: {
@@ -196,6 +235,20 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
       const page2 = [
         { name: 'mystery', inputSchema: { type: 'object' } },
         { name: 'write_scope_probe', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } },
+        ...(opts.auditTools
+          ? [
+              {
+                name: 'find_records',
+                description: 'Records of the signed-in account.',
+                inputSchema: {
+                  type: 'object',
+                  properties: { owner: { type: 'string' }, limit: { type: 'integer', maximum: 10 } },
+                  required: ['owner'],
+                },
+                annotations: { readOnlyHint: true },
+              },
+            ]
+          : []),
       ];
       return json({
         jsonrpc: '2.0',
@@ -205,12 +258,34 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
     }
     if (message.method === 'tools/call') {
       const name = (message.params as { name: string }).name;
-      if (name === 'write_scope_probe') {
+      const scopes = (grant?.scope ?? '').split(' ');
+      if (name === 'write_scope_probe' && !scopes.includes('files:write')) {
         return new Response(null, {
           status: 403,
-          headers: {
-            'www-authenticate': `Bearer error="insufficient_scope", scope="files:write", resource_metadata="${prmUrl}"`,
-          },
+          headers: breaks.bad403
+            ? {}
+            : {
+                'www-authenticate': `Bearer error="insufficient_scope", scope="files:read files:write", resource_metadata="${prmUrl}"`,
+              },
+        });
+      }
+      if (name === 'find_records') {
+        const args = (message.params as { arguments?: Record<string, unknown> }).arguments ?? {};
+        const text =
+          typeof args.owner !== 'string'
+            ? 'Invalid arguments: owner must be a string.'
+            : args.owner !== 'demo-user'
+              ? breaks.leakInternals
+                ? 'Error: permission denied\n    at findRecords (/srv/app/src/records.js:42:13)\n' +
+                  'SELECT * FROM records WHERE owner = $1 -- db.internal.corp (10.1.2.3)'
+                : 'You can only read your own records.'
+              : undefined;
+        return json({
+          jsonrpc: '2.0',
+          id: message.id,
+          result: text
+            ? { isError: true, content: [{ type: 'text', text }] }
+            : { content: [{ type: 'text', text: 'no records' }] },
         });
       }
       return json({
@@ -247,7 +322,8 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
     });
     const href = url.href.replace(/\/$/, '');
 
-    if (url.origin === mcp.origin && url.pathname === mcp.pathname) return handleMcp(method, headers, body);
+    if (url.origin === mcp.origin && url.pathname === mcp.pathname)
+      return handleMcp(method, headers, body, url.searchParams);
 
     if (href === prmPathAware && opts.prmAt !== 'root' && opts.prmAt !== 'none') return json(prmDoc());
     if (href === prmRoot && opts.prmAt === 'root') return json(prmDoc());
@@ -279,17 +355,53 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
           return json({ error: 'invalid_target' }, 400);
         const access = makeToken(entry.clientId, entry.resource, entry.scope);
         accessTokens.add(access);
+        const g = {
+          grant: ++grantCounter,
+          scope: entry.scope,
+          resource: entry.resource,
+          clientId: entry.clientId,
+        };
+        grants.set(access, g);
+        const refresh = opts.refreshToken === false ? undefined : `refresh-token-${counter}-abcdefghijklmnop`;
+        if (refresh) refreshTokens.set(refresh, g);
         return json({
           access_token: access,
           token_type: 'Bearer',
           expires_in: 600,
           ...(entry.scope ? { scope: entry.scope } : {}),
-          ...(opts.refreshToken === false
-            ? {}
-            : { refresh_token: `refresh-token-${counter}-abcdefghijklmnop` }),
+          ...(refresh ? { refresh_token: refresh } : {}),
+        });
+      }
+      if (p.get('grant_type') === 'refresh_token') {
+        const old = p.get('refresh_token') ?? '';
+        const g = refreshTokens.get(old);
+        if (!g || revokedGrants.has(g.grant) || state.revoked)
+          return json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400);
+        if ((p.get('resource') ?? undefined) !== g.resource) return json({ error: 'invalid_target' }, 400);
+        const access = makeToken(g.clientId, g.resource, g.scope);
+        accessTokens.add(access);
+        grants.set(access, g);
+        const rotate = opts.rotateRefreshTokens !== false;
+        const next = rotate ? `refresh-token-${counter}-rotated-abcdefghijklmnop` : undefined;
+        if (next) {
+          refreshTokens.delete(old);
+          refreshTokens.set(next, g);
+        }
+        return json({
+          access_token: access,
+          token_type: 'Bearer',
+          expires_in: 600,
+          ...(g.scope ? { scope: g.scope } : {}),
+          ...(next ? { refresh_token: next } : {}),
         });
       }
       return json({ error: 'unsupported_grant_type' }, 400);
+    }
+    if (href === `${issuer}/revoke` && method === 'POST' && opts.revocation !== false) {
+      const token = new URLSearchParams(body).get('token') ?? '';
+      const g = refreshTokens.get(token) ?? grants.get(token);
+      if (g) revokedGrants.add(g.grant);
+      return new Response(null, { status: 200 });
     }
     return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain' } });
   };
@@ -334,6 +446,14 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
     metadata,
     revokeTokens: () => {
       state.revoked = true;
+    },
+    /** Every token issued so far is expired; tokens issued later work (like the demo's /expire-tokens). */
+    expireTokens: () => {
+      for (const t of accessTokens) expired.add(t);
+    },
+    /** Revokes every grant so far (refresh tokens and their access tokens); new sign-ins work. */
+    revokeGrants: () => {
+      for (const g of grants.values()) revokedGrants.add(g.grant);
     },
     forgetSessions: () => sessions.clear(),
   };

@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import { errorProbesFor, OTHER_ACCOUNT } from './audit';
+import {
+  callTool,
+  createFlow,
+  type FlowContext,
+  type FlowState,
+  handleCallback,
+  runAccessAudit,
+  runUntilPause,
+  testRevocation,
+  toView,
+} from './index';
+import { createFakeWorld, type FakeWorldOptions } from './testing/fake-world';
+import { optionsFor } from './testing/options';
+
+function at<S extends FlowState['step']>(state: FlowState, step: S): Extract<FlowState, { step: S }> {
+  if (state.step !== step) {
+    throw new Error(
+      `expected ${step}, got ${state.step}: ${'error' in state ? JSON.stringify(state.error) : ''}`,
+    );
+  }
+  return state as Extract<FlowState, { step: S }>;
+}
+
+async function connect(opts: FakeWorldOptions = {}) {
+  const world = createFakeWorld({ challengeScope: 'files:read', auditTools: true, ...opts });
+  const clock = { t: 1_700_000_000_000 };
+  const ctx: FlowContext = { fetch: world.fetch, policy: { mode: 'local' }, now: () => (clock.t += 5) };
+  const paused = at(await runUntilPause(createFlow(optionsFor(world)), ctx), 'awaiting-callback');
+  const next = await handleCallback(paused, world.authorize(paused.authorization.url), ctx);
+  const connected = at(await runUntilPause(next, ctx), 'connected');
+  return { world, ctx, clock, connected };
+}
+
+const audit = (state: FlowState) =>
+  Object.fromEntries(
+    (state.records.find((r) => r.id === 'tools')?.checks ?? [])
+      .filter((c) => c.id.startsWith('audit.'))
+      .map((c) => [c.id, c]),
+  );
+const statuses = (state: FlowState) =>
+  Object.fromEntries(Object.entries(audit(state)).map(([id, c]) => [id, c.status]));
+
+describe('errorProbesFor()', () => {
+  it('leaves required arguments out, sends wrong types, and well-typed hostile values within the schema’s bounds', () => {
+    const probes = errorProbesFor({
+      inputSchema: {
+        type: 'object',
+        properties: {
+          query: { type: 'string', minLength: 1 },
+          limit: { type: 'integer', minimum: 1, maximum: 20 },
+          ratio: { type: 'number' },
+          tags: { type: 'array', items: { enum: ['work', 'home'] } },
+          sort: { type: 'string', enum: ['relevance', 'newest'] },
+          filters: {
+            type: 'object',
+            properties: { owner: { type: 'string' }, archived: { type: 'boolean' } },
+          },
+        },
+        required: ['query'],
+      },
+    });
+    expect(probes.map((p) => p.label)).toEqual([
+      'required arguments left out',
+      'every argument of the wrong type',
+      'another account’s data, extreme numbers, ids that do not exist',
+    ]);
+    expect(probes[0]?.args).toEqual({});
+    expect(probes[1]?.args).toEqual({
+      query: 12345,
+      limit: 'not-a-number',
+      ratio: 'not-a-number',
+      tags: 'not-an-array',
+      sort: 12345,
+      filters: 'not-an-object',
+    });
+    expect(probes[2]?.args).toEqual({
+      query: 'mcp-auth-inspector-audit-does-not-exist',
+      limit: 20,
+      ratio: Number.MAX_VALUE,
+      tags: ['work'],
+      sort: 'relevance',
+      filters: { owner: OTHER_ACCOUNT, archived: true },
+    });
+  });
+
+  it('has nothing to send to a tool without arguments, unless it forbids extra ones', () => {
+    expect(errorProbesFor({ inputSchema: { type: 'object', properties: {} } })).toEqual([]);
+    expect(errorProbesFor({ inputSchema: { type: 'object', additionalProperties: false } })).toEqual([
+      { label: 'an argument the tool does not take', args: { 'mcp-auth-inspector-audit': true } },
+    ]);
+  });
+});
+
+describe('runAccessAudit() against the fake server', () => {
+  it('passes a server that keeps the access model, with evidence for each row', async () => {
+    const { world, ctx, connected } = await connect();
+    const state = at(await runAccessAudit(connected, ctx), 'connected');
+    expect(statuses(state)).toEqual({
+      'audit.read-only-annotations': 'warn', // delete_file and mystery are not read-only
+      'audit.non-read-only-never-called': 'pass',
+      'audit.invalid-token-401': 'pass',
+      'audit.query-token-rejected': 'pass',
+      'audit.session-without-auth-rejected': 'pass',
+      'audit.error-no-leak': 'pass',
+      'audit.insufficient-scope-challenge': 'skip',
+      'audit.revoked-token-rejected': 'skip',
+    });
+    const checks = audit(state);
+    expect(checks['audit.read-only-annotations']?.message).toContain(
+      'delete_file (readOnlyHint: false, destructive)',
+    );
+    const ids = new Set(state.records.flatMap((r) => r.exchanges.map((e) => e.id)));
+    for (const c of Object.values(checks)) for (const id of c.exchangeIds) expect(ids).toContain(id);
+    for (const id of [
+      'audit.invalid-token-401',
+      'audit.query-token-rejected',
+      'audit.session-without-auth-rejected',
+      'audit.error-no-leak',
+    ]) {
+      expect(checks[id]?.exchangeIds.length, id).toBeGreaterThan(0);
+    }
+    // The forged-signature token and the query-string token never appear in the trace.
+    const trace = JSON.stringify(toView(state));
+    expect(trace).not.toContain(connected.secrets.accessToken!);
+    expect(trace).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+    expect(trace).toContain('access_token=eyJh');
+    // Only read-only tools were called, and only find_records takes arguments.
+    const called = world.log
+      .filter((r) => r.body?.includes('"tools/call"'))
+      .map((r) => (JSON.parse(r.body!) as { params: { name: string } }).params.name);
+    expect(new Set(called)).toEqual(new Set(['find_records']));
+    expect(state.records.find((r) => r.id === 'tools')?.facts?.audit).toMatchObject({
+      probes: expect.arrayContaining([
+        expect.objectContaining({ tool: 'find_records', outcome: 'tool-error' }),
+      ]),
+    });
+  });
+
+  it.each([
+    ['queryToken', 'audit.query-token-rejected', /accepted a token from the URL query/],
+    ['sessionWithoutAuth', 'audit.session-without-auth-rejected', /only the Mcp-Session-Id, without a token/],
+    [
+      'leakInternals',
+      'audit.error-no-leak',
+      /stack trace “at findRecords \(\/srv\/app\/src\/records\.js:42:13\)”.*internal host name “db\.internal\.corp”.*private or loopback address “10\.1\.2\.3”/,
+    ],
+  ] as const)('fails %s with the right message', async (row, id, message) => {
+    const { ctx, connected } = await connect({ breaks: { [row]: true } });
+    const state = await runAccessAudit(connected, ctx);
+    expect(audit(state)[id]).toMatchObject({ status: 'fail', message: expect.stringMatching(message) });
+    expect(Object.values(audit(state)).filter((c) => c.status === 'fail')).toHaveLength(1);
+  });
+
+  it('judges the 403s seen in the session: a challenge with the scope passes, a bare 403 fails', async () => {
+    const good = await connect();
+    const afterGood = await callTool(good.connected, good.ctx, 'write_scope_probe', {});
+    expect(
+      statuses(await runAccessAudit(afterGood.state, good.ctx))['audit.insufficient-scope-challenge'],
+    ).toBe('pass');
+
+    const bad = await connect({ breaks: { bad403: true } });
+    const afterBad = await callTool(bad.connected, bad.ctx, 'write_scope_probe', {});
+    const state = await runAccessAudit(afterBad.state, bad.ctx);
+    expect(audit(state)['audit.insufficient-scope-challenge']).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('(no WWW-Authenticate)'),
+    });
+  });
+
+  it('refreshes an expired token first, so the rejections it sees are about how the token is sent', async () => {
+    const { world, ctx, connected } = await connect();
+    world.expireTokens();
+    const state = at(await runAccessAudit(connected, ctx), 'connected');
+    expect(
+      state.records.find((r) => r.id === 'token')?.checks.find((c) => c.id === 'token.refresh')?.status,
+    ).toBe('pass');
+    expect(statuses(state)['audit.query-token-rejected']).toBe('pass');
+  });
+
+  it('only runs when connected', async () => {
+    const world = createFakeWorld();
+    await expect(
+      runAccessAudit(createFlow(optionsFor(world)), { fetch: world.fetch, policy: { mode: 'local' } }),
+    ).rejects.toMatchObject({ code: 'invalid_state' });
+  });
+});
+
+describe('testRevocation()', () => {
+  it('revokes at the AS, sees the old token rejected, and leaves the session disconnected', async () => {
+    const { ctx, connected } = await connect();
+    const audited = await runAccessAudit(connected, ctx);
+    const state = at(await testRevocation(audited, ctx), 'disconnected');
+    expect(audit(state)['audit.revoked-token-rejected']).toMatchObject({
+      status: 'pass',
+      actual: '401 error="invalid_token"',
+    });
+    expect(audit(state)['audit.revoked-token-rejected']?.exchangeIds).toHaveLength(3);
+    expect(state.disconnected).toMatchObject({ by: 'audit', revocation: 'revoked' });
+    expect(state.secrets).toEqual({});
+    // The rest of the audit is still there.
+    expect(statuses(state)['audit.query-token-rejected']).toBe('pass');
+  });
+
+  it('fails when the MCP server keeps accepting a revoked token', async () => {
+    const { ctx, connected } = await connect({ breaks: { noRevocationCheck: true } });
+    const state = await testRevocation(connected, ctx);
+    expect(audit(state)['audit.revoked-token-rejected']).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('still accepted the access token after it was revoked'),
+    });
+  });
+
+  it('skips when the AS has no revocation endpoint', async () => {
+    const { ctx, connected } = await connect({ revocation: false });
+    const state = await testRevocation(connected, ctx);
+    expect(audit(state)['audit.revoked-token-rejected']?.status).toBe('skip');
+  });
+});
