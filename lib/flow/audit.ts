@@ -554,7 +554,7 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
       'audit.error-no-leak',
       'fail',
       `Tool errors leak internals: ${leaking
-        .map((p) => `${p.tool} (${p.label}) returned ${run.redactor.text(describeFindings(p.findings, 8))}`)
+        .map((p) => `${p.tool} (${p.label}) returned ${run.redactor.text(describeFindings(p.findings))}`)
         .join('. ')}. Return a short message and log the details server-side.`,
       {
         expected: 'error messages without stack traces, paths, internal hosts or SQL',

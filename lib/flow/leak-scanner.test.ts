@@ -88,11 +88,13 @@ describe('scanForLeaks() leaves ordinary messages alone', () => {
 });
 
 describe('describeFindings()', () => {
-  it('quotes each finding with its kind, in order, and counts the rest', () => {
+  it('quotes the first finding of each kind, in order, and counts the rest', () => {
     const text =
-      'Error: denied\n    at run (/srv/app/tools.ts:3:9)\nupstream db.internal.corp (10.0.0.7): SELECT * FROM notes';
+      'Error: denied\n    at run (/srv/app/tools.ts:3:9)\n    at main (/srv/app/main.ts:1:1)\nupstream db.internal.corp (10.0.0.7): SELECT * FROM notes';
     const findings = scanForLeaks(text);
     expect(findings.map((f) => f.kind)).toEqual([
+      'stack-trace',
+      'file-path',
       'stack-trace',
       'file-path',
       'internal-host',
@@ -100,9 +102,8 @@ describe('describeFindings()', () => {
       'sql',
     ]);
     expect(describeFindings(findings)).toBe(
-      'stack trace “at run (/srv/app/tools.ts:3:9)”; file path “/srv/app/tools.ts”; internal host name “db.internal.corp”; private or loopback address “10.0.0.7”; SQL “SELECT * FROM notes”',
+      'stack trace “at run (/srv/app/tools.ts:3:9)” (and 1 more); file path “/srv/app/tools.ts” (and 1 more); internal host name “db.internal.corp”; private or loopback address “10.0.0.7”; SQL “SELECT * FROM notes”',
     );
-    expect(describeFindings(findings, 2)).toMatch(/and 3 more$/);
   });
 
   it('trims long quotes', () => {

@@ -142,9 +142,17 @@ export function scanForLeaks(text: string): LeakFinding[] {
   return findings.sort((a, b) => a.index - b.index);
 }
 
-/** "stack trace “at run (/srv/app.js:3:9)”; private or loopback address “10.0.0.7”" */
-export function describeFindings(findings: LeakFinding[], max = 6): string {
-  const shown = findings.slice(0, max).map((f) => `${LEAK_KIND_TEXT[f.kind]} “${f.quote}”`);
-  const more = findings.length > max ? ` and ${findings.length - max} more` : '';
-  return `${shown.join('; ')}${more}`;
+/**
+ * One quote per kind, in order of first appearance, with a count of the rest:
+ * `stack trace “at run (/srv/app.js:3:9)” (and 4 more); private or loopback address “10.0.0.7”`.
+ */
+export function describeFindings(findings: LeakFinding[]): string {
+  const byKind = new Map<LeakKind, LeakFinding[]>();
+  for (const f of findings) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f]);
+  return [...byKind.entries()]
+    .map(([kind, list]) => {
+      const more = list.length > 1 ? ` (and ${list.length - 1} more)` : '';
+      return `${LEAK_KIND_TEXT[kind]} “${list[0]?.quote}”${more}`;
+    })
+    .join('; ');
 }

@@ -10,6 +10,7 @@ import {
   processDynamicClientRegistrationResponse,
 } from '../../oauth/registration';
 import { oauthFlowError } from '../errors';
+import { unionScopes } from '../recovery';
 import type { ClientInfo, ClientRoute, FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type FlowSecrets } from '../types';
@@ -304,11 +305,17 @@ async function dynamicRegistration(
 ): Promise<RegistrationResult> {
   const { options } = state;
   const as = state.authorizationServer.metadata;
-  const { scope } = selectScope({
+  const { scope: requested } = selectScope({
     explicit: options.scope,
     challengeScope: state.probe.challenge?.scope,
     scopesSupported: state.resource.mode === 'prm' ? state.resource.scopesSupported : undefined,
   });
+  // RFC 7591 §2: the scopes the client can use. Every scope the resource lists, not only the first
+  // request's, so a later step-up with the same registration is not refused as invalid_scope.
+  const scope = unionScopes(
+    requested,
+    ...(state.resource.mode === 'prm' ? (state.resource.scopesSupported ?? []) : []),
+  );
   const metadata = buildDcrMetadata({
     redirectUri: options.redirectUri,
     clientName: options.clientName,

@@ -1,0 +1,190 @@
+/**
+ * Refresh, reconnect, step-up, disconnect and the access-model audit against the bundled demo: a real
+ * oidc-provider authorization server and a real SDK MCP server, switched through the demo admin API.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoHandle, startDemo } from '../../demo/index';
+import {
+  callTool,
+  createFlow,
+  disconnect,
+  type FlowState,
+  handleCallback,
+  reconnect,
+  resumeAfterReauthorization,
+  runAccessAudit,
+  runUntilPause,
+  testRevocation,
+} from './index';
+import type { FlowContext } from './step-run';
+import { browseAuthorization, CookieJar } from './testing/browser';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/api/oauth/callback';
+const ctx: FlowContext = { policy: { mode: 'local' } };
+
+let demo: DemoHandle;
+beforeAll(async () => {
+  demo = await startDemo({ host: '127.0.0.1', port: 0, log: () => {} });
+});
+afterAll(async () => {
+  await demo?.close();
+});
+afterEach(async () => {
+  await admin('/reset');
+});
+
+async function admin(path: string, body: unknown = {}) {
+  const response = await fetch(`${demo.adminUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+}
+
+function connected(state: FlowState) {
+  if (state.step !== 'connected') {
+    throw new Error(`not connected: ${state.step} ${'error' in state ? JSON.stringify(state.error) : ''}`);
+  }
+  return state;
+}
+
+/** One browser (cookie jar) per test: the second authorization is single sign-on plus consent. */
+async function signIn(jar: CookieJar, state: FlowState): Promise<FlowState> {
+  if (state.step !== 'awaiting-callback') throw new Error(`not waiting: ${state.step}`);
+  const callback = await browseAuthorization(state.authorization.url, REDIRECT_URI, { jar });
+  return runUntilPause(await handleCallback(state, callback, ctx), ctx);
+}
+
+async function connect(jar = new CookieJar()) {
+  const start = await runUntilPause(
+    createFlow({
+      serverUrl: demo.mcpUrl,
+      specVersion: '2025-11-25',
+      redirectUri: REDIRECT_URI,
+      registration: 'auto',
+      clientName: 'MCP Auth Inspector (sessions integration test)',
+    }),
+    ctx,
+  );
+  return { jar, state: connected(await signIn(jar, start)) };
+}
+
+const auditChecks = (state: FlowState) =>
+  Object.fromEntries(
+    (state.records.find((r) => r.id === 'tools')?.checks ?? [])
+      .filter((c) => c.id.startsWith('audit.'))
+      .map((c) => [c.id, c]),
+  );
+
+describe('sessions against the demo', () => {
+  it('refreshes after /expire-tokens, reconnects after /revoke-all, and steps up after /require-scope', async () => {
+    const { jar, state } = await connect();
+
+    await admin('/expire-tokens');
+    const refreshed = await callTool(state, ctx, 'echo', { message: 'after expiry' });
+    expect(refreshed.result.isError).toBe(false);
+    const token = refreshed.state.records.find((r) => r.id === 'token');
+    expect(token?.checks.find((c) => c.id === 'token.refresh-rotation')?.status).toBe('pass');
+
+    await admin('/revoke-all');
+    const revoked = await callTool(refreshed.state, ctx, 'echo', { message: 'after revocation' });
+    expect(revoked.state.step).toBe('failed');
+    expect(revoked.state.recovery).toMatchObject({
+      action: 'reconnect',
+      reason: 'revoked',
+      refresh: 'failed',
+    });
+    const back = await resumeAfterReauthorization(
+      await signIn(jar, await reconnect(revoked.state, ctx)),
+      ctx,
+    );
+    expect(back.result?.content[0]).toEqual({ type: 'text', text: 'after revocation' });
+
+    await admin('/require-scope', { tool: 'search_notes', scope: 'mcp:admin' });
+    const denied = await callTool(back.state, ctx, 'search_notes', { query: '*' });
+    expect(denied.result.error?.code).toBe('insufficient_scope');
+    expect(denied.state.recovery).toMatchObject({ action: 'step-up', scope: 'mcp:read mcp:admin' });
+    const stepped = await resumeAfterReauthorization(
+      await signIn(jar, await reconnect(denied.state, ctx)),
+      ctx,
+    );
+    expect(stepped.state.step, JSON.stringify((stepped.state as { error?: unknown }).error)).toBe(
+      'connected',
+    );
+    expect(stepped.result?.isError).toBe(false);
+    expect(connected(stepped.state).token.scope).toContain('mcp:admin');
+  });
+
+  it('disconnect revokes at the authorization server: the MCP server rejects the old token', async () => {
+    const { state } = await connect();
+    const old = state.secrets.accessToken!;
+    const after = await disconnect(state, ctx);
+    expect(after.step).toBe('disconnected');
+    const check = after.records.flatMap((r) => r.checks).find((c) => c.id === 'token.revocation');
+    expect(check?.status).toBe('pass');
+    const response = await fetch(demo.mcpUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${old}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('revoked');
+  });
+
+  it('the audit passes on the demo (revocation included)', async () => {
+    const { state } = await connect();
+    await admin('/require-scope', { tool: 'whoami', scope: 'mcp:admin' });
+    const denied = await callTool(state, ctx, 'whoami', {});
+    const audited = connected(await runAccessAudit(denied.state, ctx));
+    const checks = auditChecks(audited);
+    const failing = Object.values(checks).filter((c) => c.status === 'fail');
+    expect(failing.map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+    expect(checks['audit.error-no-leak']?.status).toBe('pass');
+    expect(checks['audit.invalid-token-401']?.status).toBe('pass');
+    expect(checks['audit.insufficient-scope-challenge']?.status).toBe('pass');
+    const revoked = await testRevocation(audited, ctx);
+    expect(auditChecks(revoked)['audit.revoked-token-rejected']?.status).toBe('pass');
+  });
+
+  it.each([
+    ['query-token', 'audit.query-token-rejected', /accepted a token from the URL query/],
+    ['session-without-auth', 'audit.session-without-auth-rejected', /treats the session as a credential/],
+    [
+      'leak-internals',
+      'audit.error-no-leak',
+      /search_notes .*stack trace .*internal host name “notes-db\.internal\.corp”/,
+    ],
+    [
+      'bad-403',
+      'audit.insufficient-scope-challenge',
+      /lack WWW-Authenticate: Bearer error="insufficient_scope"/,
+    ],
+    [
+      'no-revocation-check',
+      'audit.revoked-token-rejected',
+      /still accepted the access token after it was revoked/,
+    ],
+  ] as const)('the audit fails the %s row with the right message', async (row, id, message) => {
+    const { state } = await connect();
+    await admin('/break', { row, on: true });
+    let current: FlowState = state;
+    if (row === 'bad-403') {
+      await admin('/require-scope', { tool: 'whoami', scope: 'mcp:admin' });
+      current = (await callTool(current, ctx, 'whoami', {})).state;
+    }
+    current = await runAccessAudit(current, ctx);
+    if (row === 'no-revocation-check') current = await testRevocation(current, ctx);
+    const checks = auditChecks(current);
+    expect(checks[id]).toMatchObject({ status: 'fail', message: expect.stringMatching(message) });
+    expect(
+      Object.values(checks)
+        .filter((c) => c.status === 'fail')
+        .map((c) => c.id),
+    ).toEqual([id]);
+  });
+});
