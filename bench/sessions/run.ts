@@ -1,0 +1,403 @@
+/**
+ * `npm run bench:sessions`: many concurrent browser sessions through the built inspector, over HTTP.
+ *
+ * Starts the bundled demo and `next start` on loopback (as the e2e fixtures do), then drives
+ * BENCH_SESSIONS sessions at once, each with its own cookie jar, exactly as a browser would: the
+ * start server action, the OAuth redirect with the demo's login and consent forms (users demo and
+ * alex alternate), the callback, then BENCH_CALLS tool calls and a whoami, all through server
+ * actions. Then the same number of direct SDK clients call the same MCP server with a token of their
+ * own, so the inspector's added latency is a ratio measured in one run. It reports errors, latency
+ * (p50/p99), memory per session, and any response that carried another session's subject or any
+ * raw token; it writes the figures to bench/sessions/RESULTS.md.
+ *
+ * Bounded: BENCH_SESSIONS (default 100), BENCH_CALLS (default 5), BENCH_TIMEOUT_MS (default 180 s);
+ * loopback only.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startDemo } from '../../demo/index';
+import { createFlow, type FlowState, handleCallback, runUntilPause } from '../../lib/flow';
+import { browseAuthorization, CookieJar } from '../../lib/flow/testing/browser';
+import { createKeyring, MemorySessionStore, SessionManager, seal } from '../../lib/session';
+import {
+  buildInspector,
+  buildIsStale,
+  freePort,
+  type InspectorProcess,
+  ROOT,
+  startInspector,
+} from '../../scripts/inspector-process';
+import { actionResult } from './flight';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100);
+const CALLS = Number(process.env.BENCH_CALLS ?? 5);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 180_000);
+const USERS = ['demo', 'alex'] as const;
+const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+interface ActionResultOk<T> {
+  ok: true;
+  value: T;
+}
+interface ActionResultErr {
+  ok: false;
+  error: string;
+}
+type ActionResult<T> = ActionResultOk<T> | ActionResultErr;
+
+interface ViewLike {
+  step: string;
+  authorizationUrl?: string;
+  error?: { code: string; message: string };
+}
+interface ToolOutcomeLike {
+  view: ViewLike;
+  result: {
+    isError: boolean;
+    content: Array<{ type: string; text?: string }>;
+    structuredContent?: { sub?: string };
+    error?: { message: string };
+  };
+}
+
+function actionIds(): Record<string, string> {
+  const manifest = JSON.parse(
+    readFileSync(join(ROOT, '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
+  ) as { node: Record<string, { exportedName?: string }> };
+  const ids: Record<string, string> = {};
+  for (const [id, entry] of Object.entries(manifest.node))
+    if (entry.exportedName) ids[entry.exportedName] = id;
+  return ids;
+}
+
+/** One browser: a cookie jar shared by the inspector and the authorization server (both on 127.0.0.1). */
+class Browser {
+  readonly jar = new CookieJar();
+  /** Every action body this browser received, to look for what it must never see. */
+  readonly bodies: string[] = [];
+
+  constructor(
+    private readonly inspector: string,
+    private readonly ids: Record<string, string>,
+  ) {}
+
+  async action<T>(name: string, ...args: unknown[]): Promise<T> {
+    const url = new URL('/', this.inspector);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'next-action': this.ids[name] ?? '',
+        'content-type': 'text/plain;charset=UTF-8',
+        accept: 'text/x-component',
+        origin: this.inspector,
+        cookie: this.jar.header(url),
+      },
+      body: JSON.stringify(args),
+    });
+    this.jar.store(url, res.headers.getSetCookie());
+    const body = Buffer.from(await res.arrayBuffer());
+    this.bodies.push(body.toString('utf8'));
+    if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+    const result = actionResult(body) as ActionResult<T>;
+    if (!result.ok) throw new Error(`${name}: ${result.error}`);
+    return result.value;
+  }
+
+  async get(href: string): Promise<Response> {
+    const url = new URL(href);
+    const res = await fetch(url, { headers: { cookie: this.jar.header(url) }, redirect: 'manual' });
+    this.jar.store(url, res.headers.getSetCookie());
+    return res;
+  }
+}
+
+interface SessionResult {
+  user: string;
+  ok: boolean;
+  error?: string;
+  /** Start (run-all to consent), sign-in at the AS, callback (token + MCP + tools), per tool call. */
+  startMs?: number;
+  callbackMs?: number;
+  toolMs: number[];
+  /** whoami said this subject. */
+  sub?: string;
+  bodies: string[];
+}
+
+async function session(
+  index: number,
+  inspector: string,
+  ids: Record<string, string>,
+  mcpUrl: string,
+  calls = CALLS,
+) {
+  const user = USERS[index % USERS.length]!;
+  const browser = new Browser(inspector, ids);
+  const out: SessionResult = { user, ok: false, toolMs: [], bodies: browser.bodies };
+  try {
+    let t = performance.now();
+    const started = await browser.action<{ view: ViewLike }>('startAction', {
+      serverUrl: mcpUrl,
+      mode: 'run-all',
+    });
+    out.startMs = performance.now() - t;
+    const authorizationUrl = started.view.authorizationUrl;
+    if (started.view.step !== 'awaiting-callback' || !authorizationUrl) {
+      throw new Error(`start ended at ${started.view.step}: ${started.view.error?.message ?? ''}`);
+    }
+    const callback = await browseAuthorization(authorizationUrl, `${inspector}/api/oauth/callback`, {
+      username: user,
+      password: user,
+      jar: browser.jar,
+    });
+    t = performance.now();
+    const back = await browser.get(callback.href);
+    out.callbackMs = performance.now() - t;
+    await back.body?.cancel();
+    if (back.status !== 303) throw new Error(`callback answered ${back.status}`);
+    for (let i = 0; i < calls; i++) {
+      t = performance.now();
+      const run = await browser.action<ToolOutcomeLike>('runToolAction', 'echo', {
+        message: `hello ${index}.${i}`,
+      });
+      out.toolMs.push(performance.now() - t);
+      if (run.result.isError) throw new Error(`echo failed: ${run.result.error?.message}`);
+      if (run.result.content[0]?.text !== `hello ${index}.${i}`)
+        throw new Error('echo answered something else');
+    }
+    const who = await browser.action<ToolOutcomeLike>('runToolAction', 'whoami', {});
+    out.sub = who.result.structuredContent?.sub;
+    if (out.sub !== user) throw new Error(`whoami says ${out.sub}, expected ${user}`);
+    out.ok = true;
+  } catch (error) {
+    out.error = error instanceof Error ? error.message : String(error);
+  }
+  return out;
+}
+
+/**
+ * A token for the direct SDK clients, obtained by the engine in this process (the same OAuth flow);
+ * also the connected flow state, as the inspector's session holds it.
+ */
+async function directToken(mcpUrl: string): Promise<{ token: string; state: FlowState }> {
+  const redirectUri = 'http://127.0.0.1:9/callback';
+  const ctx = { policy: { mode: 'local' as const } };
+  const paused = await runUntilPause(
+    createFlow({
+      serverUrl: mcpUrl,
+      specVersion: '2025-11-25',
+      redirectUri,
+      registration: 'auto',
+      clientName: 'bench',
+    }),
+    ctx,
+  );
+  if (paused.step !== 'awaiting-callback') throw new Error(`direct token: ${paused.step}`);
+  const callback = await browseAuthorization(paused.authorization.url, redirectUri);
+  const state = await runUntilPause(await handleCallback(paused, callback, ctx), ctx);
+  if (state.step !== 'connected' || !state.secrets.accessToken)
+    throw new Error(`direct token: ${state.step}`);
+  return { token: state.secrets.accessToken, state };
+}
+
+/**
+ * Heap held per session by the session store: `count` sealed copies of a connected flow (as the
+ * inspector stores it), measured with forced GC when node runs with --expose-gc.
+ */
+async function storeBytesPerSession(state: FlowState, count = 1_000) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const keyring = createKeyring([SECRET]);
+  const manager = new SessionManager<{ mode: string; flow: FlowState }>(new MemorySessionStore(), keyring);
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < count; i++) await manager.save(manager.create({ mode: 'run-all', flow: state }));
+  gc?.();
+  const after = process.memoryUsage().heapUsed;
+  const one = manager.create({ mode: 'run-all', flow: state });
+  const sealedLength = seal(one.data, keyring, one.id).length;
+  return { perSession: (after - before) / count, sealedLength, forcedGc: Boolean(gc), manager };
+}
+
+async function directClient(mcpUrl: string, token: string, index: number, calls = CALLS) {
+  const client = new Client({ name: 'bench-direct', version: '1' });
+  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  const times: number[] = [];
+  let error: string | undefined;
+  try {
+    await client.connect(transport);
+    for (let i = 0; i < calls; i++) {
+      const t = performance.now();
+      const r = await client.callTool({ name: 'echo', arguments: { message: `hello ${index}.${i}` } });
+      times.push(performance.now() - t);
+      if (r.isError) throw new Error('echo failed');
+    }
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+  return { times, error };
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function rssBytes(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
+  return kb * 1024;
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const mb = (n: number) => `${(n / 1_048_576).toFixed(1)} MB`;
+
+async function withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish within ${TIMEOUT_MS / 1000} s`)),
+      TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function main() {
+  if (buildIsStale()) {
+    console.error('[bench] building the inspector (sources changed)…');
+    await buildInspector();
+  }
+  const demo = await startDemo({ host: '127.0.0.1', log: () => {} });
+  let inspector: InspectorProcess | undefined;
+  try {
+    inspector = await startInspector({
+      port: await freePort(),
+      quiet: true,
+      env: { INSPECTOR_SESSION_SECRET: SECRET, INSPECTOR_MODE: 'local' },
+    });
+    const ids = actionIds();
+    const base = inspector.url;
+    console.error(`[bench] inspector ${base}, demo MCP ${demo.mcpUrl}`);
+
+    // Warm-up (JIT, route compilation, connection pools): not measured.
+    for (let i = 0; i < 2; i++) {
+      const warm = await session(i, base, ids, demo.mcpUrl);
+      if (!warm.ok) throw new Error(`warm-up session failed: ${warm.error}`);
+    }
+
+    const pid = inspector.child.pid;
+    const rssBefore = rssBytes(pid);
+    const began = performance.now();
+    const results = await withDeadline(
+      Promise.all(Array.from({ length: SESSIONS }, (_, i) => session(i + 2, base, ids, demo.mcpUrl))),
+      `${SESSIONS} sessions`,
+    );
+    const wallMs = performance.now() - began;
+    const rssAfter = rssBytes(pid);
+
+    const { token, state: connectedState } = await directToken(demo.mcpUrl);
+    const store = await storeBytesPerSession(connectedState);
+
+    // Unloaded: one session and one direct client, one call at a time.
+    const single = await session(SESSIONS + 2, base, ids, demo.mcpUrl, 30);
+    const singleDirect = await directClient(demo.mcpUrl, token, SESSIONS + 2, 30);
+    if (!single.ok || singleDirect.error) {
+      throw new Error(`unloaded run failed: ${single.error ?? singleDirect.error}`);
+    }
+    const direct = await withDeadline(
+      Promise.all(Array.from({ length: SESSIONS }, (_, i) => directClient(demo.mcpUrl, token, i))),
+      `${SESSIONS} direct clients`,
+    );
+
+    // What no browser may ever see: a raw token (any session's), or another user's subject.
+    const issued = (await (await fetch(`${demo.adminUrl}/issued-tokens`)).json()) as {
+      accessTokens: string[];
+      refreshTokens: string[];
+    };
+    const secrets = [...issued.accessTokens, ...issued.refreshTokens].filter((s) => s.length >= 16);
+    let tokenLeaks = 0;
+    let crossSubjects = 0;
+    for (const r of results) {
+      for (const body of r.bodies) {
+        if (secrets.some((s) => body.includes(s))) tokenLeaks++;
+        const other = USERS.find((u) => u !== r.user);
+        if (other && body.includes(`sub: ${other}\\n`)) crossSubjects++;
+      }
+    }
+
+    const failed = results.filter((r) => !r.ok);
+    const toolMs = results.flatMap((r) => r.toolMs);
+    const directMs = direct.flatMap((d) => d.times);
+    const directErrors = direct.filter((d) => d.error);
+    const p = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
+    const inspectorP = p(toolMs);
+    const directP = p(directMs);
+    const singleP = p(single.toolMs);
+    const singleDirectP = p(singleDirect.times);
+    const startP = p(results.flatMap((r) => (r.startMs === undefined ? [] : [r.startMs])));
+    const callbackP = p(results.flatMap((r) => (r.callbackMs === undefined ? [] : [r.callbackMs])));
+    const perSession = (rssAfter - rssBefore) / SESSIONS;
+
+    const lines = [
+      `Sessions: ${SESSIONS} concurrent (users ${USERS.join(' and ')} alternating), ${CALLS} echo calls + 1 whoami each; all done in ${(wallMs / 1000).toFixed(1)} s`,
+      `Errors: ${failed.length} of ${SESSIONS} sessions${failed.length ? ` (first: ${failed[0]?.error})` : ''}; direct clients: ${directErrors.length}${directErrors.length ? ` (first: ${directErrors[0]?.error})` : ''}`,
+      `Isolation: ${tokenLeaks} responses carried a raw token; ${crossSubjects} carried the other user's subject; whoami matched the signed-in user in ${results.filter((r) => r.sub === r.user).length} of ${SESSIONS}`,
+      `Tool call through the inspector (server action → session → MCP → session saved → whole view returned): p50 ${ms(inspectorP.p50)}, p99 ${ms(inspectorP.p99)} (${toolMs.length} calls)`,
+      `Direct SDK call to the same MCP server (${SESSIONS} clients at once, connected): p50 ${ms(directP.p50)}, p99 ${ms(directP.p99)} (${directMs.length} calls)`,
+      `Unloaded (1 session, 30 calls one after another): inspector p50 ${ms(singleP.p50)}, p99 ${ms(singleP.p99)}; direct p50 ${ms(singleDirectP.p50)}, p99 ${ms(singleDirectP.p99)}; ratio p50 ${(singleP.p50 / singleDirectP.p50).toFixed(1)}×, p99 ${(singleP.p99 / singleDirectP.p99).toFixed(1)}×; added p50 ${ms(singleP.p50 - singleDirectP.p50)}`,
+      `Under load, ratio inspector / direct: p50 ${(inspectorP.p50 / directP.p50).toFixed(1)}×, p99 ${(inspectorP.p99 / directP.p99).toFixed(1)}×; added: p50 ${ms(inspectorP.p50 - directP.p50)}, p99 ${ms(inspectorP.p99 - directP.p99)}`,
+      `Start (probe → consent, run-all): p50 ${ms(startP.p50)}, p99 ${ms(startP.p99)}; callback (token, MCP initialize, tools/list): p50 ${ms(callbackP.p50)}, p99 ${ms(callbackP.p99)}`,
+      `Memory: session store heap ${(store.perSession / 1024).toFixed(1)} KB per session (1,000 sealed connected sessions, ${store.forcedGc ? 'forced GC' : 'no forced GC'}; one sealed value is ${(store.sealedLength / 1024).toFixed(1)} KB); inspector process RSS ${mb(rssBefore)} → ${mb(rssAfter)} across the run: ${(perSession / 1024).toFixed(0)} KB per session (upper bound, no GC)`,
+    ];
+    for (const line of lines) console.log(line);
+
+    const date = new Date().toISOString().slice(0, 10);
+    const report = `# bench/sessions — results
+
+Run ${date} on this machine (${process.platform}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores), \`npm run bench:sessions\`:
+the built inspector (\`next start\`, local mode) and the bundled demo on loopback, driven over HTTP
+like a browser: server actions with a cookie jar per session, the demo's login and consent forms,
+the OAuth callback. Direct SDK clients call the same MCP server in the same run.
+
+\`\`\`
+${lines.join('\n')}
+\`\`\`
+
+Notes
+- "Through the inspector" is what a user waits for: the server action's HTTP round trip, unsealing
+  the session, the MCP request (reusing the MCP session, no new initialize), sealing the session,
+  and the action's answer, which carries the whole view (every recorded exchange, ≈ 45 KB here). "Direct" is one \`callTool\` on an
+  already-connected SDK client.
+- Memory: the session store holds one sealed value per session (the flow state with every recorded,
+  redacted exchange; AES-256-GCM, base64url). Its heap cost is measured in the bench process with the
+  same code (lib/session) on a connected flow from the same demo. The \`next start\` process's RSS
+  growth across the run, divided by the sessions, is an upper bound: it includes garbage not yet
+  collected and allocator slack.
+- Isolation: every action response body of every session was searched for every access and refresh
+  token the demo issued and for the other demo user's subject.
+`;
+    writeFileSync(join(ROOT, 'bench', 'sessions', 'RESULTS.md'), report);
+    console.error('[bench] wrote bench/sessions/RESULTS.md');
+    if (failed.length || tokenLeaks || crossSubjects || directErrors.length) process.exitCode = 1;
+  } finally {
+    await inspector?.stop();
+    await demo.close();
+  }
+}
+
+main().catch((error) => {
+  console.error('[bench] failed:', error);
+  process.exit(1);
+});
