@@ -38,11 +38,12 @@ export class InspectorPage {
     await this.startButton.click();
   }
 
-  /** Follows the Authorize button to the demo authorization server, signs in as demo/demo and consents. */
-  async authorizeAtDemo(options: { consent?: 'Authorize' | 'Deny' } = {}) {
+  /** Follows the Authorize button to the demo authorization server, signs in (demo/demo by default) and consents. */
+  async authorizeAtDemo(options: { consent?: 'Authorize' | 'Deny'; user?: 'demo' | 'alex' } = {}) {
+    const user = options.user ?? 'demo';
     await this.page.getByRole('button', { name: 'Authorize', exact: true }).click();
-    await this.page.getByLabel('Username').fill('demo');
-    await this.page.getByLabel('Password').fill('demo');
+    await this.page.getByLabel('Username').fill(user);
+    await this.page.getByLabel('Password').fill(user);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
     await this.page.getByRole('button', { name: options.consent ?? 'Authorize', exact: true }).click();
     await this.page.waitForURL(`${this.baseUrl}/`);
