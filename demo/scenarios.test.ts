@@ -1,4 +1,5 @@
 /** Each scenario's distinctive property, and a full connection where the scenario is meant to connect. */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
@@ -96,6 +97,18 @@ describe('scenario list', () => {
     expect(demo.scenarios.filter((s) => s.specVersion).map((s) => [s.id, s.specVersion])).toEqual([
       ['legacy-2025-03-26', '2025-03-26'],
     ]);
+  });
+});
+
+describe('the README', () => {
+  it('lists every scenario in its "Demo scenarios" table', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const from = readme.indexOf('## Demo scenarios');
+    expect(from).toBeGreaterThan(0);
+    const next = readme.indexOf('\n## ', from + 1);
+    const section = readme.slice(from, next < 0 ? undefined : next);
+    const listed = [...section.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
+    expect(listed).toEqual(demo.scenarios.map((s) => s.id));
   });
 });
 
