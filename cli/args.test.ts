@@ -34,6 +34,7 @@ describe('parseCliArgs()', () => {
         nonInteractive: false,
         hosted: false,
         discovery: 'matrix',
+        allowWrite: false,
       },
     });
   });
@@ -80,6 +81,7 @@ describe('parseCliArgs()', () => {
         nonInteractive: true,
         hosted: true,
         discovery: 'matrix',
+        allowWrite: false,
         clientId: 'abc',
         clientSecret: 's3cret',
         clientMetadataUrl: 'https://app.example.com/client.json',
@@ -124,6 +126,7 @@ describe('parseCliArgs()', () => {
     [['doctor', 'https://x.example/mcp', '--client-secret', 'x'], /--client-secret needs --client-id/],
     [['doctor', 'https://x.example/mcp', '--client-id', ''], /--client-id needs a value/],
     [['doctor', 'https://x.example/mcp', '--discovery', 'fast'], /--discovery must be matrix or client/],
+    [['connect', 'https://x.example/mcp', '--allow-write'], /--allow-write needs --call/],
   ])('refuses %j', (argv, message) => {
     expect(usageMessage(argv)).toMatch(message);
   });

@@ -17,6 +17,8 @@ export interface CliOptions {
   /** `client` (connect's default): discovery in the spec's order, stopping at the first usable URL.
    *  `matrix` (doctor's default): every candidate URL, reported side by side. */
   discovery: 'matrix' | 'client';
+  /** The user's explicit opt-in to --call a tool that is not annotated read-only. */
+  allowWrite: boolean;
   /** Whole-run limit in milliseconds (waiting for the browser included). */
   timeoutMs?: number;
   call?: { tool: string; args: Record<string, unknown> };
@@ -64,6 +66,9 @@ Options:
                               link-local addresses and plain http.
   --call TOOL                 connect only: call this tool after listing (read-only tools only).
   --args JSON                 Arguments for --call, a JSON object (default {}).
+  --allow-write               Let --call run a tool that is NOT annotated read-only (it may change
+                              data on the server). Without it such a call is refused before
+                              anything is sent.
   -h, --help                  Show this help.
   --version                   Show the version.
 
@@ -83,6 +88,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   call: { type: 'string' },
   args: { type: 'string' },
+  'allow-write': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -167,6 +173,9 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (values.call !== undefined && command !== 'connect') {
     throw new UsageError('--call works with connect only (doctor never runs tools).');
   }
+  if (values['allow-write'] && values.call === undefined) {
+    throw new UsageError('--allow-write needs --call TOOL.');
+  }
   if (values['client-secret'] !== undefined && values['client-id'] === undefined) {
     throw new UsageError('--client-secret needs --client-id.');
   }
@@ -189,6 +198,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     nonInteractive: values['non-interactive'] ?? false,
     hosted: values.hosted ?? false,
     discovery,
+    allowWrite: values['allow-write'] ?? false,
     ...(clientId !== undefined ? { clientId } : {}),
     ...(clientSecret !== undefined ? { clientSecret } : {}),
     ...(clientMetadataUrl !== undefined

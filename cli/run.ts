@@ -1,12 +1,15 @@
 import {
-  CHECKS,
   callTool,
   createFlow,
   type FlowContext,
   type FlowState,
   type FlowView,
   handleCallback,
+  MAX_STEP_UP_ATTEMPTS,
+  reconnect,
+  resumeAfterReauthorization,
   runNextStep,
+  runUntilPause,
   type ToolCallView,
   toView,
 } from '../lib/flow';
@@ -173,6 +176,69 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       ...(options.clientMetadataUrl ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
     });
 
+    /** The browser's (or --non-interactive follower's) way back: the callback URL, or undefined after recording why not. */
+    const obtainCallback = async (
+      authorizationUrl: string,
+      callbackServer: CallbackServer,
+    ): Promise<URL | undefined> => {
+      const redirectUri = callbackServer.redirectUri;
+      try {
+        if (options.nonInteractive) {
+          progress.start('Following the authorization redirects…');
+          try {
+            const follower = createTracedFetch({
+              stepId: 'callback',
+              ...(deps.fetch ? { base: deps.fetch } : {}),
+              policy: ctx.policy,
+              limits: ctx.limits,
+            });
+            return await withDeadline(
+              followAuthorizationRedirects({
+                authorizationUrl,
+                redirectUri,
+                fetch: follower,
+              }),
+              deadline,
+            );
+          } finally {
+            progress.stop();
+          }
+        } else {
+          io.stderr.write(
+            `\nOpen this URL to sign in and consent (opening your browser):\n  ${authorizationUrl}\n\n`,
+          );
+          const opened = await (deps.openBrowser ?? openSystemBrowser(env))(authorizationUrl);
+          if (!opened) io.stderr.write('Could not start a browser; open the URL above yourself.\n');
+          progress.start(`Waiting for the browser to come back to ${redirectUri}…`);
+          try {
+            return await callbackServer.waitForCallback(deadline);
+          } finally {
+            progress.stop();
+          }
+        }
+      } catch (error) {
+        const message =
+          error instanceof FollowError
+            ? `${error.message}${error.hint ? ` ${error.hint}` : ''}`
+            : error instanceof DeadlineError || deadline.aborted
+              ? `No authorization response arrived within ${timeoutMs / 1000} s.`
+              : `Could not follow the authorization redirects: ${(error as Error).message}`;
+        const check: ReportCheck = {
+          id: 'callback.code',
+          status: 'fail',
+          message,
+          specRef: 'RFC 6749 §4.1.2',
+        };
+        extraChecks.push(check);
+        printer.line({
+          id: 'callback',
+          status: 'failed',
+          checks: [{ ...check, title: STEP_INFO.callback.title, exchangeIds: [] }],
+        });
+        return undefined;
+      }
+    };
+
     for (;;) {
       while (!isPaused(state)) {
         progress.start(`${STEP_INFO[state.step as StepId]?.title ?? state.step}…`);
@@ -197,62 +263,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
         break;
       }
 
-      let callbackUrl: URL;
-      try {
-        if (options.nonInteractive) {
-          progress.start('Following the authorization redirects…');
-          try {
-            const follower = createTracedFetch({
-              stepId: 'callback',
-              ...(deps.fetch ? { base: deps.fetch } : {}),
-              policy: ctx.policy,
-              limits: ctx.limits,
-            });
-            callbackUrl = await withDeadline(
-              followAuthorizationRedirects({
-                authorizationUrl,
-                redirectUri: server.redirectUri,
-                fetch: follower,
-              }),
-              deadline,
-            );
-          } finally {
-            progress.stop();
-          }
-        } else {
-          io.stderr.write(
-            `\nOpen this URL to sign in and consent (opening your browser):\n  ${authorizationUrl}\n\n`,
-          );
-          const opened = await (deps.openBrowser ?? openSystemBrowser(env))(authorizationUrl);
-          if (!opened) io.stderr.write('Could not start a browser; open the URL above yourself.\n');
-          progress.start(`Waiting for the browser to come back to ${server.redirectUri}…`);
-          try {
-            callbackUrl = await server.waitForCallback(deadline);
-          } finally {
-            progress.stop();
-          }
-        }
-      } catch (error) {
-        const message =
-          error instanceof FollowError
-            ? `${error.message}${error.hint ? ` ${error.hint}` : ''}`
-            : error instanceof DeadlineError || deadline.aborted
-              ? `No authorization response arrived within ${timeoutMs / 1000} s.`
-              : `Could not follow the authorization redirects: ${(error as Error).message}`;
-        const check: ReportCheck = {
-          id: 'callback.code',
-          status: 'fail',
-          message,
-          specRef: 'RFC 6749 §4.1.2',
-        };
-        extraChecks.push(check);
-        printer.line({
-          id: 'callback',
-          status: 'failed',
-          checks: [{ ...check, title: STEP_INFO.callback.title, exchangeIds: [] }],
-        });
-        break;
-      }
+      const callbackUrl = await obtainCallback(authorizationUrl, server);
+      if (!callbackUrl) break;
       state = await withDeadline(handleCallback(state, callbackUrl, ctx), deadline);
     }
 
@@ -260,7 +272,37 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       const tool = options.call.tool;
       progress.start(`Calling ${tool}…`);
       try {
-        const out = await withDeadline(callTool(state, ctx, tool, options.call.args), deadline);
+        const allowNonReadOnly = options.allowWrite;
+        let out = await withDeadline(
+          callTool(state, ctx, tool, options.call.args, { allowNonReadOnly }),
+          deadline,
+        );
+        // Step-up (MCP 2025-11-25 §Scope Challenge Handling): a 403 insufficient_scope is answered by a
+        // new authorization for granted ∪ required scope, then the same call once more; at most
+        // MAX_STEP_UP_ATTEMPTS times. A refresh cannot add scopes (RFC 6749 §6).
+        for (let attempt = 0; attempt < MAX_STEP_UP_ATTEMPTS; attempt++) {
+          const offer = out.state.step === 'connected' ? out.state.recovery : undefined;
+          if (offer?.action !== 'step-up' || options.command !== 'connect') break;
+          progress.stop();
+          human?.write(`\nStep-up: ${offer.message}\n`);
+          let again = await withDeadline(reconnect(out.state, ctx), deadline);
+          const authorizationUrl = toView(again).authorizationUrl;
+          if (again.step !== 'awaiting-callback' || !authorizationUrl) {
+            out = { state: again, result: out.result };
+            break;
+          }
+          const callbackUrl = await obtainCallback(authorizationUrl, server);
+          if (!callbackUrl) {
+            out = { state: again, result: out.result };
+            break;
+          }
+          again = await withDeadline(handleCallback(again, callbackUrl, ctx), deadline);
+          again = await withDeadline(runUntilPause(again, ctx), deadline);
+          printer.print(toView(again).steps);
+          const resumed = await withDeadline(resumeAfterReauthorization(again, ctx), deadline);
+          out = { state: resumed.state, result: resumed.result ?? out.result };
+          if (!resumed.result) break;
+        }
         state = out.state;
         call = callOutcome(out.result);
         callDetail = describeCallResult(out.result);

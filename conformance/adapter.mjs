@@ -47,6 +47,9 @@ export function cliArgsFor({ scenario, protocolVersion, context, serverUrl }) {
     '--client-metadata-url',
     CIMD_URL,
   ];
+  // The step-up scenario only escalates on a tools/call of its `test-tool`, which carries no
+  // readOnlyHint: calling it takes the CLI's explicit opt-in. The suite's server has no data to change.
+  if (scenario.endsWith('scope-step-up')) args.push('--call', 'test-tool', '--allow-write');
   if (typeof context.client_id === 'string') args.push('--client-id', context.client_id);
   if (typeof context.client_secret === 'string') args.push('--client-secret', context.client_secret);
   return args;

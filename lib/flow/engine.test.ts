@@ -175,6 +175,20 @@ describe('callTool() guards', () => {
     expect(result.error?.message).toContain('readOnlyHint: false');
   });
 
+  it('calls a tool that is not read-only only with the explicit opt-in', async () => {
+    const { world, ctx, connected } = await connect();
+    const before = world.log.length;
+    const { result } = await callTool(
+      connected,
+      ctx,
+      'delete_file',
+      { path: '/tmp/x' },
+      { allowNonReadOnly: true },
+    );
+    expect(result.refused).toBeUndefined();
+    expect(world.log.length).toBeGreaterThan(before);
+  });
+
   it('refuses an unannotated tool and an unknown tool without sending anything', async () => {
     const { world, ctx, connected } = await connect();
     const before = world.log.length;

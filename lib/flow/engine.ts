@@ -238,7 +238,14 @@ export async function callTool(
   ctx: FlowContext,
   name: string,
   args: unknown,
-  opts: { stepUpAttempts?: number } = {},
+  opts: {
+    stepUpAttempts?: number;
+    /**
+     * The user's explicit opt-in to call a tool that is not annotated read-only (the CLI's
+     * --allow-write; checklist item 24: "unless the user opts in"). The web app never sets it.
+     */
+    allowNonReadOnly?: boolean;
+  } = {},
 ): Promise<{ state: FlowState; result: ToolCallView }> {
   if (state.step !== 'connected') {
     throw new FlowError({
@@ -257,7 +264,7 @@ export async function callTool(
       }),
     };
   }
-  if (!tool.readOnly) {
+  if (!tool.readOnly && !opts.allowNonReadOnly) {
     return {
       state,
       result: refusal(name, {
@@ -282,7 +289,12 @@ export async function callTool(
   const settled = settleAccess(
     outcome,
     'tools',
-    { kind: 'call-tool', tool: name, args: callArgs },
+    {
+      kind: 'call-tool',
+      tool: name,
+      args: callArgs,
+      ...(opts.allowNonReadOnly ? { allowNonReadOnly: true } : {}),
+    },
     opts.stepUpAttempts ?? 0,
   );
   const result = outcome.value ?? { tool: name, isError: true, content: [], durationMs: 0 };
@@ -317,6 +329,7 @@ export async function resumeAfterReauthorization(
   if (op?.kind !== 'call-tool') return { state: connected };
   const { state: after, result } = await callTool(connected, ctx, op.tool, op.args, {
     stepUpAttempts: reauth.attempts,
+    ...(op.allowNonReadOnly ? { allowNonReadOnly: true } : {}),
   });
   return { state: { ...after, resumed: result }, result };
 }

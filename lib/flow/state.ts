@@ -109,7 +109,7 @@ export interface McpSessionInfo {
 
 /** An operation to run again once the user has signed in again. Arguments stay in the sealed session. */
 export type PendingOperation =
-  | { kind: 'call-tool'; tool: string; args: Record<string, unknown> }
+  | { kind: 'call-tool'; tool: string; args: Record<string, unknown>; allowNonReadOnly?: boolean }
   | { kind: 'list-tools' };
 
 /**
