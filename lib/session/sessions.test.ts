@@ -71,4 +71,21 @@ describe('SessionManager', () => {
     expect(await store.get('a')).toBeUndefined();
     expect(await store.get('c')).toBe('3');
   });
+
+  it('the memory store evicts the oldest entries past its byte cap, never the one just saved', async () => {
+    const store = new MemorySessionStore({ maxBytes: 10 });
+    await store.set('a', 'xxxx', 10_000);
+    await store.set('b', 'yyyy', 10_000);
+    await store.set('a', 'xxxxx', 10_000); // saved again: now the newest
+    expect(store.bytes).toBe(9);
+    await store.set('c', 'zzzz', 10_000);
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toBe('xxxxx');
+    expect(store.bytes).toBe(9);
+    await store.set('huge', 'h'.repeat(50), 10_000);
+    expect(await store.get('huge')).toBe('h'.repeat(50));
+    expect(store.size).toBe(1);
+    await store.delete('huge');
+    expect(store.bytes).toBe(0);
+  });
 });

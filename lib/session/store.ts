@@ -11,16 +11,20 @@ interface Entry {
 }
 
 /**
- * The default store: process memory with expiry and a size cap (oldest evicted first), so a flood of
- * new sessions cannot grow memory without bound.
+ * The default store: process memory with expiry and caps on the number of sessions and on their
+ * total size (oldest evicted first), so a flood of new sessions, or of sessions holding huge traces,
+ * cannot grow memory without bound.
  */
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
   readonly #maxEntries: number;
+  readonly #maxBytes: number;
   readonly #now: () => number;
+  #bytes = 0;
 
-  constructor(options: { maxEntries?: number; now?: () => number } = {}) {
+  constructor(options: { maxEntries?: number; maxBytes?: number; now?: () => number } = {}) {
     this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#maxBytes = options.maxBytes ?? 512 * 1_048_576;
     this.#now = options.now ?? Date.now;
   }
 
@@ -28,24 +32,41 @@ export class MemorySessionStore implements SessionStore {
     const entry = this.#entries.get(id);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.#now()) {
-      this.#entries.delete(id);
+      this.#remove(id);
       return undefined;
     }
     return entry.sealed;
   }
 
   async set(id: string, sealed: string, ttlMs: number): Promise<void> {
-    this.#entries.delete(id);
+    this.#remove(id);
     this.#entries.set(id, { sealed, expiresAt: this.#now() + ttlMs });
-    while (this.#entries.size > this.#maxEntries) {
+    this.#bytes += sealed.length;
+    // The entry just set stays even when it alone is over the byte cap: its owner is using it.
+    while (
+      this.#entries.size > this.#maxEntries ||
+      (this.#bytes > this.#maxBytes && this.#entries.size > 1)
+    ) {
       const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
+      if (oldest === undefined || oldest === id) break;
+      this.#remove(oldest);
     }
   }
 
   async delete(id: string): Promise<void> {
+    this.#remove(id);
+  }
+
+  #remove(id: string): void {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    this.#bytes -= entry.sealed.length;
     this.#entries.delete(id);
+  }
+
+  /** Characters of sealed values held (≈ bytes: sealed values are base64url). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   get size(): number {
