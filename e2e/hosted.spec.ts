@@ -44,7 +44,7 @@ base.describe('hosted mode configuration', () => {
 });
 
 test.describe('hosted mode', () => {
-  test('starts with its configuration, sends the security headers, and refuses loopback targets', async ({
+  test('starts with its configuration, sends the security headers, checks Origin, and refuses loopback targets', async ({
     browser,
     servers,
   }) => {
@@ -62,6 +62,24 @@ test.describe('hosted mode', () => {
       expect(headers.get('referrer-policy')).toBe('no-referrer');
       expect(headers.get('x-content-type-options')).toBe('nosniff');
 
+      // State-changing requests need the app's own Origin: a foreign one, or none, is refused.
+      for (const origin of ['https://evil.example', hosted.url, undefined]) {
+        const refused = await fetch(`${hosted.url}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain;charset=UTF-8', ...(origin ? { origin } : {}) },
+          body: '[]',
+        });
+        expect(refused.status, `Origin ${origin}`).toBe(403);
+        expect(await refused.text()).toContain('must come from its own pages');
+      }
+
+      // The browser reaches the app on loopback; hosted, it would be at PUBLIC_URL behind a TLS proxy,
+      // so its Origin is rewritten to match.
+      await context.route(`${hosted.url}/**`, (route) =>
+        route.request().method() === 'POST'
+          ? route.continue({ headers: { ...route.request().headers(), origin: PUBLIC_URL } })
+          : route.continue(),
+      );
       const page = new InspectorPage(await context.newPage(), hosted.url);
       await page.open();
       await page.startWalkthrough(servers.demo.mcpUrl);
