@@ -1,16 +1,21 @@
 'use server';
 
 import { cookies } from 'next/headers';
+import { type DemoAdminState, demoAdminState, flipDemoSwitch } from '@/lib/server/demo-admin';
 import {
   type ActionResult,
   advanceWalkthrough,
   chooseAuthorizationServer,
+  disconnectSession,
+  reconnectSession,
   resetWalkthrough,
+  runAudit,
   runTool,
   type StartInput,
   setMode,
   startWalkthrough,
   type ToolCallOutcome,
+  testAuditRevocation,
 } from '@/lib/server/inspector';
 import type { WalkthroughMode } from '@/lib/server/session';
 
@@ -42,6 +47,39 @@ export async function resetAction(): Promise<ActionResult> {
 export async function runToolAction(name: string, args: unknown): Promise<ActionResult<ToolCallOutcome>> {
   if (typeof name !== 'string' || name.length > 200) return { ok: false, error: 'Unknown tool name.' };
   return runTool(name, args);
+}
+
+export async function reconnectAction(): Promise<ActionResult> {
+  return reconnectSession();
+}
+
+export async function disconnectAction(): Promise<ActionResult> {
+  return disconnectSession();
+}
+
+export async function runAuditAction(): Promise<ActionResult> {
+  return runAudit();
+}
+
+export async function testRevocationAction(confirmed: boolean): Promise<ActionResult> {
+  return testAuditRevocation(confirmed === true);
+}
+
+/** Flips one bundled-demo switch from the server (the browser never calls the demo's admin API). */
+export async function demoSwitchAction(input: unknown): Promise<ActionResult<DemoAdminState>> {
+  try {
+    return { ok: true, value: await flipDemoSwitch(input) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : 'The demo switch failed.' };
+  }
+}
+
+export async function demoStateAction(): Promise<ActionResult<DemoAdminState>> {
+  try {
+    return { ok: true, value: await demoAdminState() };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : 'The demo did not answer.' };
+  }
 }
 
 export async function setThemeAction(theme: 'light' | 'dark' | 'system'): Promise<void> {

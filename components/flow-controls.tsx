@@ -5,6 +5,7 @@ import { STEP_ORDER, type StepId } from '@/lib/flow/types';
 import { ErrorCallout } from './error-callout';
 import { safeHttpUrl } from './external-link';
 import { useInspector } from './inspector-provider';
+import { RecoveryBanner, SessionActions } from './session-banner';
 import { useInspectorActions } from './use-inspector-actions';
 
 const button = 'rounded-md px-4 py-2 text-sm font-semibold disabled:opacity-60';
@@ -22,7 +23,14 @@ export function FlowControls() {
   if (view.step === 'awaiting-callback' && authorizationUrl) {
     return (
       <section aria-label="Consent" className="rounded-lg border border-accent/50 bg-accent/5 p-4">
-        <h2 className="font-semibold">Sign in and consent at the authorization server</h2>
+        <h2 className="font-semibold">
+          {view.reauth?.action === 'step-up'
+            ? 'Re-authorize with more scopes at the authorization server'
+            : view.reauth
+              ? 'Sign in again at the authorization server'
+              : 'Sign in and consent at the authorization server'}
+        </h2>
+        {view.reauth ? <p className="mt-1 text-sm">{view.reauth.message}</p> : null}
         <p className="mt-1 text-sm">
           The inspector built the authorization request. Your browser now goes to{' '}
           <code className="break-all font-mono">{new URL(authorizationUrl).origin}</code> to sign in and
@@ -50,21 +58,57 @@ export function FlowControls() {
   }
 
   if (view.step === 'failed') {
-    return <section aria-label="Outcome">{view.error ? <ErrorCallout error={view.error} /> : null}</section>;
+    return (
+      <>
+        {view.recovery ? <RecoveryBanner recovery={view.recovery} /> : null}
+        <section aria-label="Outcome">{view.error ? <ErrorCallout error={view.error} /> : null}</section>
+      </>
+    );
+  }
+
+  if (view.step === 'disconnected') {
+    return (
+      <section aria-label="Outcome" className="rounded-lg border border-line bg-panel p-4 text-sm">
+        <h2 className="font-semibold">Disconnected</h2>
+        <p className="mt-1">{view.disconnected?.message}</p>
+        <div className="mt-3 flex flex-wrap gap-2">
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => void actions.reconnect()}
+            className={`${button} bg-accent text-accent-fg`}
+          >
+            Reconnect
+          </button>
+          <button
+            type="button"
+            onClick={() => void actions.reset()}
+            className={`${button} border border-line`}
+          >
+            Start over
+          </button>
+        </div>
+      </section>
+    );
   }
 
   if (view.step === 'connected') {
     return (
-      <section aria-label="Outcome" className="rounded-lg border border-pass/40 bg-pass/5 p-4 text-sm">
-        <h2 className="font-semibold text-pass">
-          <span aria-hidden="true">✓ </span>Connected
-        </h2>
-        <p className="mt-1">
-          The inspector holds a token for{' '}
-          <code className="break-all font-mono">{view.options.serverUrl}</code> in its encrypted server-side
-          session. Run the read-only tools below.
-        </p>
-      </section>
+      <>
+        <section aria-label="Outcome" className="rounded-lg border border-pass/40 bg-pass/5 p-4 text-sm">
+          <h2 className="font-semibold text-pass">
+            <span aria-hidden="true">✓ </span>Connected
+          </h2>
+          <p className="mt-1">
+            The inspector holds a token for{' '}
+            <code className="break-all font-mono">{view.options.serverUrl}</code> in its encrypted server-side
+            session. Run the read-only tools below.
+            {view.resumed ? ` Signed in again and ran ${view.resumed.tool} again (result below).` : ''}
+          </p>
+          <SessionActions />
+        </section>
+        {view.recovery ? <RecoveryBanner recovery={view.recovery} /> : null}
+      </>
     );
   }
 

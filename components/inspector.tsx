@@ -2,7 +2,9 @@
 
 import type { DemoInfo } from '@/lib/server/config';
 import type { Snapshot } from '@/lib/store/inspector-store';
+import { AuditPanel } from './audit-panel';
 import { AuthorizationServerChoice } from './authorization-server-choice';
+import { DemoControls } from './demo-controls';
 import { DemoPicker } from './demo-picker';
 import { DoctorStrip } from './doctor-strip';
 import { FlowControls } from './flow-controls';
@@ -38,12 +40,14 @@ export function Inspector({
         </header>
         <TargetForm demo={demo} />
         {demo ? <DemoPicker demo={demo} /> : null}
+        {demo?.adminUrl ? <DemoControls /> : null}
         <DoctorStrip />
         <FlowControls />
         <AuthorizationServerChoice variant="banner" />
         <Walkthrough />
         <TokenPanel />
         <ToolsPanel />
+        <AuditPanel />
       </div>
     </InspectorProvider>
   );

@@ -1,4 +1,5 @@
 import type { ToolCallView } from '@/lib/flow';
+import { ErrorCallout } from './error-callout';
 import { formatDuration } from './format';
 
 const SAFE_IMAGE = /^image\/(png|jpeg|gif|webp)$/;
@@ -9,9 +10,16 @@ export function ToolResult({ result }: { result: ToolCallView }) {
     <section className="flex flex-col gap-2" aria-label={`Result of ${result.tool}`}>
       <p className={`text-sm font-medium ${result.isError ? 'text-fail' : 'text-pass'}`}>
         <span aria-hidden="true">{result.isError ? '✕ ' : '✓ '}</span>
-        {result.isError ? 'The tool reported an error' : 'Result'}
+        {result.refused
+          ? 'Not sent'
+          : result.error && result.content.length === 0
+            ? 'The call failed'
+            : result.isError
+              ? 'The tool reported an error'
+              : 'Result'}
         <span className="ml-2 font-mono text-xs text-muted">{formatDuration(result.durationMs)}</span>
       </p>
+      {result.error ? <ErrorCallout error={result.error} /> : null}
       {result.content.map((item, i) => {
         const key = `${result.tool}-${i}`;
         switch (item.type) {

@@ -34,6 +34,9 @@ export function ToolsPanel() {
 
 function ToolCard({ tool, connected }: { tool: ToolView; connected: boolean }) {
   const run = useInspector((s) => s.toolRuns[tool.name]);
+  // The call repeated after signing in again (reconnect, step-up) comes from the server.
+  const resumed = useInspector((s) => (s.view?.resumed?.tool === tool.name ? s.view.resumed : undefined));
+  const result = run?.result ?? (run ? undefined : resumed);
   const actions = useInspectorActions();
   return (
     <article aria-label={`Tool ${tool.name}`} className="rounded-md border border-line p-3">
@@ -64,7 +67,7 @@ function ToolCard({ tool, connected }: { tool: ToolView; connected: boolean }) {
                 {run.error}
               </p>
             ) : null}
-            {run?.result ? <ToolResult result={run.result} /> : null}
+            {result ? <ToolResult result={result} /> : null}
           </div>
         </div>
       ) : (

@@ -3,15 +3,20 @@
 import { useCallback } from 'react';
 import {
   chooseAuthorizationServerAction,
+  disconnectAction,
   nextStepAction,
+  reconnectAction,
   resetAction,
   runAllAction,
+  runAuditAction,
   runToolAction,
   setModeAction,
   startAction,
+  testRevocationAction,
 } from '@/app/actions';
 import type { StartInput } from '@/lib/server/inspector';
 import type { WalkthroughMode } from '@/lib/store/inspector-store';
+import { safeHttpUrl } from './external-link';
 import { useInspector } from './inspector-provider';
 
 /** The UI's only way to change the flow: server actions, each answering with a fresh snapshot. */
@@ -70,6 +75,36 @@ export function useInspectorActions() {
     setMode: (mode: WalkthroughMode) => {
       setModeLocal(mode);
       return run('Saving…', () => setModeAction(mode));
+    },
+    /** Reconnect or step-up: the server builds a new authorization request, and the browser goes there. */
+    reconnect: async () => {
+      setBusy('Preparing the sign-in…');
+      setActionError(null);
+      try {
+        const result = await reconnectAction();
+        if (!result.ok) {
+          setActionError(result.error);
+          return;
+        }
+        applySnapshot(result.value);
+        const url = safeHttpUrl(result.value.view?.authorizationUrl);
+        if (result.value.view?.step === 'awaiting-callback' && url) window.location.assign(url);
+      } catch {
+        setActionError(
+          'The inspector’s server did not answer. Check that it is still running, then try again.',
+        );
+      } finally {
+        setBusy(null);
+      }
+    },
+    disconnect: () => {
+      clearToolRuns();
+      return run('Disconnecting…', disconnectAction);
+    },
+    runAudit: () => run('Running the access audit…', runAuditAction),
+    testRevocation: () => {
+      clearToolRuns();
+      return run('Revoking and testing…', () => testRevocationAction(true));
     },
     runTool: async (name: string, args: unknown) => {
       setToolRun(name, { running: true });

@@ -3,15 +3,20 @@ import { headers } from 'next/headers';
 import { z } from 'zod';
 import {
   createFlow,
+  disconnect,
   callTool as engineCallTool,
   type FlowContext,
   type FlowState,
   type FlowView,
   handleCallback,
+  reconnect,
+  resumeAfterReauthorization,
+  runAccessAudit,
   runNextStep,
   runUntilPause,
   selectAuthorizationServer,
   type ToolCallView,
+  testRevocation,
   toView,
 } from '../flow';
 import { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../flow/types';
@@ -335,8 +340,51 @@ export async function completeAuthorization(callbackUrl: URL): Promise<CallbackO
     if (!waiting) throw new Error('The walkthrough vanished while the callback was handled.');
     const ctx = flowContext();
     let next = await handleCallback(waiting, callbackUrl, ctx);
-    if (current.data.mode === 'run-all') next = await runUntilPause(next, ctx);
+    // Signing in again (reconnect, step-up) runs to the end in either mode, then repeats what was interrupted.
+    if (current.data.mode === 'run-all' || next.reauth) next = await runUntilPause(next, ctx);
+    next = (await resumeAfterReauthorization(next, ctx)).state;
     return { data: { ...current.data, flow: next }, result: undefined, rotate: true };
   });
   return { kind: 'resumed' };
+}
+
+/** Runs `op` on this browser's flow and saves the result; `what` names the operation in errors. */
+function onFlow(
+  what: string,
+  op: (flow: FlowState, ctx: FlowContext) => Promise<FlowState>,
+): Promise<ActionResult> {
+  return guarded(() =>
+    withSession(async (session) => {
+      const flow = session.data.flow;
+      if (!flow) throw new Error(`There is no walkthrough to ${what}. Enter a server URL and press Start.`);
+      const data = { ...session.data, flow: await op(flow, flowContext()) };
+      return { data, result: snapshot(data) };
+    }),
+  );
+}
+
+/**
+ * Reconnect or step-up: accepts the flow's recovery offer and builds a new authorization request for
+ * the same server and client. The browser then goes to `view.authorizationUrl`; the callback resumes.
+ */
+export function reconnectSession(): Promise<ActionResult> {
+  return onFlow('reconnect', reconnect);
+}
+
+/** Revokes the tokens at the authorization server (when it can) and deletes them from the session. */
+export function disconnectSession(): Promise<ActionResult> {
+  return onFlow('disconnect', disconnect);
+}
+
+/** The access-model audit (read-only requests; revocation is separate and needs confirmation). */
+export function runAudit(): Promise<ActionResult> {
+  return onFlow('audit', runAccessAudit);
+}
+
+/** The audit's revocation row: revokes this session's tokens, then checks the server rejects them. */
+export function testAuditRevocation(confirmed: boolean): Promise<ActionResult> {
+  if (confirmed !== true) {
+    return Promise.resolve({ ok: false, error: 'Testing revocation ends this session; confirm it first.' });
+  }
+  return onFlow('test', testRevocation);
 }

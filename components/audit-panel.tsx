@@ -1,0 +1,120 @@
+'use client';
+
+import { useState } from 'react';
+import { CheckList } from './check-list';
+import { useInspector } from './inspector-provider';
+import { useInspectorActions } from './use-inspector-actions';
+
+const button = 'rounded-md px-4 py-2 text-sm font-semibold disabled:opacity-60';
+
+/**
+ * The access-model audit: what the server promises about access, checked with read-only requests.
+ * Testing revocation ends the session, so it asks first.
+ */
+export function AuditPanel() {
+  const step = useInspector((s) => s.view?.step);
+  const toolsRecord = useInspector((s) => s.view?.steps.find((r) => r.id === 'tools'));
+  const busy = useInspector((s) => s.busy);
+  const selectStep = useInspector((s) => s.selectStep);
+  const actions = useInspectorActions();
+  const [confirming, setConfirming] = useState(false);
+  const checks = (toolsRecord?.checks ?? []).filter((c) => c.id.startsWith('audit.'));
+  const connected = step === 'connected';
+  if (!connected && checks.length === 0) return null;
+  const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const c of checks) counts[c.status]++;
+
+  return (
+    <section aria-labelledby="audit-heading" className="rounded-lg border border-line bg-panel p-4 text-sm">
+      <div className="flex flex-wrap items-baseline justify-between gap-3">
+        <div>
+          <h2 id="audit-heading" className="font-semibold">
+            Access audit
+          </h2>
+          <p className="text-muted">
+            Checks the server’s access model from the client side, with read-only requests only: read-only
+            tools, invalid and forged tokens, a token in the URL, the session id without a token, revoked
+            access, and whether tool errors leak internals.
+          </p>
+        </div>
+        {checks.length ? (
+          <p data-testid="audit-summary">
+            {counts.pass} passed · {counts.warn} warnings · {counts.fail} failed · {counts.skip} skipped
+          </p>
+        ) : null}
+      </div>
+      {connected ? (
+        <div className="mt-3 flex flex-wrap gap-2">
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => void actions.runAudit()}
+            className={`${button} bg-accent text-accent-fg`}
+          >
+            Run access audit
+          </button>
+          <button
+            type="button"
+            disabled={busy !== null || confirming}
+            onClick={() => setConfirming(true)}
+            className={`${button} border border-line`}
+          >
+            Test revocation…
+          </button>
+        </div>
+      ) : null}
+      {connected && confirming ? (
+        <div
+          role="dialog"
+          aria-labelledby="revoke-title"
+          aria-describedby="revoke-text"
+          className="mt-3 rounded-md border border-warn/60 bg-warn/5 p-3"
+        >
+          <h3 id="revoke-title" className="font-semibold">
+            Revoke this session’s tokens to test revocation?
+          </h3>
+          <p id="revoke-text" className="mt-1">
+            The inspector revokes the refresh token and the access token at the authorization server (RFC
+            7009), then sends the old access token to the MCP server once: it must answer 401. This ends the
+            session; afterwards you press Reconnect and sign in again with the same client registration.
+            Nothing else is revoked or changed.
+          </p>
+          <div className="mt-2 flex flex-wrap gap-2">
+            <button
+              type="button"
+              disabled={busy !== null}
+              onClick={() => {
+                setConfirming(false);
+                void actions.testRevocation();
+              }}
+              className={`${button} bg-accent text-accent-fg`}
+            >
+              Revoke and test
+            </button>
+            <button
+              type="button"
+              onClick={() => setConfirming(false)}
+              className={`${button} border border-line`}
+            >
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {checks.length ? (
+        <div className="mt-4">
+          <CheckList checks={checks} />
+          <button
+            type="button"
+            onClick={() => selectStep('tools')}
+            className="mt-2 rounded-md border border-line px-3 py-1"
+          >
+            Show the requests (Tools step)
+          </button>
+        </div>
+      ) : (
+        <p className="mt-3 text-muted">Not run yet.</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,97 @@
+'use client';
+
+import type { RecoveryView } from '@/lib/flow';
+import { useInspector } from './inspector-provider';
+import { useInspectorActions } from './use-inspector-actions';
+
+const button = 'rounded-md px-4 py-2 text-sm font-semibold disabled:opacity-60';
+
+const HEADINGS: Record<RecoveryView['reason'], string> = {
+  expired: 'Your sign-in expired',
+  revoked: 'Access was revoked',
+  invalid: 'The server no longer accepts the token',
+  unauthorized: 'The server no longer accepts the token',
+  'insufficient-scope': 'More access needed',
+  forbidden: 'The server refused the request',
+  disconnected: 'Disconnected',
+};
+
+/**
+ * The one action after a lost or insufficient authorization: Reconnect (sign in again with the same
+ * client) or Re-authorize with more scopes (step-up). The server builds the authorization request;
+ * the browser goes straight there, and the interrupted call runs again on return.
+ */
+export function RecoveryBanner({ recovery }: { recovery: RecoveryView }) {
+  const busy = useInspector((s) => s.busy);
+  const actions = useInspectorActions();
+  const stepUp = recovery.action === 'step-up';
+  const heading = stepUp ? 'More scope needed' : HEADINGS[recovery.reason];
+  return (
+    <section
+      aria-label={stepUp ? 'Step-up authorization' : 'Reconnect'}
+      className="rounded-lg border border-warn/60 bg-warn/5 p-4 text-sm"
+    >
+      <h2 className="font-semibold">
+        <span aria-hidden="true">! </span>
+        {heading}
+      </h2>
+      <p className="mt-1">{recovery.message}</p>
+      {stepUp && recovery.requiredScope ? (
+        <dl className="mt-2 grid grid-cols-[9rem_minmax(0,1fr)] gap-x-3 gap-y-1">
+          <dt className="text-muted">Server asks for</dt>
+          <dd className="font-mono">{recovery.requiredScope}</dd>
+          <dt className="text-muted">Granted so far</dt>
+          <dd className="font-mono">{recovery.grantedScope ?? '(not stated)'}</dd>
+          <dt className="text-muted">Will request</dt>
+          <dd className="font-mono">{recovery.scope}</dd>
+          <dt className="text-muted">Attempt</dt>
+          <dd>{recovery.attempts + 1} of 3 for this operation</dd>
+        </dl>
+      ) : null}
+      <div className="mt-3 flex flex-wrap gap-2">
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => void actions.reconnect()}
+          className={`${button} bg-accent text-accent-fg`}
+        >
+          {stepUp ? 'Re-authorize with more scopes' : 'Reconnect'}
+        </button>
+      </div>
+      <p className="mt-2 text-xs text-muted">
+        {stepUp
+          ? 'MCP 2025-11-25 §Scope Challenge Handling: a refresh cannot add scopes (RFC 6749 §6), so this is a new authorization.'
+          : 'Same client registration, a new PKCE verifier and state; you will not be asked to paste anything.'}
+      </p>
+    </section>
+  );
+}
+
+/** Connected: what the session can do besides running tools. */
+export function SessionActions() {
+  const busy = useInspector((s) => s.busy);
+  const revocationEndpoint = useInspector((s) => s.view?.discovery.revocationEndpoint);
+  const actions = useInspectorActions();
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-3">
+      <button
+        type="button"
+        disabled={busy !== null}
+        onClick={() => void actions.disconnect()}
+        className={`${button} border border-line`}
+      >
+        Disconnect
+      </button>
+      <span className="text-xs text-muted">
+        {revocationEndpoint ? (
+          <>
+            Revokes the tokens at <code className="break-all font-mono">{revocationEndpoint}</code> (RFC 7009)
+            and deletes them here.
+          </>
+        ) : (
+          'The authorization server has no revocation endpoint: the tokens are deleted here and stay valid until they expire.'
+        )}
+      </span>
+    </div>
+  );
+}
