@@ -41,7 +41,7 @@ export const STEP_INFO: Record<StepId, { title: string; summary: string; specRef
   token: {
     title: 'Token exchange',
     summary:
-      'Exchange the code for tokens with the PKCE verifier and the same resource. The tokens stay in the inspector’s encrypted server-side session; you see redacted forms and decoded claims.',
+      'Exchange the code for tokens with the PKCE verifier and the same resource. The tokens stay in the inspector’s encrypted server-side session; you see redacted forms and decoded claims. Later refreshes (RFC 6749 §6) and the revocation on Disconnect (RFC 7009) are recorded here too.',
     specRef: 'OAuth 2.1 §4.1.3; RFC 8707 §2.2',
   },
   'mcp-init': {
@@ -53,7 +53,7 @@ export const STEP_INFO: Record<StepId, { title: string; summary: string; specRef
   tools: {
     title: 'Tools',
     summary:
-      'List the server’s tools. Only tools annotated read-only can be run from here; the others are listed with the reason.',
+      'List the server’s tools. Only tools annotated read-only can be run from here; the others are listed with the reason. The access audit’s requests and checks are recorded here too.',
     specRef: 'MCP 2025-11-25 §Tools',
   },
 };
