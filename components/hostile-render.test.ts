@@ -87,6 +87,7 @@ describe('remote strings render as inert text', () => {
     const html = render(
       createElement(InspectorProvider, {
         initial: { view, mode: 'run-all' },
+        // biome-ignore lint/correctness/noChildrenProp: no JSX in a .ts test; the provider's props require children
         children: createElement(ToolsPanel),
       }),
     );
