@@ -13,11 +13,23 @@ async function main() {
   const inspector = await startInspector({
     port: await freePort(),
     quiet: true,
-    env: { INSPECTOR_DEMO: JSON.stringify({ mcpUrl: demo.mcpUrl, adminUrl: demo.adminUrl, scenarios: demo.scenarios }) },
+    env: {
+      INSPECTOR_DEMO: JSON.stringify({
+        mcpUrl: demo.mcpUrl,
+        adminUrl: demo.adminUrl,
+        scenarios: demo.scenarios,
+      }),
+    },
   });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
   });
   try {
     for (const scheme of ['light', 'dark'] as const) {
@@ -31,13 +43,19 @@ async function main() {
       await page.getByRole('button', { name: 'Authorize', exact: true }).click();
       await page.waitForURL(`${inspector.url}/`);
       await page.getByRole('heading', { name: /Connected/ }).waitFor();
-      await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Protected resource metadata/ }).click();
+      await page
+        .getByRole('navigation', { name: 'Steps' })
+        .getByRole('button', { name: /Protected resource metadata/ })
+        .click();
       await page.locator('details').filter({ hasText: 'GET' }).first().locator('summary').click();
       await page.screenshot({ path: `${out}/screenshot${scheme === 'dark' ? '-dark' : ''}.png` });
       const tool = page.getByRole('article', { name: 'Tool get_logo' });
       await tool.getByRole('button', { name: 'Run get_logo' }).click();
       await tool.getByRole('region', { name: 'Result of get_logo' }).waitFor();
-      await page.screenshot({ path: `${out}/full-page${scheme === 'dark' ? '-dark' : ''}.png`, fullPage: true });
+      await page.screenshot({
+        path: `${out}/full-page${scheme === 'dark' ? '-dark' : ''}.png`,
+        fullPage: true,
+      });
       await page.close();
     }
     console.log(`Screenshots written to ${out}/`);
