@@ -55,7 +55,7 @@ export function Inspector({
 
 function Walkthrough() {
   return (
-    <section aria-label="Walkthrough" className="grid gap-4 md:grid-cols-[16rem_minmax(0,1fr)]">
+    <section aria-label="Walkthrough" className="grid gap-4 md:grid-cols-[19rem_minmax(0,1fr)]">
       <Stepper />
       <StepDetail />
     </section>

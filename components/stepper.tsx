@@ -31,7 +31,7 @@ export function Stepper() {
                 } ${step.status === 'pending' ? 'text-muted' : ''}`}
               >
                 <span className="w-5 shrink-0 text-right font-mono text-xs text-muted">{index + 1}</span>
-                <span className="min-w-0 flex-1 truncate">{STEP_INFO[step.id].title}</span>
+                <span className="min-w-0 flex-1">{STEP_INFO[step.id].title}</span>
                 <StatusBadge status={step.status} compact />
                 <span className="w-14 shrink-0 text-right font-mono text-xs text-muted">
                   {step.durationMs !== undefined ? formatDuration(step.durationMs) : ''}

@@ -48,6 +48,8 @@ async function main() {
         .getByRole('button', { name: /Protected resource metadata/ })
         .click();
       await page.locator('details').filter({ hasText: 'GET' }).first().locator('summary').click();
+      // The walkthrough itself, from the doctor strip down.
+      await page.getByRole('region', { name: 'Doctor summary' }).evaluate((el) => el.scrollIntoView());
       await page.screenshot({ path: `${out}/screenshot${scheme === 'dark' ? '-dark' : ''}.png` });
       const tool = page.getByRole('article', { name: 'Tool get_logo' });
       await tool.getByRole('button', { name: 'Run get_logo' }).click();
