@@ -15,6 +15,7 @@ import {
   setMode,
   startWalkthrough,
   type ToolCallOutcome,
+  testAuditAudience,
   testAuditRevocation,
 } from '@/lib/server/inspector';
 import type { WalkthroughMode } from '@/lib/server/session';
@@ -59,6 +60,10 @@ export async function disconnectAction(): Promise<ActionResult> {
 
 export async function runAuditAction(): Promise<ActionResult> {
   return runAudit();
+}
+
+export async function testAudienceAction(): Promise<ActionResult> {
+  return testAuditAudience();
 }
 
 export async function testRevocationAction(confirmed: boolean): Promise<ActionResult> {

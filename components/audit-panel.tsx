@@ -17,7 +17,7 @@ export function AuditPanel() {
   const busy = useInspector((s) => s.busy);
   const selectStep = useInspector((s) => s.selectStep);
   const actions = useInspectorActions();
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'revocation' | 'audience' | null>(null);
   const checks = (toolsRecord?.checks ?? []).filter((c) => c.id.startsWith('audit.'));
   const connected = step === 'connected';
   if (!connected && checks.length === 0) return null;
@@ -33,8 +33,8 @@ export function AuditPanel() {
           </h2>
           <p className="text-muted">
             Checks the server’s access model from the client side, with read-only requests only: read-only
-            tools, invalid and forged tokens, a token in the URL, the session id without a token, revoked
-            access, and whether tool errors leak internals.
+            tools, invalid and forged tokens, a token in the URL, the session id without a token, a token for
+            another resource, revoked access, and whether tool errors leak internals.
           </p>
         </div>
         {checks.length ? (
@@ -55,15 +55,62 @@ export function AuditPanel() {
           </button>
           <button
             type="button"
-            disabled={busy !== null || confirming}
-            onClick={() => setConfirming(true)}
+            disabled={busy !== null || confirming !== null}
+            onClick={() => setConfirming('audience')}
+            className={`${button} border border-line`}
+          >
+            Test audience…
+          </button>
+          <button
+            type="button"
+            disabled={busy !== null || confirming !== null}
+            onClick={() => setConfirming('revocation')}
             className={`${button} border border-line`}
           >
             Test revocation…
           </button>
         </div>
       ) : null}
-      {connected && confirming ? (
+      {connected && confirming === 'audience' ? (
+        <div
+          role="dialog"
+          aria-labelledby="audience-title"
+          aria-describedby="audience-text"
+          className="mt-3 rounded-md border border-warn/60 bg-warn/5 p-3"
+        >
+          <h3 id="audience-title" className="font-semibold">
+            Sign in again to test the audience check?
+          </h3>
+          <p id="audience-text" className="mt-1">
+            A token issued for another resource must not work here. To get one, you sign in again (same client
+            registration) and the authorization request also names a resource that does not exist; the
+            inspector then refreshes for that resource and sends the token to this server once. It must answer
+            401. The session goes on with its own token afterwards. If the authorization server refuses the
+            extra resource, you reconnect without it and the check stays skipped.
+          </p>
+          <div className="mt-2 flex flex-wrap gap-2">
+            <button
+              type="button"
+              disabled={busy !== null}
+              onClick={() => {
+                setConfirming(null);
+                void actions.testAudience();
+              }}
+              className={`${button} bg-accent text-accent-fg`}
+            >
+              Sign in and test
+            </button>
+            <button
+              type="button"
+              onClick={() => setConfirming(null)}
+              className={`${button} border border-line`}
+            >
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {connected && confirming === 'revocation' ? (
         <div
           role="dialog"
           aria-labelledby="revoke-title"
@@ -84,7 +131,7 @@ export function AuditPanel() {
               type="button"
               disabled={busy !== null}
               onClick={() => {
-                setConfirming(false);
+                setConfirming(null);
                 void actions.testRevocation();
               }}
               className={`${button} bg-accent text-accent-fg`}
@@ -93,7 +140,7 @@ export function AuditPanel() {
             </button>
             <button
               type="button"
-              onClick={() => setConfirming(false)}
+              onClick={() => setConfirming(null)}
               className={`${button} border border-line`}
             >
               Cancel

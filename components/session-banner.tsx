@@ -14,6 +14,7 @@ const HEADINGS: Record<RecoveryView['reason'], string> = {
   'insufficient-scope': 'More access needed',
   forbidden: 'The server refused the request',
   disconnected: 'Disconnected',
+  audit: 'Access audit',
 };
 
 /**

@@ -12,6 +12,7 @@ import {
   runToolAction,
   setModeAction,
   startAction,
+  testAudienceAction,
   testRevocationAction,
 } from '@/app/actions';
 import type { StartInput } from '@/lib/server/inspector';
@@ -48,6 +49,28 @@ export function useInspectorActions() {
     [applySnapshot, setActionError, setBusy],
   );
 
+  /** Runs an action that prepares a sign-in, then sends the browser to the authorization server. */
+  const signInAgain = async (action: () => ReturnType<typeof reconnectAction>) => {
+    setBusy('Preparing the sign-in…');
+    setActionError(null);
+    try {
+      const result = await action();
+      if (!result.ok) {
+        setActionError(result.error);
+        return;
+      }
+      applySnapshot(result.value);
+      const url = safeHttpUrl(result.value.view?.authorizationUrl);
+      if (result.value.view?.step === 'awaiting-callback' && url) window.location.assign(url);
+    } catch {
+      setActionError(
+        'The inspector’s server did not answer. Check that it is still running, then try again.',
+      );
+    } finally {
+      setBusy(null);
+    }
+  };
+
   return {
     start: (input: StartInput) => {
       clearToolRuns();
@@ -77,26 +100,9 @@ export function useInspectorActions() {
       return run('Saving…', () => setModeAction(mode));
     },
     /** Reconnect or step-up: the server builds a new authorization request, and the browser goes there. */
-    reconnect: async () => {
-      setBusy('Preparing the sign-in…');
-      setActionError(null);
-      try {
-        const result = await reconnectAction();
-        if (!result.ok) {
-          setActionError(result.error);
-          return;
-        }
-        applySnapshot(result.value);
-        const url = safeHttpUrl(result.value.view?.authorizationUrl);
-        if (result.value.view?.step === 'awaiting-callback' && url) window.location.assign(url);
-      } catch {
-        setActionError(
-          'The inspector’s server did not answer. Check that it is still running, then try again.',
-        );
-      } finally {
-        setBusy(null);
-      }
-    },
+    reconnect: () => signInAgain(reconnectAction),
+    /** The audit's audience row: a sign-in that also names a made-up resource. */
+    testAudience: () => signInAgain(testAudienceAction),
     disconnect: () => {
       clearToolRuns();
       return run('Disconnecting…', disconnectAction);

@@ -134,7 +134,7 @@ test.describe('honest sessions against the bundled demo', () => {
     await inspector.expectConnected();
   });
 
-  test('the access audit passes on the demo, revocation included (after asking)', async ({
+  test('the access audit passes on the demo, audience and revocation included (after asking)', async ({
     inspectorPage,
     servers,
   }) => {
@@ -153,6 +153,13 @@ test.describe('honest sessions against the bundled demo', () => {
     }
     await expect(inspector.auditCheck('audit.read-only-annotations')).toContainText('delete_note');
     await expect(inspector.auditCheck('audit.revoked-token-rejected')).toContainText('Not tested yet');
+    await expect(inspector.auditCheck('audit.audience-restricted')).toContainText('Not tested yet');
+
+    await inspector.testAudience();
+    await expect(inspector.auditCheck('audit.audience-restricted')).toContainText('Pass');
+    await expect(inspector.auditCheck('audit.audience-restricted')).toContainText(
+      'mcp-auth-inspector-audit-audience got 401',
+    );
 
     // Cancel leaves everything as it was.
     await inspector.audit.getByRole('button', { name: 'Test revocation…' }).click();
@@ -180,6 +187,11 @@ test.describe('honest sessions against the bundled demo', () => {
       'audit.revoked-token-rejected',
       'still accepted the access token after it was revoked',
     ],
+    [
+      'no-audience-check',
+      'audit.audience-restricted',
+      'accepted a token issued for another resource (audience not checked)',
+    ],
   ] as const) {
     test(`the access audit fails the ${row} row with the right message`, async ({
       inspectorPage,
@@ -193,6 +205,7 @@ test.describe('honest sessions against the bundled demo', () => {
         await inspector.runTool('whoami');
       }
       await inspector.runAudit();
+      if (row === 'no-audience-check') await inspector.testAudience();
       if (row === 'no-revocation-check') await inspector.testRevocation();
       const check = inspector.auditCheck(id);
       await expect(check).toContainText('Fail');

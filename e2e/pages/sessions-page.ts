@@ -92,6 +92,16 @@ export class SessionsPage extends InspectorPage {
     await expect(this.page.getByRole('heading', { name: 'Disconnected', exact: true })).toBeVisible();
   }
 
+  /** The audit's audience row: confirms, signs in again (naming a made-up resource) and comes back. */
+  async testAudience() {
+    await this.audit.getByRole('button', { name: 'Test audience…' }).click();
+    const dialog = this.page.getByRole('dialog', { name: /test the audience check/ });
+    await expect(dialog).toContainText('resource that does not exist');
+    await dialog.getByRole('button', { name: 'Sign in and test' }).click();
+    await this.signInAgainAtDemo();
+    await this.expectConnected();
+  }
+
   auditCheck(id: string): Locator {
     return this.audit.locator(`[data-check-id="${id}"]`);
   }

@@ -6,8 +6,10 @@ import {
   type FlowContext,
   type FlowState,
   handleCallback,
+  resumeAfterReauthorization,
   runAccessAudit,
   runUntilPause,
+  testAudience,
   testRevocation,
   toView,
 } from './index';
@@ -105,6 +107,7 @@ describe('runAccessAudit() against the fake server', () => {
       'audit.session-without-auth-rejected': 'pass',
       'audit.error-no-leak': 'pass',
       'audit.insufficient-scope-challenge': 'skip',
+      'audit.audience-restricted': 'skip',
       'audit.revoked-token-rejected': 'skip',
     });
     const checks = audit(state);
@@ -184,6 +187,49 @@ describe('runAccessAudit() against the fake server', () => {
     await expect(
       runAccessAudit(createFlow(optionsFor(world)), { fetch: world.fetch, policy: { mode: 'local' } }),
     ).rejects.toMatchObject({ code: 'invalid_state' });
+  });
+});
+
+describe('testAudience()', () => {
+  async function probe(opts: FakeWorldOptions = {}) {
+    const { world, ctx, connected } = await connect(opts);
+    const waiting = at(await testAudience(connected, ctx), 'awaiting-callback');
+    const url = new URL(waiting.authorization.url);
+    const back = at(
+      await runUntilPause(
+        await handleCallback(waiting, world.authorize(waiting.authorization.url), ctx),
+        ctx,
+      ),
+      'connected',
+    );
+    const { state } = await resumeAfterReauthorization(back, ctx);
+    return { connected, url, state: at(state, 'connected') };
+  }
+
+  it('signs in again naming a second resource, and the token for it is refused', async () => {
+    const { connected, url, state } = await probe();
+    expect(url.searchParams.getAll('resource')).toEqual([
+      'https://mcp.example.com/mcp',
+      'https://mcp.example.com/mcp-auth-inspector-audit-audience',
+    ]);
+    expect(url.searchParams.get('client_id')).toBe(connected.client.clientId);
+    expect(audit(state)['audit.audience-restricted']).toMatchObject({
+      status: 'pass',
+      actual: '401 error="invalid_token" for aud https://mcp.example.com/mcp-auth-inspector-audit-audience',
+    });
+    expect(audit(state)['audit.audience-restricted']?.exchangeIds).toHaveLength(2);
+    // The session keeps its token for the server itself.
+    expect(state.token.claims?.aud).toBe('https://mcp.example.com/mcp');
+    expect(state.reauth).toBeUndefined();
+    expect(JSON.stringify(toView(state))).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  });
+
+  it('fails a server that accepts a token issued for another resource', async () => {
+    const { state } = await probe({ breaks: { noAudienceCheck: true } });
+    expect(audit(state)['audit.audience-restricted']).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('accepted a token issued for another resource (audience not checked)'),
+    });
   });
 });
 

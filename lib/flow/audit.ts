@@ -17,10 +17,14 @@
  * confirmed operation (`testRevocation`).
  */
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type * as oauth from 'oauth4webapi';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Exchange } from '../http/types';
 import { INSPECTOR_CLIENT_INFO, type McpFailure, wireProtocolVersion } from '../mcp/client';
 import { MCP_REQUEST_TIMEOUT_MS, shapeToolResult, type ToolView } from '../mcp/tools';
+import { describeOAuthError } from '../oauth/errors';
+import { audienceList, decodeJwtPayloadUnverified } from '../oauth/jwt';
+import { clientAuthentication, processRefreshTokenResponse, refreshTokenGrantRequest } from '../oauth/token';
 import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
 import { type Attempt, type Connected, freshConnected, settleAccess, withAccess } from './access';
 import { disconnectedState, revokeTokens } from './disconnect';
@@ -29,7 +33,7 @@ import { describeFindings, type LeakFinding, scanForLeaks } from './leak-scanner
 import type { FlowState } from './state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from './step-run';
 import { McpAttemptError, mcpFlowError, withMcpSession } from './steps/mcp';
-import { FlowError, type FlowErrorInfo, type StepRecord } from './types';
+import { FlowError, type FlowErrorInfo, type FlowSecrets, type StepRecord } from './types';
 
 /** Tools probed with invalid arguments, and probes per tool: bounded, so an audit stays a few dozen calls. */
 const MAX_AUDITED_TOOLS = 8;
@@ -608,6 +612,13 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
     );
   }
 
+  if (!run.record.checks.some((c) => c.id === 'audit.audience-restricted')) {
+    run.check(
+      'audit.audience-restricted',
+      'skip',
+      'Not tested yet: it needs a token issued for another resource, so you sign in again once (Test audience).',
+    );
+  }
   if (!run.record.checks.some((c) => c.id === 'audit.revoked-token-rejected')) {
     run.check(
       'audit.revoked-token-rejected',
@@ -712,4 +723,114 @@ export async function testRevocation(state: FlowState, ctx: FlowContext): Promis
     revocation: revocation.outcome,
     message: `The access audit revoked this session’s tokens to test revocation. ${message}`,
   });
+}
+
+/**
+ * The audit's audience row, second half (after `beginAudienceProbe` signed in again naming a second
+ * resource): refreshes for that resource, keeps the rotated refresh token, and sends the new token to
+ * the MCP server once. It must refuse a token whose `aud` is another resource. The session keeps its
+ * own access token throughout.
+ * @see MCP 2025-11-25 §Access Token Privilege Restriction; RFC 8707 §2; RFC 9068 §4
+ */
+export async function probeAudience(
+  state: Connected,
+  ctx: FlowContext,
+  audience: string,
+): Promise<Connected> {
+  const existing = state.records.find((r) => r.id === 'tools');
+  const run = new StepRun('tools', ctx, state.secrets, state.seq, existing);
+  const finish = (next: Connected): Connected => ({
+    ...next,
+    records: upsertRecord(next.records, orderedRecord(run.finish())),
+    seq: run.nextSeq,
+  });
+  const refreshToken = state.secrets.refreshToken;
+  if (!refreshToken) {
+    run.check(
+      'audit.audience-restricted',
+      'skip',
+      'No refresh token was issued, so the inspector cannot get a token for the second resource without another sign-in.',
+    );
+    return finish(state);
+  }
+  const as = state.authorizationServer.metadata;
+  const client: oauth.Client = {
+    client_id: state.client.clientId,
+    token_endpoint_auth_method: state.client.tokenEndpointAuthMethod,
+  };
+  const call = run.traced(`Audit (RFC 8707 §2.2) — refresh for the other resource ${audience}`);
+  let tokens: oauth.TokenEndpointResponse;
+  try {
+    const response = await refreshTokenGrantRequest({
+      fetch: call.fetch,
+      as,
+      client,
+      clientAuth: clientAuthentication(state.client.tokenEndpointAuthMethod, state.secrets.clientSecret),
+      refreshToken,
+      resource: audience,
+    });
+    tokens = await processRefreshTokenResponse(as, client, response);
+  } catch (err) {
+    const d = describeOAuthError(err, 'The token endpoint');
+    run.check(
+      'audit.audience-restricted',
+      'skip',
+      `The authorization server would not issue a token for the other resource (${d.actual ?? d.message}), so the server’s audience check could not be tested.`,
+      { actual: d.actual ?? d.message, exchangeIds: call.exchangeIds },
+    );
+    // A refresh token the AS refused (invalid_grant) is spent; the session keeps its access token.
+    const secrets = d.oauthError === 'invalid_grant' ? withoutRefreshToken(state.secrets) : state.secrets;
+    return finish({ ...state, secrets });
+  }
+  run.addSecret(tokens.access_token);
+  run.addSecret(tokens.refresh_token);
+  const secrets = {
+    ...state.secrets,
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+  };
+  const aud = audienceList(decodeJwtPayloadUnverified(tokens.access_token)?.aud);
+  const base = state.token.resource ?? state.options.serverUrl;
+  if (aud.includes(base)) {
+    run.check(
+      'audit.audience-restricted',
+      'skip',
+      `The authorization server issued a token for this server again (aud ${aud.join(', ')}) instead of one for ${audience}, so there is nothing to test.`,
+      { actual: aud.join(' '), exchangeIds: call.exchangeIds },
+    );
+    return finish({ ...state, secrets });
+  }
+  const answer = await rawRequest(
+    run,
+    `Audit (MCP §Access Token Privilege Restriction) — initialize with a token issued for ${audience}; expect 401`,
+    state.options.serverUrl,
+    {
+      headers: { ...MCP_HEADERS, authorization: `Bearer ${tokens.access_token}` },
+      body: initializeBody(state.options.specVersion),
+    },
+  );
+  const ids = [...call.exchangeIds, ...answer.exchangeIds];
+  const actual = `${shownStatus(answer)} for aud ${aud.join(' ') || '(opaque token)'}`;
+  if (accepted(answer)) {
+    run.check(
+      'audit.audience-restricted',
+      'fail',
+      `The server accepted a token issued for another resource (audience not checked): aud was ${aud.join(', ') || 'not readable (opaque token)'}, not ${base}. Tokens meant for other services work here too.`,
+      { expected: '401', actual, exchangeIds: ids },
+    );
+  } else {
+    run.check(
+      'audit.audience-restricted',
+      answer.status === 401 ? 'pass' : 'warn',
+      answer.status === 401
+        ? `A token issued for ${audience} got ${shownStatus(answer)}: the server checks that tokens were issued for it.`
+        : `A token issued for another resource was not accepted, but the answer was ${shownStatus(answer)} rather than 401.`,
+      { expected: '401', actual, exchangeIds: ids },
+    );
+  }
+  return finish({ ...state, secrets });
+}
+
+function withoutRefreshToken(secrets: FlowSecrets): FlowSecrets {
+  const { refreshToken: _spent, ...rest } = secrets;
+  return rest;
 }

@@ -259,6 +259,11 @@ export const CHECKS = {
     title: 'An Mcp-Session-Id without Authorization is rejected',
     specRef: 'MCP 2025-11-25 §Security Best Practices (Session Hijacking); §Token Requirements',
   },
+  'audit.audience-restricted': {
+    step: 'tools',
+    title: 'A token issued for another resource is rejected',
+    specRef: 'MCP 2025-11-25 §Access Token Privilege Restriction; RFC 8707 §2; RFC 9068 §4',
+  },
   'audit.revoked-token-rejected': {
     step: 'tools',
     title: 'After revocation the next request is rejected',

@@ -2,7 +2,8 @@ import type { McpFailure } from '../mcp/client';
 import { MCP_REQUEST_TIMEOUT_MS, type ShapedToolResult, shapeToolResult } from '../mcp/tools';
 import { type Attempt, type Connected, freshConnected, settleAccess, withAccess } from './access';
 import { toFlowErrorInfo } from './errors';
-import { beginReauthorization } from './recovery';
+import { probeAudience } from './audit';
+import { beginAudienceProbe, beginReauthorization } from './recovery';
 import { type FlowState, isRunnable, type RunnableStep, type StateAt } from './state';
 import { type FlowContext, StepRun, upsertRecord } from './step-run';
 import { runAsMetadata } from './steps/as-metadata';
@@ -51,8 +52,21 @@ function failed(state: FlowState, run: StepRun, error: FlowErrorInfo): FlowState
     failedStep: run.stepId,
     records: upsertRecord(state.records, record),
     seq: run.nextSeq,
-    // A re-authorization that failed (e.g. consent denied) can be tried again.
-    ...(state.reauth && !state.recovery ? { recovery: state.reauth } : {}),
+    // A re-authorization that failed (e.g. consent denied) can be tried again; the audit's audience
+    // test is not repeated (the AS may have refused the extra resource), only signing in again is.
+    ...(state.reauth && !state.recovery
+      ? {
+          recovery: state.reauth.probeAudience
+            ? {
+                action: 'reconnect',
+                reason: 'audit',
+                message: `Signing in for the audience test failed (${error.message}) Reconnect signs in again without the extra resource.`,
+                ...(state.reauth.scope ? { scope: state.reauth.scope } : {}),
+                attempts: 0,
+              }
+            : state.reauth,
+        }
+      : {}),
   } as FlowState;
 }
 
@@ -314,6 +328,16 @@ export async function reconnect(state: FlowState, ctx: FlowContext): Promise<Flo
 }
 
 /**
+ * The access audit's audience row: signs in again naming a second, made-up resource; after the
+ * callback `resumeAfterReauthorization` sends a token for it to the server, which must refuse it.
+ * Returns 'awaiting-callback'. Only when connected.
+ * @see MCP 2025-11-25 §Access Token Privilege Restriction; RFC 8707 §2
+ */
+export async function testAudience(state: FlowState, ctx: FlowContext): Promise<FlowState> {
+  return runNextStep(beginAudienceProbe(state), ctx);
+}
+
+/**
  * Once a re-authorization reaches 'connected': runs the interrupted operation again (a tool call
  * keeps its step-up attempt count) and keeps its result in `resumed` for the UI. Otherwise it only
  * clears the re-authorization. A no-op in any other state.
@@ -326,6 +350,7 @@ export async function resumeAfterReauthorization(
   const { reauth, ...rest } = state;
   const connected = rest as Connected;
   const op = reauth.operation;
+  if (op?.kind === 'audience-probe') return { state: await probeAudience(connected, ctx, op.audience) };
   if (op?.kind !== 'call-tool') return { state: connected };
   const { state: after, result } = await callTool(connected, ctx, op.tool, op.args, {
     stepUpAttempts: reauth.attempts,

@@ -13,6 +13,7 @@ export {
   resumeAfterReauthorization,
   runNextStep,
   runUntilPause,
+  testAudience,
 } from './engine';
 export { type LeakFinding, type LeakKind, scanForLeaks } from './leak-scanner';
 export { MAX_STEP_UP_ATTEMPTS } from './recovery';

@@ -43,6 +43,7 @@ const REASON_TEXT: Record<LostAuthorizationReason, string> = {
   'insufficient-scope': 'The token lacks a scope this request needs',
   forbidden: 'The server refused the request (403) without saying which scope is missing',
   disconnected: 'The session was disconnected',
+  audit: 'The access audit signs in again',
 };
 
 const describeOperation = (op: PendingOperation | undefined) =>
@@ -50,7 +51,9 @@ const describeOperation = (op: PendingOperation | undefined) =>
     ? ` and runs ${op.tool} again`
     : op?.kind === 'list-tools'
       ? ' and lists the tools again'
-      : '';
+      : op?.kind === 'audience-probe'
+        ? ' and tests the audience'
+        : '';
 
 /**
  * The offer after a 401 that refreshing could not fix: sign in again with the same client.
@@ -169,4 +172,38 @@ export function beginReauthorization(state: FlowState): StateAt<'authorize'> {
     client: s.client,
     reauth,
   };
+}
+
+/** A resource that does not exist on the MCP server's origin, for the audit's audience row. */
+export function probeAudienceFor(serverUrl: string): string {
+  return new URL('/mcp-auth-inspector-audit-audience', serverUrl).href;
+}
+
+/**
+ * The audit's audience row, first half: signs in again asking for tokens for this server and for a
+ * resource that does not exist (RFC 8707 §2 allows several `resource` parameters). Once connected,
+ * `resumeAfterReauthorization` gets a token for that resource with the refresh token and sends it to
+ * the server, which must refuse it. Only when connected.
+ * @see MCP 2025-11-25 §Access Token Privilege Restriction; RFC 8707 §2
+ */
+export function beginAudienceProbe(state: FlowState): StateAt<'authorize'> {
+  if (state.step !== 'connected') {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: `The audience test runs on a connected session; the flow is at '${state.step}'.`,
+    });
+  }
+  const audience = probeAudienceFor(state.options.serverUrl);
+  return beginReauthorization({
+    ...state,
+    recovery: {
+      action: 'reconnect',
+      reason: 'audit',
+      message: `The access audit signs in again and asks for tokens for this server and for ${audience}, a resource that does not exist. A token for that resource is then sent to this server once: it must refuse it.`,
+      ...(state.authorization.scope ? { scope: state.authorization.scope } : {}),
+      attempts: 0,
+      operation: { kind: 'audience-probe', audience },
+      probeAudience: audience,
+    },
+  });
 }

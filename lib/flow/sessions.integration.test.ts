@@ -14,6 +14,7 @@ import {
   resumeAfterReauthorization,
   runAccessAudit,
   runUntilPause,
+  testAudience,
   testRevocation,
 } from './index';
 import type { FlowContext } from './step-run';
@@ -136,11 +137,16 @@ describe('sessions against the demo', () => {
     expect(response.headers.get('www-authenticate')).toContain('revoked');
   });
 
-  it('the audit passes on the demo (revocation included)', async () => {
-    const { state } = await connect();
+  it('the audit passes on the demo (audience and revocation included)', async () => {
+    const { jar, state } = await connect();
     await admin('/require-scope', { tool: 'whoami', scope: 'mcp:admin' });
     const denied = await callTool(state, ctx, 'whoami', {});
-    const audited = connected(await runAccessAudit(denied.state, ctx));
+    const probed = await resumeAfterReauthorization(
+      await signIn(jar, await testAudience(denied.state, ctx)),
+      ctx,
+    );
+    expect(auditChecks(probed.state)['audit.audience-restricted']?.status).toBe('pass');
+    const audited = connected(await runAccessAudit(probed.state, ctx));
     const checks = auditChecks(audited);
     const failing = Object.values(checks).filter((c) => c.status === 'fail');
     expect(failing.map((c) => `${c.id}: ${c.message}`)).toEqual([]);
@@ -169,13 +175,18 @@ describe('sessions against the demo', () => {
       'audit.revoked-token-rejected',
       /still accepted the access token after it was revoked/,
     ],
+    ['no-audience-check', 'audit.audience-restricted', /accepted a token issued for another resource/],
   ] as const)('the audit fails the %s row with the right message', async (row, id, message) => {
-    const { state } = await connect();
+    const { jar, state } = await connect();
     await admin('/break', { row, on: true });
     let current: FlowState = state;
     if (row === 'bad-403') {
       await admin('/require-scope', { tool: 'whoami', scope: 'mcp:admin' });
       current = (await callTool(current, ctx, 'whoami', {})).state;
+    }
+    if (row === 'no-audience-check') {
+      current = (await resumeAfterReauthorization(await signIn(jar, await testAudience(current, ctx)), ctx))
+        .state;
     }
     current = await runAccessAudit(current, ctx);
     if (row === 'no-revocation-check') current = await testRevocation(current, ctx);

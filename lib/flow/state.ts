@@ -110,7 +110,9 @@ export interface McpSessionInfo {
 /** An operation to run again once the user has signed in again. Arguments stay in the sealed session. */
 export type PendingOperation =
   | { kind: 'call-tool'; tool: string; args: Record<string, unknown>; allowNonReadOnly?: boolean }
-  | { kind: 'list-tools' };
+  | { kind: 'list-tools' }
+  /** The audit's audience row: get a token for `audience` with the refresh token and send it to the server. */
+  | { kind: 'audience-probe'; audience: string };
 
 /**
  * Why the token stopped working, as the server said it (RFC 6750 §3.1 `error` and its description):
@@ -124,7 +126,9 @@ export type LostAuthorizationReason =
   | 'unauthorized'
   | 'insufficient-scope'
   | 'forbidden'
-  | 'disconnected';
+  | 'disconnected'
+  /** Not lost: the access audit signs in again to get a token for another resource. */
+  | 'audit';
 
 /**
  * What the UI offers when the session lost (or lacks) authorization: sign in again with the same
@@ -149,6 +153,8 @@ export interface RecoveryOffer {
   attempts: number;
   /** What to run again once connected. */
   operation?: PendingOperation;
+  /** The audit's audience row: an extra RFC 8707 resource asked for in the authorization request. */
+  probeAudience?: string;
 }
 
 /** Why the session was ended on purpose, and what happened at the authorization server. */

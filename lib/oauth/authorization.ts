@@ -62,6 +62,8 @@ export function buildAuthorizationUrl(input: {
   state: string;
   scope?: string;
   resource?: string;
+  /** More RFC 8707 resources in the same request (RFC 8707 §2 allows several `resource` parameters). */
+  additionalResources?: string[];
   extraParams?: Record<string, string>;
 }): { url: string; ignoredExtraParams: string[] } {
   const url = new URL(input.authorizationEndpoint);
@@ -74,6 +76,7 @@ export function buildAuthorizationUrl(input: {
   p.set('state', input.state);
   if (input.scope) p.set('scope', input.scope);
   if (input.resource) p.set('resource', input.resource);
+  for (const r of input.additionalResources ?? []) p.append('resource', r);
   const ignoredExtraParams: string[] = [];
   for (const [k, v] of Object.entries(input.extraParams ?? {})) {
     if (PROTECTED_PARAMS.has(k)) ignoredExtraParams.push(k);

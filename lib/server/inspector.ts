@@ -16,6 +16,7 @@ import {
   runUntilPause,
   selectAuthorizationServer,
   type ToolCallView,
+  testAudience,
   testRevocation,
   toView,
 } from '../flow';
@@ -379,6 +380,14 @@ export function disconnectSession(): Promise<ActionResult> {
 /** The access-model audit (read-only requests; revocation is separate and needs confirmation). */
 export function runAudit(): Promise<ActionResult> {
   return onFlow('audit', runAccessAudit);
+}
+
+/**
+ * The audit's audience row: signs in again naming a second, made-up resource (the browser goes to
+ * `view.authorizationUrl`); the callback then sends a token for it to the server, which must refuse it.
+ */
+export function testAuditAudience(): Promise<ActionResult> {
+  return onFlow('test', testAudience);
 }
 
 /** The audit's revocation row: revokes this session's tokens, then checks the server rejects them. */

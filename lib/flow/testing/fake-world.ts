@@ -43,7 +43,15 @@ export interface FakeWorldOptions {
   auditTools?: boolean;
   /** Access-model rows broken on purpose, like the demo's `/break` switches. */
   breaks?: Partial<
-    Record<'queryToken' | 'sessionWithoutAuth' | 'leakInternals' | 'bad403' | 'noRevocationCheck', boolean>
+    Record<
+      | 'queryToken'
+      | 'sessionWithoutAuth'
+      | 'leakInternals'
+      | 'bad403'
+      | 'noRevocationCheck'
+      | 'noAudienceCheck',
+      boolean
+    >
   >;
 }
 
@@ -77,15 +85,21 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
   const clients = new Map<string, { redirectUris: string[] }>();
   const codes = new Map<
     string,
-    { clientId: string; challenge: string; redirectUri: string; resource?: string; scope?: string }
+    {
+      clientId: string;
+      challenge: string;
+      redirectUri: string;
+      resource?: string;
+      /** Every resource the authorization request named (RFC 8707 allows several). */
+      resources?: string[];
+      scope?: string;
+    }
   >();
   const accessTokens = new Set<string>();
   /** access token → its grant and scope; refresh token → the same. */
-  const grants = new Map<string, { grant: number; scope?: string; resource?: string; clientId: string }>();
-  const refreshTokens = new Map<
-    string,
-    { grant: number; scope?: string; resource?: string; clientId: string }
-  >();
+  type Grant = { grant: number; scope?: string; resource?: string; resources?: string[]; clientId: string };
+  const grants = new Map<string, Grant>();
+  const refreshTokens = new Map<string, Grant>();
   const revokedGrants = new Set<number>();
   const expired = new Set<string>();
   let grantCounter = 0;
@@ -178,6 +192,15 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
         status: 401,
         headers: {
           'www-authenticate': `Bearer error="invalid_token", error_description="${grantRevoked ? 'The access token has been revoked' : 'The access token expired'}", resource_metadata="${prmUrl}"`,
+        },
+      });
+    }
+    const audience = opts.prmResource ?? (opts.prmAt === 'root' ? mcp.origin : mcpUrl);
+    if (token && grant?.resource && grant.resource !== audience && !breaks.noAudienceCheck) {
+      return new Response(null, {
+        status: 401,
+        headers: {
+          'www-authenticate': `Bearer error="invalid_token", error_description="The access token was not issued for this resource", resource_metadata="${prmUrl}"`,
         },
       });
     }
@@ -359,6 +382,7 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
           grant: ++grantCounter,
           scope: entry.scope,
           resource: entry.resource,
+          ...(entry.resources ? { resources: entry.resources } : {}),
           clientId: entry.clientId,
         };
         grants.set(access, g);
@@ -377,10 +401,12 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
         const g = refreshTokens.get(old);
         if (!g || revokedGrants.has(g.grant) || state.revoked)
           return json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400);
-        if ((p.get('resource') ?? undefined) !== g.resource) return json({ error: 'invalid_target' }, 400);
-        const access = makeToken(g.clientId, g.resource, g.scope);
+        const requested = p.get('resource') ?? undefined;
+        if (requested !== g.resource && !(requested && g.resources?.includes(requested)))
+          return json({ error: 'invalid_target' }, 400);
+        const access = makeToken(g.clientId, requested ?? g.resource, g.scope);
         accessTokens.add(access);
-        grants.set(access, g);
+        grants.set(access, { ...g, resource: requested ?? g.resource });
         const rotate = opts.rotateRefreshTokens !== false;
         const next = rotate ? `refresh-token-${counter}-rotated-abcdefghijklmnop` : undefined;
         if (next) {
@@ -429,7 +455,7 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
       clientId,
       challenge: p.get('code_challenge') ?? '',
       redirectUri,
-      ...(p.get('resource') ? { resource: p.get('resource')! } : {}),
+      ...(p.get('resource') ? { resource: p.get('resource')!, resources: p.getAll('resource') } : {}),
       ...(p.get('scope') ? { scope: p.get('scope')! } : {}),
     });
     back.searchParams.set('code', code);
