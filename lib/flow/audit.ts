@@ -17,8 +17,8 @@
  * confirmed operation (`testRevocation`).
  */
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type * as oauth from 'oauth4webapi';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import type * as oauth from 'oauth4webapi';
 import type { Exchange } from '../http/types';
 import { INSPECTOR_CLIENT_INFO, type McpFailure, wireProtocolVersion } from '../mcp/client';
 import { MCP_REQUEST_TIMEOUT_MS, shapeToolResult, type ToolView } from '../mcp/tools';

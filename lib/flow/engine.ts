@@ -1,8 +1,8 @@
 import type { McpFailure } from '../mcp/client';
 import { MCP_REQUEST_TIMEOUT_MS, type ShapedToolResult, shapeToolResult } from '../mcp/tools';
 import { type Attempt, type Connected, freshConnected, settleAccess, withAccess } from './access';
-import { toFlowErrorInfo } from './errors';
 import { probeAudience } from './audit';
+import { toFlowErrorInfo } from './errors';
 import { beginAudienceProbe, beginReauthorization } from './recovery';
 import { type FlowState, isRunnable, type RunnableStep, type StateAt } from './state';
 import { type FlowContext, StepRun, upsertRecord } from './step-run';
