@@ -74,7 +74,8 @@ test.describe('the walkthrough against the bundled demo server', () => {
     await expect(card).toContainText('Not run');
     await expect(card.getByRole('button', { name: /Run/ })).toHaveCount(0);
 
-    await inspector.runTool('whoami');
+    // Wait for the result: the call log is read right after.
+    await expect(await inspector.runTool('whoami')).toContainText('sub: demo');
     const calls = (await (await fetch(`${servers.demo.adminUrl}/calls`)).json()) as
       | { calls: Array<{ tool: string }> }
       | Array<{ tool: string }>;

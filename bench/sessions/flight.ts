@@ -1,7 +1,8 @@
 /**
  * Just enough of React's Flight (RSC) wire format to read a server action's return value over plain
  * HTTP: rows are `<hex id>:<json>\n` or `<hex id>:T<hex byte length>,<text>`; row 0 is
- * `{"a":"$@<id>", …}` and the action's value is that row, with `$<id>` references resolved.
+ * `{"a":"$@<id>", …}` and the action's value is that row, with `$<id>` references (and
+ * `$<id>:<path>` references to an object sent earlier) resolved.
  */
 type Row = { json: string } | { text: string };
 
@@ -31,27 +32,41 @@ function rows(body: Buffer): Map<string, Row> {
 /** The value a server action returned, from its Flight response body. */
 export function actionResult(body: Buffer): unknown {
   const table = rows(body);
-  const row = (id: string): unknown => {
+  const parsed = new Map<string, unknown>();
+  /** A row as parsed, its references not yet resolved (text rows are their text). */
+  const rawRow = (id: string): unknown => {
+    if (parsed.has(id)) return parsed.get(id);
     const r = table.get(id);
     if (!r) throw new Error(`Flight row ${id} is missing`);
-    if ('text' in r) return r.text;
+    if (!('json' in r)) return r.text;
     if (/^[A-Z]/.test(r.json)) throw new Error(`Flight row ${id} is not data: ${r.json.slice(0, 200)}`);
-    return resolve(JSON.parse(r.json));
+    const value = JSON.parse(r.json) as unknown;
+    parsed.set(id, value);
+    return value;
   };
-  const decode = (s: string): unknown => {
-    if (!s.startsWith('$')) return s;
-    if (s.startsWith('$$')) return s.slice(1);
-    if (s === '$undefined') return undefined;
-    if (s === '$NaN') return Number.NaN;
-    if (s === '$Infinity') return Number.POSITIVE_INFINITY;
-    if (s === '$-Infinity') return Number.NEGATIVE_INFINITY;
-    if (s === '$-0') return -0;
-    if (s.startsWith('$@')) return row(s.slice(2));
-    if (/^\$[0-9a-f]+$/.test(s)) return row(s.slice(1));
-    return s;
+  /** The raw node a reference points at: `$<id>` or `$<id>:<key>:<key>…` (an object already sent). */
+  const target = (ref: string): unknown => {
+    const [id = '', ...path] = ref.slice(ref.startsWith('$@') ? 2 : 1).split(':');
+    let node = rawRow(id);
+    for (const key of path) {
+      if (isReference(node)) node = target(node);
+      node = (node as Record<string, unknown>)[key];
+    }
+    return node;
   };
+  const isReference = (v: unknown): v is string =>
+    typeof v === 'string' && /^\$@?[0-9a-f]+(:[^:]+)*$/.test(v);
   const resolve = (v: unknown): unknown => {
-    if (typeof v === 'string') return decode(v);
+    if (typeof v === 'string') {
+      if (!v.startsWith('$')) return v;
+      if (v.startsWith('$$')) return v.slice(1);
+      if (v === '$undefined') return undefined;
+      if (v === '$NaN') return Number.NaN;
+      if (v === '$Infinity') return Number.POSITIVE_INFINITY;
+      if (v === '$-Infinity') return Number.NEGATIVE_INFINITY;
+      if (v === '$-0') return -0;
+      return isReference(v) ? resolve(target(v)) : v;
+    }
     if (Array.isArray(v)) return v.map(resolve);
     if (v && typeof v === 'object') {
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
@@ -59,7 +74,5 @@ export function actionResult(body: Buffer): unknown {
     return v;
   };
   // Only the action's value is resolved; the rest of row 0 is the re-rendered page.
-  const root = table.get('0');
-  if (!root || !('json' in root)) throw new Error('Flight row 0 is missing');
-  return resolve((JSON.parse(root.json) as { a?: unknown }).a);
+  return resolve((rawRow('0') as { a?: unknown }).a);
 }
