@@ -380,6 +380,12 @@ Notes
   the session, the MCP request (reusing the MCP session, no new initialize), sealing the session,
   and the action's answer, which carries the whole view (every recorded exchange, ≈ 45 KB here). "Direct" is one \`callTool\` on an
   already-connected SDK client.
+- Read the unloaded line for the latency the inspector adds to one call. Under load, everything
+  shares this machine's 2 cores: the \`next start\` process (one event loop) serves 100 sessions,
+  and the demo servers run in the bench process beside 100 driving loops, so the direct clients'
+  tail also grows (their p99 includes the demo's own queueing when 100 clients connect at once).
+  The loaded p50 is mostly queueing for the one Next.js process: each call unseals and reseals the
+  session and sends the whole view back.
 - Memory: the session store holds one sealed value per session (the flow state with every recorded,
   redacted exchange; AES-256-GCM, base64url). Its heap cost is measured in the bench process with the
   same code (lib/session) on a connected flow from the same demo. The \`next start\` process's RSS
