@@ -156,6 +156,13 @@ export function beginReauthorization(state: FlowState): StateAt<'authorize'> {
       hint: 'Start the walkthrough again.',
     });
   }
+  if (offer.action === 'step-up' && offer.attempts >= MAX_STEP_UP_ATTEMPTS) {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: `Step-up was already tried ${MAX_STEP_UP_ATTEMPTS} times for this operation.`,
+      hint: 'The authorization server does not grant the scope to this account or client; ask its operator.',
+    });
+  }
   const reauth: RecoveryOffer = {
     ...offer,
     attempts: offer.action === 'step-up' ? offer.attempts + 1 : offer.attempts,

@@ -224,6 +224,24 @@ describe('step-up (MCP 2025-11-25 §Scope Challenge Handling)', () => {
     expect(result.error?.hint).toMatch(/Still refused after 3 step-up authorizations/);
   });
 
+  it('refuses a fourth step-up authorization for the same operation', async () => {
+    const { ctx, connected } = await connect();
+    const { state } = await callTool(connected, ctx, 'write_scope_probe', {}, { stepUpAttempts: 2 });
+    expect(state.recovery).toMatchObject({ action: 'step-up', attempts: 2 });
+    const third = at(await reconnect(state, ctx), 'awaiting-callback');
+    expect(third.reauth?.attempts).toBe(3);
+    // A denied consent leaves the offer (attempt 3 used) in place; it cannot be accepted again.
+    const denied = await handleCallback(
+      third,
+      new URL(
+        `${third.authorization.redirectUri}?error=access_denied&state=${third.secrets.state}&iss=${encodeURIComponent(third.authorizationServer.issuer)}`,
+      ),
+      ctx,
+    );
+    expect(at(denied, 'failed').recovery?.attempts).toBe(3);
+    await expect(reconnect(denied, ctx)).rejects.toMatchObject({ code: 'invalid_state' });
+  });
+
   it('a 403 without a challenge offers Reconnect, not step-up', async () => {
     const { ctx, connected } = await connect({ breaks: { bad403: true } });
     const { state, result } = await callTool(connected, ctx, 'write_scope_probe', {});
