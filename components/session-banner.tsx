@@ -1,5 +1,6 @@
 'use client';
 
+import { useEffect, useRef } from 'react';
 import type { RecoveryView } from '@/lib/flow';
 import { useInspector } from './inspector-provider';
 import { useInspectorActions } from './use-inspector-actions';
@@ -27,10 +28,20 @@ export function RecoveryBanner({ recovery }: { recovery: RecoveryView }) {
   const actions = useInspectorActions();
   const stepUp = recovery.action === 'step-up';
   const heading = stepUp ? 'More scope needed' : HEADINGS[recovery.reason];
+  // The call that needs it usually ran further down the page: bring the one action into view.
+  const ref = useRef<HTMLElement>(null);
+  const key = `${recovery.action} ${recovery.reason} ${recovery.operation?.tool ?? ''}`;
+  useEffect(() => {
+    if (!key) return;
+    ref.current?.scrollIntoView({ block: 'center' });
+    ref.current?.focus({ preventScroll: true });
+  }, [key]);
   return (
     <section
+      ref={ref}
+      tabIndex={-1}
       aria-label={stepUp ? 'Step-up authorization' : 'Reconnect'}
-      className="rounded-lg border border-warn/60 bg-warn/5 p-4 text-sm"
+      className="rounded-lg border border-warn/60 bg-warn/5 p-4 text-sm outline-none"
     >
       <h2 className="font-semibold">
         <span aria-hidden="true">! </span>

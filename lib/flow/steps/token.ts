@@ -92,6 +92,12 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
   }
   const ids = call.exchangeIds;
   const now = run.now();
+  // Signing in again: earlier refresh verdicts judged the previous grant's refresh token. They stay in
+  // the trace (exchanges, facts.refreshes); the checks start over with this token.
+  for (const id of ['token.refresh', 'token.refresh-rotation']) {
+    const at = run.record.checks.findIndex((c) => c.id === id);
+    if (at >= 0) run.record.checks.splice(at, 1);
+  }
   run.addSecret(tokens.access_token);
   run.addSecret(tokens.refresh_token);
   run.addSecret(tokens.id_token);
