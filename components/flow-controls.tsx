@@ -36,23 +36,12 @@ export function FlowControls() {
           <code className="break-all font-mono">{new URL(authorizationUrl).origin}</code> to sign in and
           approve access; the authorization server sends it back here and the walkthrough resumes where it is.
         </p>
-        <div className="mt-3 flex flex-wrap gap-2">
-          <button
-            type="button"
-            disabled={busy !== null}
-            onClick={() => window.location.assign(authorizationUrl)}
-            className={`${button} bg-accent text-accent-fg`}
-          >
-            Authorize
-          </button>
-          <button
-            type="button"
-            onClick={() => void actions.reset()}
-            className={`${button} border border-line`}
-          >
-            Start over
-          </button>
-        </div>
+        <ActionRow
+          label="Authorize"
+          disabled={busy !== null}
+          onClick={() => window.location.assign(authorizationUrl)}
+          onStartOver={() => void actions.reset()}
+        />
       </section>
     );
   }
@@ -71,23 +60,12 @@ export function FlowControls() {
       <section aria-label="Outcome" className="rounded-lg border border-line bg-panel p-4 text-sm">
         <h2 className="font-semibold">Disconnected</h2>
         <p className="mt-1">{view.disconnected?.message}</p>
-        <div className="mt-3 flex flex-wrap gap-2">
-          <button
-            type="button"
-            disabled={busy !== null}
-            onClick={() => void actions.reconnect()}
-            className={`${button} bg-accent text-accent-fg`}
-          >
-            Reconnect
-          </button>
-          <button
-            type="button"
-            onClick={() => void actions.reset()}
-            className={`${button} border border-line`}
-          >
-            Start over
-          </button>
-        </div>
+        <ActionRow
+          label="Reconnect"
+          disabled={busy !== null}
+          onClick={() => void actions.reconnect()}
+          onStartOver={() => void actions.reset()}
+        />
       </section>
     );
   }
@@ -149,5 +127,34 @@ export function FlowControls() {
         ) : null}
       </div>
     </section>
+  );
+}
+
+/** The one thing to do next, and the way out. */
+function ActionRow({
+  label,
+  disabled,
+  onClick,
+  onStartOver,
+}: {
+  label: string;
+  disabled: boolean;
+  onClick: () => void;
+  onStartOver: () => void;
+}) {
+  return (
+    <div className="mt-3 flex flex-wrap gap-2">
+      <button
+        type="button"
+        disabled={disabled}
+        onClick={onClick}
+        className={`${button} bg-accent text-accent-fg`}
+      >
+        {label}
+      </button>
+      <button type="button" onClick={onStartOver} className={`${button} border border-line`}>
+        Start over
+      </button>
+    </div>
   );
 }
