@@ -98,7 +98,7 @@ function dispatcherFor(policy: AddressPolicy, lookup: HostLookup): Dispatcher {
 }
 
 /** The global fetch bound to the guarded dispatcher. */
-function guardedFetch(policy: AddressPolicy, lookup: HostLookup = systemLookup): FetchLike {
+export function guardedFetch(policy: AddressPolicy, lookup: HostLookup = systemLookup): FetchLike {
   const dispatcher = dispatcherFor(policy, lookup);
   // `dispatcher` is undici's extension to RequestInit; Node's fetch honours it.
   return (input, init) => globalThis.fetch(input, { ...init, dispatcher } as RequestInit);
