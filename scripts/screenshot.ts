@@ -4,6 +4,7 @@
  */
 import { chromium } from '@playwright/test';
 import { startDemo } from '../demo/index';
+import { chromiumLaunchOptions } from '../e2e/chromium';
 import { freePort, startInspector } from './inspector-process';
 
 const out = process.argv[2] ?? 'docs';
@@ -21,16 +22,7 @@ async function main() {
       }),
     },
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     for (const scheme of ['light', 'dark'] as const) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });

@@ -28,11 +28,10 @@ import { clientAuthentication, processRefreshTokenResponse, refreshTokenGrantReq
 import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
 import { type Attempt, type Connected, freshConnected, settleAccess, withAccess } from './access';
 import { disconnectedState, revokeTokens } from './disconnect';
-import { toFlowErrorInfo } from './errors';
 import { describeFindings, type LeakFinding, scanForLeaks } from './leak-scanner';
 import type { FlowState } from './state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from './step-run';
-import { McpAttemptError, mcpFlowError, withMcpSession } from './steps/mcp';
+import { attemptFailure, withMcpSession } from './steps/mcp';
 import { FlowError, type FlowErrorInfo, type FlowSecrets, type StepRecord } from './types';
 
 /** Tools probed with invalid arguments, and probes per tool: bounded, so an audit stays a few dozen calls. */
@@ -214,13 +213,7 @@ async function probeToolErrors(state: Connected, ctx: FlowContext): Promise<Atte
     );
     mcp = r.mcp;
   } catch (err) {
-    if (err instanceof McpAttemptError) {
-      failure = err.failure;
-      error = mcpFlowError(err.failure, state.options.serverUrl).info;
-    } else {
-      error = toFlowErrorInfo(err);
-      failure = { kind: 'other', message: error.message };
-    }
+    ({ failure, error } = attemptFailure(err, state.options.serverUrl));
   }
   const record = orderedRecord(run.finish({ status: existing?.status ?? 'passed' }));
   if (existing?.durationMs !== undefined) record.durationMs = existing.durationMs;

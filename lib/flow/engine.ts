@@ -10,7 +10,7 @@ import { type FlowContext, StepRun, upsertRecord } from './step-run';
 import { runAsMetadata } from './steps/as-metadata';
 import { runAuthorize } from './steps/authorize';
 import { runCallback } from './steps/callback';
-import { McpAttemptError, mcpFlowError, runMcpInit, runTools, withMcpSession } from './steps/mcp';
+import { attemptFailure, McpAttemptError, runMcpInit, runTools, withMcpSession } from './steps/mcp';
 import { runPrm } from './steps/prm';
 import { runProbe } from './steps/probe';
 import { runRegistration } from './steps/registration';
@@ -232,13 +232,7 @@ async function callToolOnce(
     shaped = shapeToolResult(r.value as Parameters<typeof shapeToolResult>[0]);
     mcp = r.mcp;
   } catch (err) {
-    if (err instanceof McpAttemptError) {
-      failure = err.failure;
-      error = mcpFlowError(err.failure, state.options.serverUrl).info;
-    } else {
-      error = toFlowErrorInfo(err);
-      failure = { kind: 'other', message: error.message };
-    }
+    ({ failure, error } = attemptFailure(err, state.options.serverUrl));
   }
   const durationMs = Math.max(0, run.now() - startedAt);
   const exchangeIds = run.record.exchanges.slice(before).map((e) => e.id);

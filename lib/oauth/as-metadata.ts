@@ -1,6 +1,7 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { SpecVersion } from '../flow/types';
 import type { FetchLike } from '../http/types';
+import { parseJsonObjectResponse } from './json-document';
 
 export type AsMetadataKind = 'oauth' | 'oidc';
 
@@ -105,17 +106,9 @@ export function parseAsMetadataDocument(
   body: string,
   expectedIssuer: string,
 ): AsMetadataDocumentResult {
-  if (status !== 200) return { ok: false, problem: `answered HTTP ${status}` };
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { ok: false, problem: 'answered 200 but the body is not JSON' };
-  }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    return { ok: false, problem: 'answered 200 but the body is not a JSON object' };
-  }
-  const doc = json as Record<string, unknown>;
+  const parsed = parseJsonObjectResponse(status, body);
+  if (!parsed.ok) return parsed;
+  const doc = parsed.doc;
   if (typeof doc.issuer !== 'string') return { ok: false, problem: 'the document has no "issuer"' };
   if (doc.issuer !== expectedIssuer) {
     const onlySlash = doc.issuer.replace(/\/+$/, '') === expectedIssuer.replace(/\/+$/, '');

@@ -1,5 +1,6 @@
 import type { FetchLike } from '../http/types';
 import { canonicalResourceUri } from './canonical-uri';
+import { parseJsonObjectResponse } from './json-document';
 
 /** Where a protected resource metadata (PRM) candidate URL came from, in the spec's priority order. */
 export type PrmSource = 'header' | 'path-aware' | 'root';
@@ -120,17 +121,9 @@ export type PrmDocumentResult =
  * @see RFC 9728 §3.2
  */
 export function parsePrmDocument(status: number, body: string): PrmDocumentResult {
-  if (status !== 200) return { ok: false, problem: `answered HTTP ${status}` };
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { ok: false, problem: 'answered 200 but the body is not JSON' };
-  }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    return { ok: false, problem: 'answered 200 but the body is not a JSON object' };
-  }
-  const doc = json as Record<string, unknown>;
+  const parsed = parseJsonObjectResponse(status, body);
+  if (!parsed.ok) return parsed;
+  const doc = parsed.doc;
   if (typeof doc.resource !== 'string' || !doc.resource) {
     return { ok: false, problem: 'the document has no "resource" (REQUIRED by RFC 9728 §2)' };
   }

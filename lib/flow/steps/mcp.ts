@@ -8,7 +8,7 @@ import {
   type McpFailure,
 } from '../../mcp/client';
 import { listAllTools, MAX_JSON_DEPTH, MAX_TOOLS, toToolView } from '../../mcp/tools';
-import { outboundFlowError } from '../errors';
+import { outboundFlowError, toFlowErrorInfo } from '../errors';
 import type { FlowState, McpSessionInfo, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type FlowErrorInfo, type FlowSecrets } from '../types';
@@ -29,6 +29,21 @@ async function settle(): Promise<void> {
 }
 
 /** What an MCP failure means for the flow: one FlowError, precise about 401 vs 403. */
+/**
+ * What a failed MCP attempt means for the flow: the transport's failure as the server gave it
+ * (unauthorized, insufficient scope, …) and the flow error that explains it.
+ */
+export function attemptFailure(
+  err: unknown,
+  serverUrl: string,
+): { failure: McpFailure; error: FlowErrorInfo } {
+  if (err instanceof McpAttemptError) {
+    return { failure: err.failure, error: mcpFlowError(err.failure, serverUrl).info };
+  }
+  const error = toFlowErrorInfo(err);
+  return { failure: { kind: 'other', message: error.message }, error };
+}
+
 export function mcpFlowError(failure: McpFailure, serverUrl: string): FlowError {
   const specRef = 'MCP 2025-11-25 §Error Handling; RFC 6750 §3.1';
   switch (failure.kind) {
