@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { CheckList } from './check-list';
+import { ConfirmDialog } from './confirm-dialog';
 import { useInspector } from './inspector-provider';
 import { useInspectorActions } from './use-inspector-actions';
 
@@ -72,81 +73,39 @@ export function AuditPanel() {
         </div>
       ) : null}
       {connected && confirming === 'audience' ? (
-        <div
-          role="dialog"
-          aria-labelledby="audience-title"
-          aria-describedby="audience-text"
-          className="mt-3 rounded-md border border-warn/60 bg-warn/5 p-3"
+        <ConfirmDialog
+          title="Sign in again to test the audience check?"
+          confirmLabel="Sign in and test"
+          disabled={busy !== null}
+          onConfirm={() => {
+            setConfirming(null);
+            void actions.testAudience();
+          }}
+          onCancel={() => setConfirming(null)}
         >
-          <h3 id="audience-title" className="font-semibold">
-            Sign in again to test the audience check?
-          </h3>
-          <p id="audience-text" className="mt-1">
-            A token issued for another resource must not work here. To get one, you sign in again (same client
-            registration) and the authorization request also names a resource that does not exist; the
-            inspector then refreshes for that resource and sends the token to this server once. It must answer
-            401. The session goes on with its own token afterwards. If the authorization server refuses the
-            extra resource, you reconnect without it and the check stays skipped.
-          </p>
-          <div className="mt-2 flex flex-wrap gap-2">
-            <button
-              type="button"
-              disabled={busy !== null}
-              onClick={() => {
-                setConfirming(null);
-                void actions.testAudience();
-              }}
-              className={`${button} bg-accent text-accent-fg`}
-            >
-              Sign in and test
-            </button>
-            <button
-              type="button"
-              onClick={() => setConfirming(null)}
-              className={`${button} border border-line`}
-            >
-              Cancel
-            </button>
-          </div>
-        </div>
+          A token issued for another resource must not work here. To get one, you sign in again (same client
+          registration) and the authorization request also names a resource that does not exist; the inspector
+          then refreshes for that resource and sends the token to this server once. It must answer 401. The
+          session goes on with its own token afterwards. If the authorization server refuses the extra
+          resource, you reconnect without it and the check stays skipped.
+        </ConfirmDialog>
       ) : null}
       {connected && confirming === 'revocation' ? (
-        <div
-          role="dialog"
-          aria-labelledby="revoke-title"
-          aria-describedby="revoke-text"
-          className="mt-3 rounded-md border border-warn/60 bg-warn/5 p-3"
+        <ConfirmDialog
+          title="Revoke this session’s tokens to test revocation?"
+          confirmLabel="Revoke and test"
+          disabled={busy !== null}
+          onConfirm={() => {
+            setConfirming(null);
+            void actions.testRevocation();
+          }}
+          onCancel={() => setConfirming(null)}
         >
-          <h3 id="revoke-title" className="font-semibold">
-            Revoke this session’s tokens to test revocation?
-          </h3>
-          <p id="revoke-text" className="mt-1">
-            The inspector revokes the refresh token and the access token at the authorization server (RFC
-            7009), then sends the old access token to the MCP server once: it must answer 401. This ends the
-            session; afterwards you press Reconnect and sign in again with the same client registration.
-            Nothing else is revoked or changed.
-          </p>
-          <div className="mt-2 flex flex-wrap gap-2">
-            <button
-              type="button"
-              disabled={busy !== null}
-              onClick={() => {
-                setConfirming(null);
-                void actions.testRevocation();
-              }}
-              className={`${button} bg-accent text-accent-fg`}
-            >
-              Revoke and test
-            </button>
-            <button
-              type="button"
-              onClick={() => setConfirming(null)}
-              className={`${button} border border-line`}
-            >
-              Cancel
-            </button>
-          </div>
-        </div>
+          The inspector revokes the refresh token and the access token at the authorization server (RFC 7009),
+          then sends the old access token to the MCP server once: it must answer 401. This ends the session;
+          afterwards you press Reconnect and sign in again with the same client registration. Nothing else is
+          revoked or changed.
+        </ConfirmDialog>
       ) : null}
       {checks.length ? (
         <div className="mt-4">

@@ -1,0 +1,52 @@
+'use client';
+
+import { type ReactNode, useId } from 'react';
+
+const button = 'rounded-md px-4 py-2 text-sm font-semibold disabled:opacity-60';
+
+/** An inline confirmation before an action with consequences: what will happen, then do it or cancel. */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  disabled,
+  onConfirm,
+  onCancel,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  disabled: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const id = useId();
+  return (
+    <div
+      role="dialog"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-text`}
+      className="mt-3 rounded-md border border-warn/60 bg-warn/5 p-3"
+    >
+      <h3 id={`${id}-title`} className="font-semibold">
+        {title}
+      </h3>
+      <p id={`${id}-text`} className="mt-1">
+        {children}
+      </p>
+      <div className="mt-2 flex flex-wrap gap-2">
+        <button
+          type="button"
+          disabled={disabled}
+          onClick={onConfirm}
+          className={`${button} bg-accent text-accent-fg`}
+        >
+          {confirmLabel}
+        </button>
+        <button type="button" onClick={onCancel} className={`${button} border border-line`}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
