@@ -150,14 +150,14 @@ async function endMcpSession(state: StateAt<'connected'>, ctx: FlowContext): Pro
   return { ...state, records: upsertRecord(state.records, record), seq: run.nextSeq };
 }
 
-/** The flow after the tokens are gone: same server and client, ready to `reconnect`. */
-export function disconnectedState(state: FlowState, info: DisconnectInfo): StateAt<'disconnected'> {
+/**
+ * What survives losing the tokens: the server, its discovery, the authorization server and the client
+ * registration (and the trace). Undefined when the flow never registered a client.
+ */
+export function keptRegistration(state: FlowState) {
   const s = state as FlowState & Partial<StateAt<'connected'>>;
-  if (!s.probe || !s.resource || !s.authorizationServer || !s.client) {
-    throw new FlowError({ code: 'invalid_state', message: 'There is no client registration to keep.' });
-  }
+  if (!s.probe || !s.resource || !s.authorizationServer || !s.client) return undefined;
   return {
-    step: 'disconnected',
     options: state.options,
     records: state.records,
     secrets: withoutTokens(state.secrets),
@@ -166,6 +166,19 @@ export function disconnectedState(state: FlowState, info: DisconnectInfo): State
     resource: s.resource,
     authorizationServer: s.authorizationServer,
     client: s.client,
+  };
+}
+
+/** The flow after the tokens are gone: same server and client, ready to `reconnect`. */
+export function disconnectedState(state: FlowState, info: DisconnectInfo): StateAt<'disconnected'> {
+  const s = state as FlowState & Partial<StateAt<'connected'>>;
+  const kept = keptRegistration(state);
+  if (!kept) {
+    throw new FlowError({ code: 'invalid_state', message: 'There is no client registration to keep.' });
+  }
+  return {
+    step: 'disconnected',
+    ...kept,
     disconnected: info,
     recovery: {
       action: 'reconnect',

@@ -1,6 +1,6 @@
 import type { McpFailure } from '../mcp/client';
 import type { BearerChallenge } from '../oauth/www-authenticate';
-import { withoutTokens } from './disconnect';
+import { keptRegistration } from './disconnect';
 import type { FlowState, LostAuthorizationReason, PendingOperation, RecoveryOffer, StateAt } from './state';
 import { FlowError } from './types';
 
@@ -148,8 +148,8 @@ export function beginReauthorization(state: FlowState): StateAt<'authorize'> {
           attempts: 0,
         }
       : undefined);
-  const s = state as FlowState & Partial<StateAt<'disconnected'>>;
-  if (!offer || !s.probe || !s.resource || !s.authorizationServer || !s.client) {
+  const kept = keptRegistration(state);
+  if (!offer || !kept) {
     throw new FlowError({
       code: 'invalid_state',
       message: `There is nothing to reconnect: the flow is at '${state.step}'${offer ? ' without a client registration' : ''}.`,
@@ -167,18 +167,7 @@ export function beginReauthorization(state: FlowState): StateAt<'authorize'> {
     ...offer,
     attempts: offer.action === 'step-up' ? offer.attempts + 1 : offer.attempts,
   };
-  return {
-    step: 'authorize',
-    options: state.options,
-    records: state.records,
-    secrets: withoutTokens(state.secrets),
-    seq: state.seq,
-    probe: s.probe,
-    resource: s.resource,
-    authorizationServer: s.authorizationServer,
-    client: s.client,
-    reauth,
-  };
+  return { step: 'authorize', ...kept, reauth };
 }
 
 /** A resource that does not exist on the MCP server's origin, for the audit's audience row. */
