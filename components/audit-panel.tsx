@@ -20,7 +20,8 @@ export function AuditPanel() {
   const actions = useInspectorActions();
   const [confirming, setConfirming] = useState<'revocation' | 'audience' | null>(null);
   const checks = (toolsRecord?.checks ?? []).filter((c) => c.id.startsWith('audit.'));
-  const connected = step === 'connected';
+  // An opened report shows its audit, but nothing can be run from it.
+  const connected = useInspector((s) => s.report === null) && step === 'connected';
   if (!connected && checks.length === 0) return null;
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const c of checks) counts[c.status]++;

@@ -13,7 +13,8 @@ export function AuthorizationServerChoice({ variant }: { variant: 'banner' | 'in
   const busy = useInspector((s) => s.busy);
   const actions = useInspectorActions();
   const servers = view?.discovery.authorizationServers ?? [];
-  if (!view || servers.length < 2) return null;
+  const reading = useInspector((s) => s.report !== null);
+  if (!view || servers.length < 2 || reading) return null;
 
   const inUse = view.options.authorizationServerIndex ?? 0;
   const paused = view.step === 'as-metadata';

@@ -16,7 +16,9 @@ export function FlowControls() {
   const mode = useInspector((s) => s.mode);
   const busy = useInspector((s) => s.busy);
   const actions = useInspectorActions();
-  if (!view) return null;
+  // An opened report is read-only: there is nothing to do next.
+  const reading = useInspector((s) => s.report !== null);
+  if (!view || reading) return null;
 
   // The URL is built from remote metadata: only ever navigate to http(s) (never javascript:).
   const authorizationUrl = safeHttpUrl(view.authorizationUrl);

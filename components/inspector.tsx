@@ -1,5 +1,6 @@
 'use client';
 
+import type { ReactNode } from 'react';
 import type { DemoInfo } from '@/lib/server/config';
 import type { Snapshot } from '@/lib/store/inspector-store';
 import { AuditPanel } from './audit-panel';
@@ -8,7 +9,8 @@ import { DemoControls } from './demo-controls';
 import { DemoPicker } from './demo-picker';
 import { DoctorStrip } from './doctor-strip';
 import { FlowControls } from './flow-controls';
-import { InspectorProvider } from './inspector-provider';
+import { InspectorProvider, useInspector } from './inspector-provider';
+import { ReportBar } from './report-bar';
 import { StepDetail } from './step-detail';
 import { Stepper } from './stepper';
 import { TargetForm } from './target-form';
@@ -39,8 +41,13 @@ export function Inspector({
           <ThemeToggle />
         </header>
         <TargetForm demo={demo} />
+        <ReportBar />
         {demo ? <DemoPicker demo={demo} /> : null}
-        {demo?.adminUrl ? <DemoControls /> : null}
+        {demo?.adminUrl ? (
+          <LiveOnly>
+            <DemoControls />
+          </LiveOnly>
+        ) : null}
         <DoctorStrip />
         <FlowControls />
         <AuthorizationServerChoice variant="banner" />
@@ -51,6 +58,12 @@ export function Inspector({
       </div>
     </InspectorProvider>
   );
+}
+
+/** Hidden while a report is open: controls that act on live servers. */
+function LiveOnly({ children }: { children: ReactNode }) {
+  const reading = useInspector((s) => s.report !== null);
+  return reading ? null : children;
 }
 
 function Walkthrough() {

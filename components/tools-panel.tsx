@@ -9,7 +9,7 @@ import { useInspectorActions } from './use-inspector-actions';
 /** Every tool the server lists. Read-only ones get a form and a Run button; the rest say why not. */
 export function ToolsPanel() {
   const tools = useInspector((s) => s.view?.tools);
-  const connected = useInspector((s) => s.view?.step === 'connected');
+  const connected = useInspector((s) => s.view?.step === 'connected' && s.report === null);
   if (!tools || tools.length === 0) return null;
   const runnable = tools.filter((t) => t.readOnly).length;
 

@@ -65,6 +65,27 @@ export class InspectorPage {
     return this.page.getByRole('article', { name: `Tool ${name}` });
   }
 
+  /** Downloads this walkthrough's report; returns the parsed JSON and the file name. */
+  async downloadReport(): Promise<{ json: Record<string, unknown>; text: string; fileName: string }> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('link', { name: 'Download report (redacted)' }).click(),
+    ]);
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(path, 'utf8');
+    return {
+      json: JSON.parse(text) as Record<string, unknown>,
+      text,
+      fileName: download.suggestedFilename(),
+    };
+  }
+
+  /** Opens a report file from disk, read-only. */
+  async openReport(file: { name: string; mimeType: string; buffer: Buffer }) {
+    await this.page.getByLabel('Open a report…').setInputFiles(file);
+  }
+
   async runTool(name: string, fill: Record<string, string> = {}) {
     const card = this.tool(name);
     for (const [label, value] of Object.entries(fill)) {

@@ -17,6 +17,7 @@ export {
 } from './engine';
 export { type LeakFinding, type LeakKind, scanForLeaks } from './leak-scanner';
 export { MAX_STEP_UP_ATTEMPTS } from './recovery';
+export { type InspectorReport, parseReport, type ReportParse, reportFileName, toReport } from './report';
 export { selectAuthorizationServer } from './select';
 export {
   type AuthorizationRequestInfo,

@@ -22,6 +22,20 @@ interface FlowSlice {
   setMode: (mode: WalkthroughMode) => void;
 }
 
+/** A report file opened for reading: the view comes from it and nothing can be run. */
+export interface OpenReport {
+  exportedAt: string;
+  fileName: string;
+  /** The live snapshot to return to when the report is closed. */
+  live: Snapshot;
+}
+
+interface ReportSlice {
+  report: OpenReport | null;
+  openReport: (view: FlowView, meta: { exportedAt: string; fileName: string }) => void;
+  closeReport: () => void;
+}
+
 interface UiSlice {
   /** The step whose detail is open; null follows the flow (the current or last step). */
   selectedStep: StepId | null;
@@ -40,7 +54,7 @@ interface ToolsSlice {
   clearToolRuns: () => void;
 }
 
-export type InspectorState = FlowSlice & UiSlice & ToolsSlice;
+export type InspectorState = FlowSlice & UiSlice & ToolsSlice & ReportSlice;
 
 /** One store per provider instance (never a module singleton: server renders must not share state). */
 export function createInspectorStore(initial: Snapshot) {
@@ -49,13 +63,30 @@ export function createInspectorStore(initial: Snapshot) {
     mode: initial.mode,
     busy: null,
     actionError: null,
-    applySnapshot: (snapshot) => set({ view: snapshot.view, mode: snapshot.mode, actionError: null }),
+    // Anything the server answers is live: it closes an open report.
+    applySnapshot: (snapshot) =>
+      set({ view: snapshot.view, mode: snapshot.mode, actionError: null, report: null }),
     setBusy: (busy) => set({ busy }),
     setActionError: (actionError) => set({ actionError }),
     setMode: (mode) => set({ mode }),
 
     selectedStep: null,
     selectStep: (selectedStep) => set({ selectedStep }),
+
+    report: null,
+    openReport: (view, meta) =>
+      set((s) => ({
+        report: { ...meta, live: s.report?.live ?? { view: s.view, mode: s.mode } },
+        view,
+        selectedStep: null,
+        toolRuns: {},
+      })),
+    closeReport: () =>
+      set((s) =>
+        s.report
+          ? { view: s.report.live.view, mode: s.report.live.mode, report: null, selectedStep: null }
+          : {},
+      ),
 
     toolRuns: {},
     setToolRun: (name, run) => set((s) => ({ toolRuns: { ...s.toolRuns, [name]: run } })),

@@ -1,0 +1,65 @@
+import { expect, test } from './fixtures';
+import { InspectorPage } from './pages/inspector-page';
+
+test.describe('reports for tickets', () => {
+  test('a connected walkthrough downloads as a redacted report that a colleague opens read-only', async ({
+    inspectorPage: inspector,
+    servers,
+    browser,
+  }) => {
+    await inspector.open();
+    await inspector.startWalkthrough(servers.demo.mcpUrl);
+    await inspector.authorizeAtDemo();
+    await inspector.expectConnected();
+    await expect(await inspector.runTool('whoami')).toContainText('demo');
+
+    const { json, text, fileName } = await inspector.downloadReport();
+    expect(fileName).toMatch(/^mcp-auth-report-127\.0\.0\.1_\d+-\d{4}-\d{2}-\d{2}\.json$/);
+    expect(json).toMatchObject({ format: 'mcp-auth-inspector-report', version: 1 });
+    expect(text).toContain(servers.demo.mcpUrl);
+    const issued = (await (await fetch(`${servers.demo.adminUrl}/issued-tokens`)).json()) as {
+      accessTokens: string[];
+      refreshTokens: string[];
+    };
+    for (const secret of [...issued.accessTokens, ...issued.refreshTokens]) {
+      expect(text).not.toContain(secret);
+      const signature = secret.split('.')[2];
+      if (signature) expect(text).not.toContain(signature);
+    }
+
+    // A colleague, in another browser with no session: the report opens without the server's help.
+    const colleagueContext = await browser.newContext();
+    const colleague = new InspectorPage(await colleagueContext.newPage(), inspector.baseUrl);
+    await colleague.open();
+    await colleague.openReport({ name: fileName, mimeType: 'application/json', buffer: Buffer.from(text) });
+    await expect(colleague.page.getByText('Viewing a report')).toBeVisible();
+    await expect(colleague.stepButton('Tools')).toContainText('Passed');
+    await expect(colleague.doctor.getByTestId('count-fail')).toContainText('0 failed');
+    await expect(colleague.tool('whoami').getByRole('button', { name: 'Run whoami' })).toBeDisabled();
+    await expect(colleague.page.getByRole('button', { name: 'Run access audit' })).toHaveCount(0);
+    await colleague.page.getByRole('button', { name: 'Close report' }).click();
+    await expect(colleague.doctor).toHaveCount(0);
+    await colleagueContext.close();
+  });
+
+  test('a file that is not a report is refused with what is wrong', async ({ inspectorPage: inspector }) => {
+    await inspector.open();
+    await inspector.openReport({
+      name: 'notes.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"a":1}'),
+    });
+    await expect(inspector.page.getByRole('region', { name: 'Reports' }).getByRole('alert')).toContainText(
+      'not an MCP Auth Inspector report',
+    );
+    await inspector.openReport({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{'),
+    });
+    await expect(inspector.page.getByRole('region', { name: 'Reports' }).getByRole('alert')).toContainText(
+      'broken.json is not JSON',
+    );
+    await expect(inspector.doctor).toHaveCount(0);
+  });
+});
