@@ -8,7 +8,6 @@ import {
   MAX_STEP_UP_ATTEMPTS,
   reconnect,
   resumeAfterReauthorization,
-  runNextStep,
   runUntilPause,
   type ToolCallView,
   toView,
@@ -240,14 +239,24 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     };
 
     for (;;) {
-      while (!isPaused(state)) {
-        progress.start(`${STEP_INFO[state.step as StepId]?.title ?? state.step}…`);
+      // The same run-all as the web app (in matrix discovery the well-known metadata requests go out
+      // with the probe), one progress line per step.
+      if (!isPaused(state)) {
         try {
-          state = await withDeadline(runNextStep(state, ctx), deadline);
+          state = await withDeadline(
+            runUntilPause(state, ctx, {
+              beforeStep: (s) => progress.start(`${STEP_INFO[s.step as StepId]?.title ?? s.step}…`),
+              afterStep: (s) => {
+                state = s; // so a --timeout names the step it stopped in
+                progress.stop();
+                printer.print(toView(s).steps);
+              },
+            }),
+            deadline,
+          );
         } finally {
           progress.stop();
         }
-        printer.print(toView(state).steps);
       }
       if (state.step !== 'awaiting-callback') break;
 

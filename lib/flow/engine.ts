@@ -121,6 +121,10 @@ export async function runUntilPause(
   opts: {
     /** Stop when the flow reaches this step (before running it); benches stop after discovery. */
     stopAt?: FlowState['step'];
+    /** Called before each step runs, with the state it starts from (progress displays). */
+    beforeStep?: (state: FlowState) => void;
+    /** Called after each step, with the state it produced. */
+    afterStep?: (state: FlowState) => void;
   } = {},
 ): Promise<FlowState> {
   let current = state;
@@ -132,8 +136,10 @@ export async function runUntilPause(
   for (let i = 0; i < 20 && isRunnable(current) && current.step !== opts.stopAt; i++) {
     const early = prefetch && (current.step === 'probe' || current.step === 'prm');
     const ranPrm = current.step === 'prm';
+    opts.beforeStep?.(current);
     current = await runNextStep(current, early ? prefetch.ctx : ctx);
     if (early && ranPrm && prefetch.used.size > 0) current = notePrefetch(current);
+    opts.afterStep?.(current);
   }
   return current;
 }
