@@ -84,3 +84,19 @@ test.describe('the walkthrough against the bundled demo server', () => {
     expect(list.map((c) => c.tool)).not.toContain('delete_note');
   });
 });
+
+test('the walkthrough works from the keyboard alone', async ({ inspectorPage: inspector, servers }) => {
+  await inspector.open();
+  await inspector.serverUrl.focus();
+  await inspector.page.keyboard.type(servers.demo.mcpUrl);
+  await inspector.page.keyboard.press('Enter');
+  const authorize = inspector.page.getByRole('button', { name: 'Authorize', exact: true });
+  await expect(authorize).toBeVisible();
+  // Tab reaches the consent button, and Enter follows it to the authorization server.
+  for (let i = 0; i < 60 && !(await authorize.evaluate((el) => el === document.activeElement)); i++) {
+    await inspector.page.keyboard.press('Tab');
+  }
+  await expect(authorize).toBeFocused();
+  await inspector.page.keyboard.press('Enter');
+  await expect(inspector.page.getByLabel('Username')).toBeVisible();
+});
