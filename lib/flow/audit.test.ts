@@ -13,17 +13,9 @@ import {
   testRevocation,
   toView,
 } from './index';
+import { at } from './testing/drive';
 import { createFakeWorld, type FakeWorldOptions } from './testing/fake-world';
 import { optionsFor } from './testing/options';
-
-function at<S extends FlowState['step']>(state: FlowState, step: S): Extract<FlowState, { step: S }> {
-  if (state.step !== step) {
-    throw new Error(
-      `expected ${step}, got ${state.step}: ${'error' in state ? JSON.stringify(state.error) : ''}`,
-    );
-  }
-  return state as Extract<FlowState, { step: S }>;
-}
 
 async function connect(opts: FakeWorldOptions = {}) {
   const world = createFakeWorld({ challengeScope: 'files:read', auditTools: true, ...opts });

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { callTool, createFlow, handleCallback, listTools, runNextStep, runUntilPause, toView } from './index';
-import type { FlowState } from './state';
+import { at } from './testing/drive';
 import { createFakeWorld } from './testing/fake-world';
 import { contextFor, optionsFor } from './testing/options';
-
-function at<S extends FlowState['step']>(state: FlowState, step: S): Extract<FlowState, { step: S }> {
-  if (state.step !== step) {
-    throw new Error(
-      `expected ${step}, got ${state.step}: ${state.step === 'failed' ? JSON.stringify(state.error) : ''}`,
-    );
-  }
-  return state as Extract<FlowState, { step: S }>;
-}
 
 async function connect(world = createFakeWorld(), overrides = {}) {
   const ctx = contextFor(world);

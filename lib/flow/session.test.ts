@@ -14,17 +14,9 @@ import {
   toView,
 } from './index';
 import { forbiddenOffer, missingScopes, reasonFromChallenge, unionScopes } from './recovery';
+import { at } from './testing/drive';
 import { createFakeWorld, type FakeWorldOptions } from './testing/fake-world';
 import { optionsFor } from './testing/options';
-
-function at<S extends FlowState['step']>(state: FlowState, step: S): Extract<FlowState, { step: S }> {
-  if (state.step !== step) {
-    throw new Error(
-      `expected ${step}, got ${state.step}: ${'error' in state ? JSON.stringify(state.error) : ''}`,
-    );
-  }
-  return state as Extract<FlowState, { step: S }>;
-}
 
 /** A context whose clock the test moves (the fake AS issues 600 s tokens). */
 function clockFor(world: ReturnType<typeof createFakeWorld>) {

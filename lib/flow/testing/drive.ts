@@ -17,6 +17,16 @@ export async function driveTo(
   return state;
 }
 
+/** The state narrowed to `step`, or a test failure that says where the flow really is and why. */
+export function at<S extends FlowState['step']>(state: FlowState, step: S): Extract<FlowState, { step: S }> {
+  if (state.step !== step) {
+    throw new Error(
+      `expected ${step}, got ${state.step}: ${'error' in state ? JSON.stringify(state.error) : ''}`,
+    );
+  }
+  return state as Extract<FlowState, { step: S }>;
+}
+
 export function checksOf(state: FlowState, stepId?: string) {
   return state.records.filter((r) => !stepId || r.id === stepId).flatMap((r) => r.checks);
 }
