@@ -1,8 +1,7 @@
 'use client';
 
 import { type ReactNode, useId } from 'react';
-
-const button = 'rounded-md px-4 py-2 text-sm font-semibold disabled:opacity-60';
+import { ActionRow } from './action-row';
 
 /** An inline confirmation before an action with consequences: what will happen, then do it or cancel. */
 export function ConfirmDialog({
@@ -34,19 +33,14 @@ export function ConfirmDialog({
       <p id={`${id}-text`} className="mt-1">
         {children}
       </p>
-      <div className="mt-2 flex flex-wrap gap-2">
-        <button
-          type="button"
-          disabled={disabled}
-          onClick={onConfirm}
-          className={`${button} bg-accent text-accent-fg`}
-        >
-          {confirmLabel}
-        </button>
-        <button type="button" onClick={onCancel} className={`${button} border border-line`}>
-          Cancel
-        </button>
-      </div>
+      <ActionRow
+        className="mt-2"
+        label={confirmLabel}
+        disabled={disabled}
+        onClick={onConfirm}
+        secondaryLabel="Cancel"
+        onSecondary={onCancel}
+      />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import { STEP_INFO } from '@/lib/flow/step-info';
 import { STEP_ORDER, type StepId } from '@/lib/flow/types';
+import { ActionRow } from './action-row';
 import { ErrorCallout } from './error-callout';
 import { safeHttpUrl } from './external-link';
 import { useInspector } from './inspector-provider';
@@ -42,7 +43,8 @@ export function FlowControls() {
           label="Authorize"
           disabled={busy !== null}
           onClick={() => window.location.assign(authorizationUrl)}
-          onStartOver={() => void actions.reset()}
+          secondaryLabel="Start over"
+          onSecondary={() => void actions.reset()}
         />
       </section>
     );
@@ -66,7 +68,8 @@ export function FlowControls() {
           label="Reconnect"
           disabled={busy !== null}
           onClick={() => void actions.reconnect()}
-          onStartOver={() => void actions.reset()}
+          secondaryLabel="Start over"
+          onSecondary={() => void actions.reset()}
         />
       </section>
     );
@@ -129,34 +132,5 @@ export function FlowControls() {
         ) : null}
       </div>
     </section>
-  );
-}
-
-/** The one thing to do next, and the way out. */
-function ActionRow({
-  label,
-  disabled,
-  onClick,
-  onStartOver,
-}: {
-  label: string;
-  disabled: boolean;
-  onClick: () => void;
-  onStartOver: () => void;
-}) {
-  return (
-    <div className="mt-3 flex flex-wrap gap-2">
-      <button
-        type="button"
-        disabled={disabled}
-        onClick={onClick}
-        className={`${button} bg-accent text-accent-fg`}
-      >
-        {label}
-      </button>
-      <button type="button" onClick={onStartOver} className={`${button} border border-line`}>
-        Start over
-      </button>
-    </div>
   );
 }
