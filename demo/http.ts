@@ -160,12 +160,22 @@ export const PUBLIC_CORS_HEADERS: Record<string, string> = {
   'Access-Control-Expose-Headers': 'WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version',
 };
 
-export function sendPreflight(res: ServerResponse, methods: string): void {
+/**
+ * Answers a CORS preflight. Besides the fixed MCP headers it allows whatever `Mcp-Param-*` headers
+ * (SEP-2243, named by the tools' `x-mcp-header`) the browser asks for in `Access-Control-Request-Headers`.
+ */
+export function sendPreflight(res: ServerResponse, methods: string, requestedHeaders?: string): void {
+  const params = (requestedHeaders ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => /^mcp-param-[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name));
   res.writeHead(204, {
     ...PUBLIC_CORS_HEADERS,
     'Access-Control-Allow-Methods': methods,
-    'Access-Control-Allow-Headers':
-      'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID',
+    'Access-Control-Allow-Headers': [
+      'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID',
+      ...params,
+    ].join(', '),
     'Access-Control-Max-Age': '600',
   });
   res.end();

@@ -1,7 +1,8 @@
 /**
- * The bundled demo: real authorization servers (oidc-provider) and real MCP servers (the SDK, Streamable
- * HTTP, stateful sessions) on loopback, one origin per scenario. It stands for other people's servers, so it
- * never imports the inspector's code (`lib/`): the two only talk HTTP.
+ * The bundled demo: real authorization servers (oidc-provider) and real MCP servers (the v2 MCP server SDK,
+ * Streamable HTTP: 2026-07-28 stateless, dual-era, or 2025-11-25 with sessions) on loopback, one origin per
+ * scenario. It stands for other people's servers, so it never imports the inspector's code (`lib/`): the two
+ * only talk HTTP.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAdminHandler } from './admin';
@@ -12,6 +13,8 @@ import {
   createMcpEndpoint,
   type McpAuthConfig,
   type McpEndpoint,
+  type McpEndpointOptions,
+  type McpWire,
   type ProtectedResourceConfig,
 } from './mcp/server';
 import { DemoState } from './state';
@@ -22,6 +25,12 @@ export interface DemoScenario {
   description: string;
   expect: { outcome: 'connected' } | { outcome: 'failed'; step: string; checkId: string };
   mcpUrl: string;
+  /**
+   * The MCP wire the server speaks: `modern` (2026-07-28 only, stateless), `dual` (2026-07-28 and, for
+   * clients that send `initialize`, 2025-11-25 statelessly) or `legacy` (2025-11-25 with `Mcp-Session-Id`).
+   * Absent for `not-mcp`.
+   */
+  wire?: McpWire;
   /**
    * The MCP spec revision the server implements, when a client must judge it against an older one than
    * the latest to connect (the 2025-03-26 server has no protected resource metadata).
@@ -82,10 +91,16 @@ const SERVER_NAMES = [
   'no-401',
   'not-mcp',
   'multiple-as',
+  'dual-era',
+  'legacy-2025-11-25',
+  'input-required',
+  'x-mcp-header',
 ] as const;
 type ServerName = (typeof SERVER_NAMES)[number];
 
 type Route = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+/** How a scenario's MCP server speaks: the wire (default `modern`) and its extra tools. */
+type Wire = Partial<Pick<McpEndpointOptions, 'wire' | 'tools'>>;
 
 function chain(...routes: Route[]): Handler {
   return async (req, res) => {
@@ -138,13 +153,15 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         prm: ProtectedResourceConfig | null;
         challenge: Omit<McpAuthConfig, 'verify'>;
         audiences?: string[];
-      },
+      } & Wire,
     ): McpEndpoint {
       const endpoint = createMcpEndpoint({
         scenario: name,
         origin: origin(name),
         path: MCP_PATH,
         state,
+        wire: config.wire ?? 'modern',
+        tools: config.tools,
         prm: config.prm,
         auth: {
           ...config.challenge,
@@ -161,10 +178,15 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     }
 
     /** The usual shape: path-aware PRM, named in the 401 challenge. */
-    function standardMcp(name: ServerName, as: AuthorizationServer, resource = mcpUrl(name)): McpEndpoint {
+    function standardMcp(
+      name: ServerName,
+      as: AuthorizationServer,
+      { resource = mcpUrl(name), ...wire }: { resource?: string } & Wire = {},
+    ): McpEndpoint {
       return protectedMcp(name, as, {
         prm: { resource, authorizationServers: [as.issuer], paths: [`${PRM_PATH}${MCP_PATH}`] },
         challenge: { resourceMetadataUrl: pathAwarePrm(name), challengeScope: true },
+        ...wire,
       });
     }
 
@@ -180,6 +202,10 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         mcpUrl('prm-header-only'),
         mcpUrl('resource-mismatch'),
         mcpUrl('multiple-as'),
+        mcpUrl('dual-era'),
+        mcpUrl('legacy-2025-11-25'),
+        mcpUrl('input-required'),
+        mcpUrl('x-mcp-header'),
       ],
       allowLoopbackResources: true,
       rfc8414: true,
@@ -270,7 +296,9 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       bindHost: host,
       state,
     });
-    servers.default.setHandler(chain(standardMcp('default', asDefault).handle, admin));
+    servers.default.setHandler(
+      chain(standardMcp('default', asDefault, { tools: { temperature: true } }).handle, admin),
+    );
     servers['as-default'].setHandler(chain(asDefault.handle));
 
     servers['prm-root-only'].setHandler(
@@ -323,6 +351,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         protectedMcp('legacy-2025-03-26', asLegacy, {
           prm: null,
           challenge: { resourceMetadataUrl: null, challengeScope: false, realm: 'mcp' },
+          wire: 'legacy',
         }).handle,
         asLegacy.handle,
       ),
@@ -346,7 +375,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     servers['no-s256'].setHandler(chain(standardMcp('no-s256', asNoS256).handle));
 
     servers['resource-mismatch'].setHandler(
-      chain(standardMcp('resource-mismatch', asDefault, 'https://mcp.example.com/mcp').handle),
+      chain(standardMcp('resource-mismatch', asDefault, { resource: 'https://mcp.example.com/mcp' }).handle),
     );
 
     const unprotected = createMcpEndpoint({
@@ -354,6 +383,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       origin: origin('no-401'),
       path: MCP_PATH,
       state,
+      wire: 'modern',
       auth: null,
       prm: null,
     });
@@ -376,6 +406,21 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       ),
     );
 
+    servers['dual-era'].setHandler(
+      chain(standardMcp('dual-era', asDefault, { wire: 'dual', tools: { temperature: true } }).handle),
+    );
+    servers['legacy-2025-11-25'].setHandler(
+      chain(
+        standardMcp('legacy-2025-11-25', asDefault, { wire: 'legacy', tools: { temperature: true } }).handle,
+      ),
+    );
+    servers['input-required'].setHandler(
+      chain(standardMcp('input-required', asDefault, { tools: { temperature: true } }).handle),
+    );
+    servers['x-mcp-header'].setHandler(
+      chain(standardMcp('x-mcp-header', asDefault, { tools: { mcpHeaders: true } }).handle),
+    );
+
     servers['not-mcp'].setHandler(async (req, res) => {
       await readBody(req).catch(() => undefined);
       sendHtml(res, 200, NOT_MCP_PAGE);
@@ -388,9 +433,12 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         title: 'Spec-compliant server',
         description:
           'Answers 401 with resource_metadata and scope, serves path-aware protected resource metadata, and ' +
-          'uses an authorization server with DCR, PKCE S256, resource indicators and rotating refresh tokens.',
+          'uses an authorization server with DCR, PKCE S256, resource indicators and rotating refresh tokens. ' +
+          'Speaks MCP 2026-07-28 only (stateless; initialize gets 400 UnsupportedProtocolVersion); ' +
+          'get_temperature without a unit asks back with an input_required result.',
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('default'),
+        wire: 'modern',
       },
       {
         id: 'prm-root-only',
@@ -401,6 +449,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           'connect with a warning.',
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('prm-root-only'),
+        wire: 'modern',
       },
       {
         id: 'prm-header-only',
@@ -408,6 +457,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         description: `The metadata lives at a custom path (${customPrmPath}) named by resource_metadata in the 401; the well-known URLs answer 404.`,
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('prm-header-only'),
+        wire: 'modern',
       },
       {
         id: 'issuer-path-oidc-only',
@@ -415,6 +465,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         description: `The issuer is ${asTenant.issuer} and only ${asTenant.issuer}/.well-known/openid-configuration answers; the RFC 8414 URLs answer 404.`,
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('issuer-path-oidc-only'),
+        wire: 'modern',
       },
       {
         id: 'no-dcr-preregistered',
@@ -424,6 +475,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           'client (any loopback redirect URI), otherwise registration fails (registration.route-available).',
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('no-dcr-preregistered'),
+        wire: 'modern',
         preRegistered: { clientId: PRE_REGISTERED_PUBLIC_CLIENT, tokenEndpointAuthMethod: 'none' },
       },
       {
@@ -434,6 +486,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           'confidential client and its secret (client_secret_basic).',
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('no-dcr-confidential'),
+        wire: 'modern',
         preRegistered: {
           clientId: PRE_REGISTERED_CONFIDENTIAL_CLIENT,
           clientSecret: PRE_REGISTERED_CONFIDENTIAL_SECRET,
@@ -449,6 +502,53 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           'and redirect_uris.',
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('cimd'),
+        wire: 'modern',
+      },
+      {
+        id: 'dual-era',
+        title: 'Dual-era server: 2026-07-28 and 2025-11-25',
+        description:
+          'Serves MCP 2026-07-28 requests statelessly and, for clients that send initialize, 2025-11-25 ' +
+          "through the SDK's stateless legacy fallback (no Mcp-Session-Id). get_temperature asks back on " +
+          '2026-07-28 and answers in Celsius on 2025-11-25.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('dual-era'),
+        wire: 'dual',
+      },
+      {
+        id: 'legacy-2025-11-25',
+        title: '2025-11-25 server with sessions',
+        description:
+          'Speaks MCP 2025-11-25 only: the initialize handshake opens a session (Mcp-Session-Id, bound to ' +
+          'the token subject); a 2026-07-28 request gets 400 with a -32000 error, which is no modern error, so ' +
+          'clients fall back to initialize. Same authorization as the default scenario.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('legacy-2025-11-25'),
+        wire: 'legacy',
+      },
+      {
+        id: 'input-required',
+        title: 'A tool that asks back (multi round-trip requests)',
+        description:
+          'Speaks MCP 2026-07-28 only. The read-only get_temperature, called without a unit, answers ' +
+          'resultType input_required with an elicitation/create form ("Which unit?", celsius or fahrenheit) ' +
+          'and a signed requestState; the retry with inputResponses and the echoed requestState gets the ' +
+          'temperature, a declined question an isError result.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('input-required'),
+        wire: 'modern',
+      },
+      {
+        id: 'x-mcp-header',
+        title: 'Tool parameters mirrored into headers (x-mcp-header)',
+        description:
+          'Speaks MCP 2026-07-28 only. get_forecast marks its region parameter with x-mcp-header "Region", so ' +
+          'clients must send Mcp-Param-Region and the server rejects a missing or different one (400, -32020); ' +
+          'lookup_account declares the invalid x-mcp-header "Account Id", so clients must leave it out of ' +
+          'their tool list.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('x-mcp-header'),
+        wire: 'modern',
       },
       {
         id: 'legacy-2025-03-26',
@@ -458,6 +558,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           '/.well-known/oauth-authorization-server, /authorize, /token and /register.',
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('legacy-2025-03-26'),
+        wire: 'legacy',
         specVersion: '2025-03-26',
       },
       {
@@ -466,6 +567,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         description: `The authorization server is reached at ${origin('as-issuer-mismatch')} but its metadata says issuer ${asMismatch.issuer}, so clients must not use it.`,
         expect: { outcome: 'failed', step: 'as-metadata', checkId: 'as.issuer-match' },
         mcpUrl: mcpUrl('issuer-mismatch'),
+        wire: 'modern',
       },
       {
         id: 'no-s256',
@@ -474,6 +576,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           'The metadata has no code_challenge_methods_supported, so 2025-11-25 clients must refuse to continue.',
         expect: { outcome: 'failed', step: 'as-metadata', checkId: 'as.pkce-s256' },
         mcpUrl: mcpUrl('no-s256'),
+        wire: 'modern',
       },
       {
         id: 'resource-mismatch',
@@ -483,14 +586,17 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           'so clients must discard it.',
         expect: { outcome: 'failed', step: 'prm', checkId: 'prm.resource-match' },
         mcpUrl: mcpUrl('resource-mismatch'),
+        wire: 'modern',
       },
       {
         id: 'no-401',
         title: 'Unprotected MCP server',
         description:
-          'The MCP endpoint answers initialize without a token (200), so clients never start OAuth.',
+          'The MCP endpoint answers 2026-07-28 requests (server/discover, tools/list, ...) without a token ' +
+          '(200), so clients never start OAuth.',
         expect: { outcome: 'failed', step: 'probe', checkId: 'probe.unauthorized' },
         mcpUrl: mcpUrl('no-401'),
+        wire: 'modern',
       },
       {
         id: 'not-mcp',
@@ -508,6 +614,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           'to connect.',
         expect: { outcome: 'failed', step: 'as-metadata', checkId: 'as.found' },
         mcpUrl: mcpUrl('multiple-as'),
+        wire: 'modern',
       },
     ];
 

@@ -17,6 +17,9 @@ export const TOOL_NAMES = [
   'get_logo',
   'whoami',
   'delete_note',
+  'get_temperature',
+  'get_forecast',
+  'lookup_account',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
@@ -27,6 +30,7 @@ export const BREAK_ROWS = [
   'leak-internals',
   'no-revocation-check',
   'bad-403',
+  'no-header-check',
 ] as const;
 export type BreakRow = (typeof BREAK_ROWS)[number];
 

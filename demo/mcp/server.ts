@@ -1,18 +1,39 @@
 /**
- * A demo MCP endpoint: Streamable HTTP with stateful sessions (one McpServer per session), protected by
- * bearer tokens, with its protected resource metadata (RFC 9728). Auth is checked on every request before
- * the SDK transport sees it; sessions are bound to the token subject and never stand in for a token.
+ * A demo MCP endpoint over Streamable HTTP, built on the v2 MCP server SDK (`@modelcontextprotocol/server`),
+ * protected by bearer tokens, with its protected resource metadata (RFC 9728). Auth is checked on every
+ * request before the SDK sees it. Three wires:
+ *
+ * - `modern`: 2026-07-28 only, stateless (`createMcpHandler` with `legacy: 'reject'`): `initialize` and other
+ *   2025-era requests get 400 UnsupportedProtocolVersion (-32022); no sessions.
+ * - `dual`: 2026-07-28 statelessly, and 2025-era clients (`initialize`) through the SDK's stateless legacy
+ *   fallback (`createMcpHandler`'s default): one fresh server per request, no `Mcp-Session-Id`.
+ * - `legacy`: 2025-11-25 (and older) with stateful sessions, one McpServer per session on the v2 SDK's
+ *   `WebStandardStreamableHTTPServerTransport`. Sessions are bound to the token subject and never stand in for
+ *   a token. 2026-07-28 requests are not understood: without a session they get 400 -32000, which is no
+ *   modern error, so dual-era clients fall back to `initialize`.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type AuthInfo,
+  createMcpHandler,
+  isInitializeRequest,
+  type McpHttpHandler,
+  type McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import { PUBLIC_CORS_HEADERS, readBody, requestUrl, sendJson, sendPreflight } from '../http';
 import { BASE_SCOPE, type DemoState, MCP_SCOPES } from '../state';
 import { ANONYMOUS, bearerChallenge, bearerFromHeader, type Identity, type TokenVerifier } from './auth';
 import { createMcpServer } from './tools';
+import { sendWebResponse, toWebRequest } from './web';
+
+/** Which MCP protocol generation an endpoint speaks (see the module comment). */
+export type McpWire = 'modern' | 'dual' | 'legacy';
+
+/** The revisions each wire accepts. The legacy list is the SDK's 2025-era list without its 2024-10-07 draft. */
+export const MODERN_PROTOCOL_VERSIONS = ['2026-07-28'];
+export const LEGACY_PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
 
 export interface ProtectedResourceConfig {
   /** The PRM `resource` value. */
@@ -40,6 +61,9 @@ export interface McpEndpointOptions {
   /** null: an unprotected server (every caller is `anonymous`). */
   auth: McpAuthConfig | null;
   prm: ProtectedResourceConfig | null;
+  wire: McpWire;
+  /** Extra tools beyond the six every demo server has (see `createMcpServer`). */
+  tools?: { temperature?: boolean; mcpHeaders?: boolean };
 }
 
 export interface McpEndpoint {
@@ -50,12 +74,13 @@ export interface McpEndpoint {
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
   identity: Identity;
 }
 
 const MAX_SESSIONS = 500;
+const MAX_BODY = 4 * 1024 * 1024;
 
 type JsonRpcLike = { method?: unknown; params?: { name?: unknown } };
 
@@ -78,10 +103,51 @@ function isInitialize(body: unknown): boolean {
   return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
 }
 
+/** An `Mcp-Name`-style header value: as is when header-safe, otherwise the SEP-2243 Base64 sentinel. */
+function headerValue(value: string): string {
+  const safe = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) && !/^=\?base64\?.*\?=$/.test(value);
+  return safe ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+/**
+ * The `no-header-check` break: the standard request headers are taken from the body, whatever the client
+ * sent, so a request whose `Mcp-Method` (or `Mcp-Name`) contradicts its JSON-RPC body passes the SDK's
+ * header/body cross-check. A gateway that routes or authorizes on the header would be fooled.
+ */
+function headersFromBody(body: unknown): Record<string, string | null> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const { method, params } = body as { method?: unknown; params?: { name?: unknown; uri?: unknown } };
+  if (typeof method !== 'string') return {};
+  const name = method === 'resources/read' ? params?.uri : params?.name;
+  const named = ['tools/call', 'prompts/get', 'resources/read'].includes(method) && typeof name === 'string';
+  return { 'mcp-method': method, 'mcp-name': named ? headerValue(name) : null };
+}
+
 export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
-  const { state, auth, prm, scenario } = options;
+  const { state, auth, prm, scenario, wire } = options;
   const mcpUrl = `${options.origin}${options.path}`;
   const sessions = new Map<string, Session>();
+  const serverFor = (era: 'modern' | 'legacy') =>
+    createMcpServer({
+      scenario,
+      state,
+      era,
+      ...options.tools,
+      supportedProtocolVersions:
+        wire === 'modern'
+          ? MODERN_PROTOCOL_VERSIONS
+          : era === 'legacy'
+            ? LEGACY_PROTOCOL_VERSIONS
+            : undefined,
+    });
+  // The 2026-07-28 leg: one fresh McpServer per request. `legacy: 'reject'` makes it modern-only.
+  const handler: McpHttpHandler | null =
+    wire === 'legacy'
+      ? null
+      : createMcpHandler((ctx) => serverFor(ctx.era), {
+          legacy: wire === 'modern' ? 'reject' : 'stateless',
+          maxRequestBodySize: MAX_BODY,
+        });
 
   function sendProtectedResourceMetadata(res: ServerResponse, config: ProtectedResourceConfig): void {
     sendJson(
@@ -164,7 +230,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   async function handleMcp(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
-      sendPreflight(res, 'GET, POST, DELETE, OPTIONS');
+      const requested = req.headers['access-control-request-headers'];
+      sendPreflight(res, wire === 'legacy' ? 'GET, POST, DELETE, OPTIONS' : 'POST, OPTIONS', requested);
       return;
     }
     for (const [name, value] of Object.entries(PUBLIC_CORS_HEADERS)) res.setHeader(name, value);
@@ -186,9 +253,11 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
 
     let body: unknown;
+    let raw: Buffer | undefined;
     if (method === 'POST') {
+      raw = await readBody(req, MAX_BODY);
       try {
-        body = JSON.parse((await readBody(req, 4 * 1024 * 1024)).toString('utf8'));
+        body = JSON.parse(raw.toString('utf8'));
       } catch {
         jsonRpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
         return;
@@ -233,9 +302,26 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       resource: new URL(mcpUrl),
       extra: { identity },
     };
-    const authedReq = req as IncomingMessage & { auth?: AuthInfo };
-    authedReq.auth = authInfo;
 
+    if (!handler) {
+      await handleSession(req, res, url, raw, body, identity, authInfo);
+      return;
+    }
+    const overrides = state.isBroken('no-header-check') ? headersFromBody(body) : {};
+    const request = toWebRequest(req, res, url, raw, overrides);
+    await sendWebResponse(res, await handler.fetch(request, { authInfo, parsedBody: body }));
+  }
+
+  /** The stateful 2025-era wire: `initialize` opens a session; every later request names it. */
+  async function handleSession(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    raw: Buffer | undefined,
+    body: unknown,
+    identity: Identity,
+    authInfo: AuthInfo,
+  ): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
@@ -247,18 +333,25 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       session.identity = identity;
       sessions.delete(sessionId); // keep the map in least-recently-used order
       sessions.set(sessionId, session);
-      await session.transport.handleRequest(authedReq, res, body);
+      const response = await session.transport.handleRequest(toWebRequest(req, res, url, raw), {
+        parsedBody: body,
+        authInfo,
+      });
+      await sendWebResponse(res, response);
       return;
     }
 
-    if (method !== 'POST' || !isInitialize(body)) {
+    // Also what a 2026-07-28 request (e.g. server/discover) gets here: a 400 whose -32000 is no modern error,
+    // so dual-era clients fall back to initialize (streamable-http.mdx, Backward Compatibility).
+    if (req.method !== 'POST' || !isInitialize(body)) {
       jsonRpcError(res, 400, -32000, 'Bad Request: no valid Mcp-Session-Id; send initialize first.');
       return;
     }
 
-    const server = createMcpServer({ scenario, state });
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const server = serverFor('legacy');
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      maxRequestBodySize: MAX_BODY,
       onsessioninitialized: (id) => {
         if (sessions.size >= MAX_SESSIONS) {
           const oldest = sessions.keys().next().value;
@@ -274,7 +367,11 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
     await server.connect(transport);
-    await transport.handleRequest(authedReq, res, body);
+    const response = await transport.handleRequest(toWebRequest(req, res, url, raw), {
+      parsedBody: body,
+      authInfo,
+    });
+    await sendWebResponse(res, response);
   }
 
   return {
@@ -296,7 +393,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     async close() {
       const open = [...sessions.values()];
       sessions.clear();
-      await Promise.allSettled(open.map(async ({ server }) => server.close()));
+      await Promise.allSettled([...open.map(async ({ server }) => server.close()), handler?.close()]);
     },
   };
 }
