@@ -7,9 +7,11 @@ import {
   CookieJar,
   connectMcp,
   getJson,
+  jsonRpcBody,
   obtainTokens,
   postJson,
   rawInitialize,
+  rawModern,
   registerPublicClient,
   type TokenResponse,
   tokenRequest,
@@ -36,21 +38,18 @@ const fresh = (scope = 'mcp:read', username = 'demo'): Promise<TokenResponse> =>
   obtainTokens({ metadata, clientId, resource: demo.mcpUrl, scope, username, jar: new CookieJar() });
 const challenge = (res: Response) => res.headers.get('www-authenticate') ?? '';
 
-async function callTool(token: string, name: string, args: Record<string, unknown> = {}): Promise<Response> {
-  const init = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${token}` });
-  expect(init.status).toBe(200);
-  await init.body?.cancel();
-  return fetch(demo.mcpUrl, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-session-id': init.headers.get('mcp-session-id') as string,
-      'mcp-protocol-version': '2025-11-25',
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name, arguments: args } }),
-  });
+/** A 2026-07-28 request the default server answers 200 whenever it accepts the token. */
+const probe = (token: string, url = demo.mcpUrl) =>
+  rawModern(url, 'server/discover', {}, { authorization: `Bearer ${token}` });
+
+/** One stateless 2026-07-28 tools/call on the default server. */
+function callTool(token: string, name: string, args: Record<string, unknown> = {}): Promise<Response> {
+  return rawModern(
+    demo.mcpUrl,
+    'tools/call',
+    { name, arguments: args },
+    { authorization: `Bearer ${token}` },
+  );
 }
 
 describe('admin API', () => {
@@ -70,12 +69,10 @@ describe('admin API', () => {
 describe('switches', () => {
   it('expire-tokens: earlier tokens get 401 "expired", later ones work', async () => {
     const before = await fresh();
-    expect(
-      (await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${before.access_token}` })).status,
-    ).toBe(200);
+    expect((await probe(before.access_token)).status).toBe(200);
     const { body: state } = await admin('/expire-tokens');
     expect(state.tokensExpiredAt).toBeTruthy();
-    const res = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${before.access_token}` });
+    const res = await probe(before.access_token);
     expect(res.status).toBe(401);
     expect(challenge(res)).toContain('error="invalid_token"');
     expect(challenge(res)).toContain('error_description="The access token expired"');
@@ -87,9 +84,7 @@ describe('switches', () => {
       resource: demo.mcpUrl,
     });
     expect(refreshed.status).toBe(200);
-    expect(
-      (await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${refreshed.body.access_token}` })).status,
-    ).toBe(200);
+    expect((await probe(refreshed.body.access_token)).status).toBe(200);
   });
 
   it('require-scope: the tool answers 403 insufficient_scope until the token has the scope', async () => {
@@ -132,7 +127,7 @@ describe('switches', () => {
   it('revoke-all: access tokens get 401 "revoked" and refresh fails', async () => {
     const tokens = await fresh();
     await admin('/revoke-all');
-    const res = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${tokens.access_token}` });
+    const res = await probe(tokens.access_token);
     expect(res.status).toBe(401);
     expect(challenge(res)).toContain('error="invalid_token"');
     expect(challenge(res)).toMatch(/error_description="[^"]*revoked/);
@@ -146,9 +141,7 @@ describe('switches', () => {
     expect(refreshed.body.error).toBe('invalid_grant');
     // A new authorization (consent again) works.
     const again = await fresh();
-    expect((await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${again.access_token}` })).status).toBe(
-      200,
-    );
+    expect((await probe(again.access_token)).status).toBe(200);
   });
 
   it('revocation endpoint: revoking the refresh token revokes the grant and its access tokens', async () => {
@@ -159,7 +152,7 @@ describe('switches', () => {
       body: new URLSearchParams({ token: tokens.refresh_token as string, client_id: clientId }),
     });
     expect(res.status).toBe(200);
-    const init = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${tokens.access_token}` });
+    const init = await probe(tokens.access_token);
     expect(init.status).toBe(401);
     expect(challenge(init)).toContain('revoked');
   });
@@ -172,7 +165,7 @@ describe('switches', () => {
     const claims = decodeJwt(tokens.access_token);
     expect((claims.exp as number) - (claims.iat as number)).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    const res = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${tokens.access_token}` });
+    const res = await probe(tokens.access_token);
     expect(res.status).toBe(401);
     expect(challenge(res)).toContain('The access token expired');
   });
@@ -194,41 +187,83 @@ describe('switches', () => {
 describe('broken access-model rows', () => {
   it('query-token: accepts ?access_token=', async () => {
     const { access_token: token } = await fresh();
-    expect((await rawInitialize(`${demo.mcpUrl}?access_token=${token}`)).status).toBe(401);
+    expect((await rawModern(`${demo.mcpUrl}?access_token=${token}`, 'server/discover')).status).toBe(401);
     await admin('/break', { row: 'query-token', on: true });
-    expect((await rawInitialize(`${demo.mcpUrl}?access_token=${token}`)).status).toBe(200);
+    expect((await rawModern(`${demo.mcpUrl}?access_token=${token}`, 'server/discover')).status).toBe(200);
   });
 
-  it('session-without-auth: a session id alone is enough', async () => {
+  it('session-without-auth: a session id alone is enough (on the 2025-11-25 wire with sessions)', async () => {
+    const legacyUrl = demo.scenarios.find((sc) => sc.id === 'legacy-2025-11-25')?.mcpUrl as string;
+    const { access_token: token } = await obtainTokens({
+      metadata,
+      clientId,
+      resource: legacyUrl,
+      jar: new CookieJar(),
+    });
+    const init = await rawInitialize(legacyUrl, { authorization: `Bearer ${token}` });
+    const sessionId = init.headers.get('mcp-session-id') as string;
+    expect(sessionId).toBeTruthy();
+    await init.body?.cancel();
+    const listTools = () =>
+      fetch(legacyUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+    expect((await listTools()).status).toBe(401);
+    await admin('/break', { row: 'session-without-auth', on: true });
+    const res = await listTools();
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await jsonRpcBody(res))).toContain('whoami');
+  });
+
+  it('session-without-auth has nothing to act on over 2026-07-28: there are no sessions', async () => {
     const { access_token: token } = await fresh();
     await admin('/break', { row: 'session-without-auth', on: true });
-    const init = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${token}` });
-    const sessionId = init.headers.get('mcp-session-id') as string;
-    await init.body?.cancel();
-    const res = await fetch(demo.mcpUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-session-id': sessionId,
-        'mcp-protocol-version': '2025-11-25',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-    });
+    const res = await probe(token);
     expect(res.status).toBe(200);
+    expect(res.headers.get('mcp-session-id')).toBeNull();
     await res.body?.cancel();
+    const bare = await rawModern(demo.mcpUrl, 'tools/list', {}, { 'mcp-session-id': 'anything' });
+    expect(bare.status).toBe(401);
+  });
+
+  it('no-header-check: an Mcp-Method header that contradicts the body gets through', async () => {
+    const { access_token: token } = await fresh();
+    const contradicting = () =>
+      rawModern(demo.mcpUrl, 'tools/list', {}, { authorization: `Bearer ${token}`, 'mcp-method': 'ping' });
+    const refused = await contradicting();
+    expect(refused.status).toBe(400);
+    expect((await jsonRpcBody(refused)).error?.code).toBe(-32020);
+
+    const { body: state } = await admin('/break', { row: 'no-header-check', on: true });
+    expect(state.breaks['no-header-check']).toBe(true);
+    const accepted = await contradicting();
+    expect(accepted.status).toBe(200);
+    const { result } = await jsonRpcBody(accepted);
+    expect((result?.tools as { name: string }[]).map((t) => t.name)).toContain('whoami');
+    // Mcp-Name is taken from the body too: a tools/call naming another tool in the header runs the body's.
+    const call = await rawModern(
+      demo.mcpUrl,
+      'tools/call',
+      { name: 'echo', arguments: { message: 'body wins' } },
+      { authorization: `Bearer ${token}`, 'mcp-method': 'tools/list', 'mcp-name': 'get_logo' },
+    );
+    expect(call.status).toBe(200);
+    expect(JSON.stringify((await jsonRpcBody(call)).result?.content)).toContain('body wins');
   });
 
   it('no-audience-check: accepts a token for another resource', async () => {
     const other = `${new URL(demo.mcpUrl).origin}/another-api`;
     const foreign = await obtainTokens({ metadata, clientId, resource: other, jar: new CookieJar() });
-    expect(
-      (await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${foreign.access_token}` })).status,
-    ).toBe(401);
+    expect((await probe(foreign.access_token)).status).toBe(401);
     await admin('/break', { row: 'no-audience-check', on: true });
-    expect(
-      (await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${foreign.access_token}` })).status,
-    ).toBe(200);
+    expect((await probe(foreign.access_token)).status).toBe(200);
   });
 
   it('leak-internals: tool errors carry a stack trace, file path and internal host', async () => {
@@ -253,7 +288,7 @@ describe('broken access-model rows', () => {
     const { access_token: token } = await fresh();
     await admin('/break', { row: 'no-revocation-check', on: true });
     await admin('/revoke-all');
-    expect((await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await probe(token)).status).toBe(200);
   });
 
   it('bad-403: insufficient scope answers 403 without error or scope', async () => {

@@ -8,6 +8,7 @@ import {
   CookieJar,
   connectMcp,
   getJson,
+  jsonRpcBody,
   obtainTokens,
   postJson,
   REDIRECT_URI,
@@ -28,6 +29,7 @@ afterAll(async () => {
 });
 
 const origin = () => new URL(demo.mcpUrl).origin;
+const legacyMcpUrl = () => demo.scenarios.find((s) => s.id === 'legacy-2025-11-25')?.mcpUrl as string;
 
 describe('unauthenticated probe', () => {
   it('answers 401 with resource_metadata and scope, readable from browsers', async () => {
@@ -213,13 +215,24 @@ describe('authorization code flow', () => {
 
     const client = await connectMcp(demo.mcpUrl, tokens.access_token);
     try {
+      expect(client.getProtocolEra()).toBe('modern');
+      expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
       expect(client.getServerVersion()?.name).toBe('mcp-auth-inspector-demo');
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(
-        ['add_numbers', 'delete_note', 'echo', 'get_logo', 'search_notes', 'whoami'].sort(),
+        [
+          'add_numbers',
+          'delete_note',
+          'echo',
+          'get_logo',
+          'get_temperature',
+          'search_notes',
+          'whoami',
+        ].sort(),
       );
       const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
       expect(byName.echo?.annotations?.readOnlyHint).toBe(true);
+      expect(byName.get_temperature?.annotations?.readOnlyHint).toBe(true);
       expect(byName.delete_note?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
       expect(byName.add_numbers?.outputSchema).toBeTruthy();
       const search = byName.search_notes?.inputSchema as {
@@ -327,13 +340,27 @@ describe('access model', () => {
     expect(res.status).toBe(401);
   });
 
-  it('does not treat a session id as authentication', async () => {
-    const init = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${token}` });
+  it('speaks 2026-07-28 only: initialize gets 400 UnsupportedProtocolVersion naming 2026-07-28', async () => {
+    const res = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('mcp-session-id')).toBeNull();
+    expect((await jsonRpcBody(res)).error).toMatchObject({
+      code: -32022,
+      data: { supported: ['2026-07-28'], requested: '2025-11-25' },
+    });
+  });
+
+  it('does not treat a session id as authentication (legacy-2025-11-25, the server with sessions)', async () => {
+    const legacyUrl = legacyMcpUrl();
+    const legacyToken = (
+      await obtainTokens({ metadata, clientId, resource: legacyUrl, jar: new CookieJar() })
+    ).access_token;
+    const init = await rawInitialize(legacyUrl, { authorization: `Bearer ${legacyToken}` });
     expect(init.status).toBe(200);
     const sessionId = init.headers.get('mcp-session-id') as string;
     expect(sessionId).toBeTruthy();
     await init.body?.cancel();
-    const res = await fetch(demo.mcpUrl, {
+    const res = await fetch(legacyUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -357,20 +384,24 @@ describe('access model', () => {
     );
   });
 
-  it('binds a session to its subject: another account cannot use it', async () => {
-    const init = await rawInitialize(demo.mcpUrl, { authorization: `Bearer ${token}` });
+  it('binds a session to its subject: another account cannot use it (legacy-2025-11-25)', async () => {
+    const legacyUrl = legacyMcpUrl();
+    const demoToken = (await obtainTokens({ metadata, clientId, resource: legacyUrl, jar: new CookieJar() }))
+      .access_token;
+    const init = await rawInitialize(legacyUrl, { authorization: `Bearer ${demoToken}` });
     const sessionId = init.headers.get('mcp-session-id') as string;
+    expect(sessionId).toBeTruthy();
     await init.body?.cancel();
     const alexToken = (
       await obtainTokens({
         metadata,
         clientId,
-        resource: demo.mcpUrl,
+        resource: legacyUrl,
         username: 'alex',
         jar: new CookieJar(),
       })
     ).access_token;
-    const res = await fetch(demo.mcpUrl, {
+    const res = await fetch(legacyUrl, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${alexToken}`,

@@ -11,9 +11,11 @@ import {
   CookieJar,
   connectMcp,
   getJson,
+  jsonRpcBody,
   obtainTokens,
   REDIRECT_URI,
   rawInitialize,
+  rawModern,
   registerPublicClient,
 } from './test-support';
 
@@ -49,7 +51,9 @@ async function expectConnects(mcpUrl: string, accessToken: string): Promise<void
   const client = await connectMcp(mcpUrl, accessToken);
   try {
     const { tools } = await client.listTools();
-    expect(tools.length).toBe(6);
+    expect(tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['echo', 'add_numbers', 'search_notes', 'get_logo', 'whoami', 'delete_note']),
+    );
     const who = await client.callTool({ name: 'whoami', arguments: {} });
     expect(who.structuredContent).toMatchObject({ sub: 'demo' });
   } finally {
@@ -74,6 +78,10 @@ describe('scenario list', () => {
       'no-dcr-preregistered',
       'no-dcr-confidential',
       'cimd',
+      'dual-era',
+      'legacy-2025-11-25',
+      'input-required',
+      'x-mcp-header',
       'legacy-2025-03-26',
       'issuer-mismatch',
       'no-s256',
@@ -97,18 +105,57 @@ describe('scenario list', () => {
     expect(demo.scenarios.filter((s) => s.specVersion).map((s) => [s.id, s.specVersion])).toEqual([
       ['legacy-2025-03-26', '2025-03-26'],
     ]);
+    for (const id of ['dual-era', 'legacy-2025-11-25', 'input-required', 'x-mcp-header']) {
+      expect(scenario(id).expect, id).toEqual({ outcome: 'connected' });
+    }
+    const wires = Object.fromEntries(demo.scenarios.map((s) => [s.id, s.wire]));
+    expect(wires).toEqual({
+      default: 'modern',
+      'prm-root-only': 'modern',
+      'prm-header-only': 'modern',
+      'issuer-path-oidc-only': 'modern',
+      'no-dcr-preregistered': 'modern',
+      'no-dcr-confidential': 'modern',
+      cimd: 'modern',
+      'dual-era': 'dual',
+      'legacy-2025-11-25': 'legacy',
+      'input-required': 'modern',
+      'x-mcp-header': 'modern',
+      'legacy-2025-03-26': 'legacy',
+      'issuer-mismatch': 'modern',
+      'no-s256': 'modern',
+      'resource-mismatch': 'modern',
+      'no-401': 'modern',
+      'not-mcp': undefined,
+      'multiple-as': 'modern',
+    });
   });
 });
 
-describe('the README', () => {
-  it('lists every scenario in its "Demo scenarios" table', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const from = readme.indexOf('## Demo scenarios');
-    expect(from).toBeGreaterThan(0);
-    const next = readme.indexOf('\n## ', from + 1);
-    const section = readme.slice(from, next < 0 ? undefined : next);
-    const listed = [...section.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
-    expect(listed).toEqual(demo.scenarios.map((s) => s.id));
+/** The ids in the scenario table of a README section (rows that start with `| \`id\` |`). */
+function tableIds(path: URL, heading: string): string[] {
+  const readme = readFileSync(path, 'utf8');
+  const from = readme.indexOf(heading);
+  expect(from, heading).toBeGreaterThan(0);
+  const next = readme.indexOf('\n## ', from + 1);
+  const section = readme.slice(from, next < 0 ? undefined : next);
+  return [...section.matchAll(/^\| `([a-z0-9-]+)` +\|/gm)].map((m) => m[1] as string);
+}
+
+describe('the READMEs', () => {
+  it('demo/README.md lists every scenario in its "Scenarios" table, in order', () => {
+    expect(tableIds(new URL('./README.md', import.meta.url), '## Scenarios')).toEqual(
+      demo.scenarios.map((s) => s.id),
+    );
+  });
+
+  it('the project README lists only real scenarios in its "Demo scenarios" table, in order', () => {
+    // The project README is maintained outside demo/; it may lag behind a newly added scenario, never list
+    // one that does not exist or list them out of order.
+    const listed = tableIds(new URL('../README.md', import.meta.url), '## Demo scenarios');
+    const ids = demo.scenarios.map((s) => s.id);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(ids.filter((id) => listed.includes(id))).toEqual(listed);
   });
 });
 
@@ -440,11 +487,18 @@ describe('failing scenarios', () => {
     expect(prm.body.resource).not.toBe(mcpUrl);
   });
 
-  it('no-401: initialize succeeds without a token', async () => {
-    const res = await rawInitialize(scenario('no-401').mcpUrl);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('mcp-session-id')).toBeTruthy();
-    await res.body?.cancel();
+  it('no-401: 2026-07-28 requests succeed without a token', async () => {
+    const { mcpUrl } = scenario('no-401');
+    const discover = await rawModern(mcpUrl, 'server/discover');
+    expect(discover.status).toBe(200);
+    expect((await jsonRpcBody(discover)).result?.supportedVersions).toEqual(['2026-07-28']);
+    const who = await rawModern(mcpUrl, 'tools/call', { name: 'whoami', arguments: {} });
+    expect(who.status).toBe(200);
+    expect((await jsonRpcBody(who)).result?.structuredContent).toMatchObject({ sub: 'anonymous' });
+    // A 2026-07-28-only server: initialize is refused, even without a token.
+    const init = await rawInitialize(mcpUrl);
+    expect(init.status).toBe(400);
+    expect((await jsonRpcBody(init)).error?.code).toBe(-32022);
   });
 
   it('not-mcp: an HTML page answers 200 to everything', async () => {

@@ -3,8 +3,14 @@
  * manual redirects and a cookie jar, as a browser would. Deliberately independent of `lib/`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  Client,
+  type ClientCapabilities,
+  type ElicitResult,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { DemoStateView } from './state';
 
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
@@ -287,13 +293,113 @@ export async function obtainTokens(options: {
   return body;
 }
 
-export async function connectMcp(mcpUrl: string, accessToken: string): Promise<Client> {
-  const client = new Client({ name: 'demo-test', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
-    requestInit: { headers: { Authorization: `Bearer ${accessToken}` } },
-  });
-  await client.connect(transport);
+export interface ConnectOptions {
+  /**
+   * Answers `elicitation/create` (on 2026-07-28: the `inputRequests` of an `input_required` result, which the
+   * v2 client fulfils and retries by itself). Given, the client declares form elicitation.
+   */
+  elicit?: (message: string, requestedSchema: unknown) => ElicitResult | Promise<ElicitResult>;
+}
+
+/**
+ * Connects the MCP SDK's current client (v2, `@modelcontextprotocol/client`) the way a dual-era client does:
+ * `versionNegotiation: 'auto'` probes with `server/discover` and falls back to `initialize` for a 2025-era
+ * server. `client.getProtocolEra()` tells which one it got.
+ */
+export async function connectMcp(
+  mcpUrl: string,
+  accessToken: string,
+  options: ConnectOptions = {},
+): Promise<Client> {
+  const capabilities: ClientCapabilities = options.elicit ? { elicitation: { form: {} } } : {};
+  const client = new Client(
+    { name: 'demo-test', version: '1.0.0' },
+    { versionNegotiation: { mode: 'auto' }, capabilities },
+  );
+  const { elicit } = options;
+  if (elicit) {
+    client.setRequestHandler('elicitation/create', async (request) => {
+      const params = request.params as { message: string; requestedSchema?: unknown };
+      return elicit(params.message, params.requestedSchema);
+    });
+  }
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${accessToken}` } },
+    }),
+  );
   return client;
+}
+
+/** The previous MCP SDK's client (v1, 2025-11-25 `initialize` only), for interoperability checks. */
+export async function connectMcpV1(mcpUrl: string, accessToken: string): Promise<V1Client> {
+  const client = new V1Client({ name: 'demo-test-v1', version: '1.0.0' });
+  await client.connect(
+    new V1StreamableHTTPClientTransport(new URL(mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${accessToken}` } },
+    }),
+  );
+  return client;
+}
+
+export const MODERN_VERSION = '2026-07-28';
+
+/** The `_meta` every 2026-07-28 request carries. */
+export function modernMeta(capabilities: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    'io.modelcontextprotocol/protocolVersion': MODERN_VERSION,
+    'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': capabilities,
+  };
+}
+
+/**
+ * A raw 2026-07-28 request: `_meta` in the params and the standard headers (`MCP-Protocol-Version`,
+ * `Mcp-Method`, `Mcp-Name` for tools/call), which `headers` can override or (with '') leave out.
+ */
+export async function rawModern(
+  mcpUrl: string,
+  method: string,
+  params: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+  capabilities: Record<string, unknown> = {},
+): Promise<Response> {
+  const name = method === 'tools/call' ? params.name : undefined;
+  const all: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': MODERN_VERSION,
+    'mcp-method': method,
+    ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
+    ...headers,
+  };
+  return fetch(mcpUrl, {
+    method: 'POST',
+    headers: Object.fromEntries(Object.entries(all).filter(([, value]) => value !== '')),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method,
+      params: { ...params, _meta: { ...modernMeta(capabilities), ...(params._meta as object) } },
+    }),
+  });
+}
+
+/** A JSON-RPC answer (JSON or a one-message SSE stream) as an object. */
+export async function jsonRpcBody(res: Response): Promise<{
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: Record<string, unknown> };
+}> {
+  const text = await res.text();
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    const data = text
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => line.slice(6))
+      .at(-1);
+    return JSON.parse(data ?? '{}');
+  }
+  return JSON.parse(text);
 }
 
 /** A raw MCP initialize POST, for status and header assertions. */
