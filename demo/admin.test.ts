@@ -246,7 +246,7 @@ describe('broken access-model rows', () => {
     const accepted = await contradicting();
     expect(accepted.status).toBe(200);
     const { result } = await jsonRpcBody(accepted);
-    expect((result?.tools as { name: string }[]).map((t) => t.name)).toContain('whoami');
+    expect(((result?.tools ?? []) as { name: string }[]).map((t) => t.name)).toContain('whoami');
     // Mcp-Name is taken from the body too: a tools/call naming another tool in the header runs the body's.
     const call = await rawModern(
       demo.mcpUrl,

@@ -145,7 +145,7 @@ describe('modern wire (default: 2026-07-28 only, stateless)', () => {
       { ...(await bearer('default')), 'mcp-method': 'ping' },
     );
     expect(res.status).toBe(200);
-    expect(((await jsonRpcBody(res)).result?.tools as unknown[]).length).toBeGreaterThan(0);
+    expect(((await jsonRpcBody(res)).result?.tools ?? []) as unknown[]).not.toHaveLength(0);
   });
 
   it('checks the token before the SDK sees the request (401/403 as before)', async () => {
