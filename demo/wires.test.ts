@@ -136,6 +136,20 @@ describe('modern wire (default: 2026-07-28 only, stateless)', () => {
     expect((await jsonRpcBody(otherName)).error?.code).toBe(-32020);
   });
 
+  it('rejects a missing or contradicting MCP-Protocol-Version header (-32020)', async () => {
+    const auth = await bearer('default');
+    for (const version of ['', '2025-11-25']) {
+      const res = await rawModern(
+        demo.mcpUrl,
+        'tools/list',
+        {},
+        { ...auth, 'mcp-protocol-version': version },
+      );
+      expect(res.status, version).toBe(400);
+      expect((await jsonRpcBody(res)).error?.code, version).toBe(-32020);
+    }
+  });
+
   it('with no-header-check the contradicting headers are ignored (the body decides)', async () => {
     await postJson(`${demo.adminUrl}/break`, { row: 'no-header-check', on: true });
     const res = await rawModern(
@@ -264,6 +278,26 @@ describe('legacy wire (legacy-2025-11-25: sessions)', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('opens the session’s SSE stream on GET', async () => {
+    const auth = await bearer('legacy-2025-11-25');
+    const init = await rawInitialize(urlOf('legacy-2025-11-25'), auth);
+    const sessionId = init.headers.get('mcp-session-id') as string;
+    await init.body?.cancel();
+    const stop = new AbortController();
+    const res = await fetch(urlOf('legacy-2025-11-25'), {
+      headers: {
+        ...auth,
+        accept: 'text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      },
+      signal: stop.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    stop.abort();
   });
 
   it('ends a session on DELETE', async () => {
