@@ -101,8 +101,12 @@ describe('runAccessAudit() against the fake server', () => {
       'audit.insufficient-scope-challenge': 'skip',
       'audit.audience-restricted': 'skip',
       'audit.revoked-token-rejected': 'skip',
+      // The fake server speaks 2025-11-25: the 2026-07-28 wire rules do not apply to it.
+      'audit.unsupported-version-rejected': 'skip',
+      'audit.mcp-method-mismatch-rejected': 'skip',
     });
     const checks = audit(state);
+    expect(checks['audit.unsupported-version-rejected']?.message).toContain('Not applicable');
     expect(checks['audit.read-only-annotations']?.message).toContain(
       'delete_file (readOnlyHint: false, destructive)',
     );

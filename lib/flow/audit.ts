@@ -16,11 +16,17 @@
  * Everything is recorded in the 'tools' step. Revocation ends the session, so it is a separate,
  * confirmed operation (`testRevocation`).
  */
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/client';
 import type * as oauth from 'oauth4webapi';
 import type { Exchange } from '../http/types';
-import { INSPECTOR_CLIENT_INFO, type McpFailure, wireProtocolVersion } from '../mcp/client';
+import { httpStatusOf, LEGACY_PROTOCOL_VERSION, type McpFailure } from '../mcp/client';
+import {
+  HEADER_MISMATCH,
+  judgeVersionRejection,
+  requestUnspokenVersion,
+  UNSPOKEN_PROTOCOL_VERSION,
+} from '../mcp/negotiation';
+import { rawMcpRequest } from '../mcp/raw';
 import { MCP_REQUEST_TIMEOUT_MS, shapeToolResult, type ToolView } from '../mcp/tools';
 import { describeOAuthError } from '../oauth/errors';
 import { audienceList, decodeJwtPayloadUnverified } from '../oauth/jwt';
@@ -32,6 +38,7 @@ import { describeFindings, type LeakFinding, scanForLeaks } from './leak-scanner
 import type { FlowState } from './state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from './step-run';
 import { attemptFailure, withMcpSession } from './steps/mcp';
+import { firstJsonRpcMessage } from './steps/util';
 import { FlowError, type FlowErrorInfo, type FlowSecrets, type StepRecord } from './types';
 
 /** Tools probed with invalid arguments, and probes per tool: bounded, so an audit stays a few dozen calls. */
@@ -177,9 +184,10 @@ async function probeToolErrors(state: Connected, ctx: FlowContext): Promise<Atte
           let outcome: ErrorProbeResult['outcome'];
           let text: string | undefined;
           try {
-            const raw = await client.callTool({ name: probe.tool, arguments: probe.args }, undefined, {
-              timeout: MCP_REQUEST_TIMEOUT_MS,
-            });
+            const raw = await client.callTool(
+              { name: probe.tool, arguments: probe.args },
+              { timeout: MCP_REQUEST_TIMEOUT_MS },
+            );
             const shaped = shapeToolResult(raw as Parameters<typeof shapeToolResult>[0]);
             outcome = shaped.isError ? 'tool-error' : 'result';
             if (shaped.isError) {
@@ -187,9 +195,10 @@ async function probeToolErrors(state: Connected, ctx: FlowContext): Promise<Atte
             }
           } catch (err) {
             // 401 (refresh and retry) and 404 (session gone) end the pass; the caller handles them.
-            if (err instanceof StreamableHTTPError && (err.code === 401 || err.code === 404)) throw err;
-            if (err instanceof StreamableHTTPError && err.code === 403) outcome = 'forbidden';
-            else if (err instanceof McpError) {
+            const status = httpStatusOf(err);
+            if (status === 401 || status === 404) throw err;
+            if (status === 403) outcome = 'forbidden';
+            else if (err instanceof ProtocolError) {
               outcome = 'protocol-error';
               text = err.message;
             } else {
@@ -225,24 +234,36 @@ async function probeToolErrors(state: Connected, ctx: FlowContext): Promise<Atte
   };
 }
 
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-
-function initializeBody(specVersion: string): string {
-  return JSON.stringify({
-    jsonrpc: '2.0',
-    id: 'mcp-auth-inspector-audit',
-    method: 'initialize',
-    params: {
-      protocolVersion: wireProtocolVersion(specVersion),
-      capabilities: {},
-      clientInfo: INSPECTOR_CLIENT_INFO,
-    },
-  });
+/**
+ * The request the audit's token rows send, in the era the server speaks: one it must authenticate
+ * (tools/list on the modern wire; initialize on the legacy one, as a new client would).
+ */
+function auditRequest(
+  s: Connected,
+  authorization?: string,
+): { headers: Record<string, string>; body: string } {
+  const { headers, body } =
+    s.mcp.era === 'modern'
+      ? rawMcpRequest({
+          era: 'modern',
+          method: 'tools/list',
+          id: 'mcp-auth-inspector-audit',
+          ...(s.mcp.protocolVersion ? { protocolVersion: s.mcp.protocolVersion } : {}),
+        })
+      : rawMcpRequest({
+          era: 'legacy',
+          method: 'initialize',
+          id: 'mcp-auth-inspector-audit',
+          protocolVersion: s.mcp.protocolVersion ?? LEGACY_PROTOCOL_VERSION,
+        });
+  return { headers: authorization ? { ...headers, authorization } : headers, body };
 }
 
 interface RawAnswer {
   status?: number;
   challenge?: BearerChallenge;
+  /** The JSON-RPC error code of the body, when it carried one. */
+  rpcErrorCode?: unknown;
   /** Network-level failure (the request got no answer). */
   error?: string;
   exchangeIds: string[];
@@ -263,10 +284,14 @@ async function rawRequest(
       body: init.body,
     });
     // Read it all, so the exchange records the whole answer (an accepted request may stream it).
-    await response.text().catch(() => undefined);
+    const text = (await response.text().catch(() => undefined)) ?? '';
+    const rpcErrorCode = firstJsonRpcMessage(text, response.headers.get('content-type'))?.error as
+      | { code?: unknown }
+      | undefined;
     return {
       status: response.status,
       challenge: parseBearerChallenge(response.headers.get('www-authenticate')),
+      ...(rpcErrorCode?.code !== undefined ? { rpcErrorCode: rpcErrorCode.code } : {}),
       exchangeIds: call.exchangeIds,
     };
   } catch (err) {
@@ -279,6 +304,99 @@ const shownStatus = (a: RawAnswer) =>
   a.status === undefined
     ? `no answer (${a.error ?? 'failed'})`
     : `${a.status}${a.challenge?.error ? ` error="${a.challenge.error}"` : ''}`;
+
+/**
+ * Two rows only the 2026-07-28 wire makes testable: a version nobody speaks must get 400 with
+ * UnsupportedProtocolVersionError listing what the server speaks, and an `Mcp-Method` header that
+ * contradicts the body must get 400 HeaderMismatch (-32020), so gateways routing on headers cannot
+ * be steered past the server's own checks.
+ * @see MCP 2026-07-28 §Versioning; §Streamable HTTP (Protocol Version Header, Server Validation)
+ */
+async function judgeModernWireRules(run: StepRun, s: Connected): Promise<void> {
+  if (s.mcp.era !== 'modern') {
+    const why = `Not applicable: the server speaks ${s.mcp.protocolVersion ?? 'a legacy revision'}; the rule is 2026-07-28's.`;
+    run.check('audit.unsupported-version-rejected', 'skip', why);
+    run.check('audit.mcp-method-mismatch-rejected', 'skip', why);
+    return;
+  }
+  const token = s.secrets.accessToken ?? '';
+  const call = run.traced(
+    `Audit (MCP 2026-07-28 §Versioning) — server/discover at protocol version ${UNSPOKEN_PROTOCOL_VERSION}; expect 400 UnsupportedProtocolVersionError listing the supported versions`,
+  );
+  try {
+    const answer = await requestUnspokenVersion(call.fetch, s.options.serverUrl, token);
+    const verdict =
+      answer.status === 401
+        ? {
+            status: 'skip' as const,
+            message:
+              'Not testable: the server answered 401 to the request, so its version handling was not reached.',
+          }
+        : judgeVersionRejection(s.mcp as Parameters<typeof judgeVersionRejection>[0], [], answer);
+    run.check('audit.unsupported-version-rejected', verdict.status, verdict.message, {
+      ...('expected' in verdict && verdict.expected ? { expected: verdict.expected } : {}),
+      ...('actual' in verdict && verdict.actual ? { actual: verdict.actual } : {}),
+      exchangeIds: call.exchangeIds,
+    });
+  } catch (err) {
+    run.check(
+      'audit.unsupported-version-rejected',
+      'skip',
+      `Not testable: the request got no answer (${(err as Error).message}).`,
+      { exchangeIds: call.exchangeIds },
+    );
+  }
+
+  const mismatch = await rawRequest(
+    run,
+    'Audit (MCP 2026-07-28 §Streamable HTTP, Server Validation) — tools/list whose Mcp-Method header says tools/call; expect 400 HeaderMismatch',
+    s.options.serverUrl,
+    (() => {
+      const r = rawMcpRequest({
+        era: 'modern',
+        method: 'tools/list',
+        id: 'mcp-auth-inspector-audit',
+        mcpMethodHeader: 'tools/call',
+        ...(s.mcp.protocolVersion ? { protocolVersion: s.mcp.protocolVersion } : {}),
+      });
+      return { headers: { ...r.headers, authorization: `Bearer ${token}` }, body: r.body };
+    })(),
+  );
+  const shown = `${shownStatus(mismatch)}${mismatch.rpcErrorCode !== undefined ? ` code ${String(mismatch.rpcErrorCode)}` : ''}`;
+  const expected = `400 with code ${HEADER_MISMATCH}`;
+  const at = { expected, actual: shown, exchangeIds: mismatch.exchangeIds };
+  if (mismatch.status === undefined || mismatch.status === 401) {
+    run.check(
+      'audit.mcp-method-mismatch-rejected',
+      'skip',
+      `Not testable: ${mismatch.status === 401 ? 'the server answered 401, so header validation was not reached' : `no answer (${mismatch.error ?? 'failed'})`}.`,
+      at,
+    );
+  } else if (accepted(mismatch)) {
+    run.check(
+      'audit.mcp-method-mismatch-rejected',
+      'fail',
+      'The server answered a request whose Mcp-Method header (tools/call) contradicts its body (tools/list). Servers MUST reject such requests with 400: a gateway that routes or authorizes on the header would be checking a different request than the one the server runs.',
+      at,
+    );
+  } else if (mismatch.status === 400 && mismatch.rpcErrorCode === HEADER_MISMATCH) {
+    run.check(
+      'audit.mcp-method-mismatch-rejected',
+      'pass',
+      'A request whose Mcp-Method header contradicts its body got 400 HeaderMismatch (-32020).',
+      at,
+    );
+  } else {
+    run.check(
+      'audit.mcp-method-mismatch-rejected',
+      mismatch.status === 400 ? 'fail' : 'warn',
+      mismatch.status === 400
+        ? `The contradicting request got 400, but without the HeaderMismatch error code ${HEADER_MISMATCH} in a JSON-RPC error (MUST).`
+        : `The contradicting request was refused, but with ${shown} rather than 400 HeaderMismatch.`,
+      at,
+    );
+  }
+}
 
 /** A JWT with the real header and payload but a signature that cannot verify. */
 function forgedSignature(token: string): string | undefined {
@@ -402,22 +520,16 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   run.addSecret(forged);
   const invalid = await rawRequest(
     run,
-    'Audit (RFC 6750 §3.1) — initialize with a made-up access token; expect 401 invalid_token',
+    'Audit (RFC 6750 §3.1) — a request with a made-up access token; expect 401 invalid_token',
     serverUrl,
-    {
-      headers: { ...MCP_HEADERS, authorization: 'Bearer mcp-auth-inspector-audit-not-a-real-token' },
-      body: initializeBody(s.options.specVersion),
-    },
+    auditRequest(s, 'Bearer mcp-auth-inspector-audit-not-a-real-token'),
   );
   const forgedAnswer = forged
     ? await rawRequest(
         run,
-        'Audit (RFC 6750 §3.1) — initialize with this session’s JWT and a forged signature; expect 401',
+        'Audit (RFC 6750 §3.1) — a request with this session’s JWT and a forged signature; expect 401',
         serverUrl,
-        {
-          headers: { ...MCP_HEADERS, authorization: `Bearer ${forged}` },
-          body: initializeBody(s.options.specVersion),
-        },
+        auditRequest(s, `Bearer ${forged}`),
       )
     : undefined;
   const invalidAnswers = [
@@ -459,9 +571,9 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   queryUrl.searchParams.set('access_token', token);
   const query = await rawRequest(
     run,
-    'Audit (OAuth 2.1 §5.2; RFC 6750 §2.3) — initialize with the valid token only as ?access_token=; expect 401',
+    'Audit (OAuth 2.1 §5.2; RFC 6750 §2.3) — a request with the valid token only as ?access_token=; expect 401',
     queryUrl.href,
-    { headers: MCP_HEADERS, body: initializeBody(s.options.specVersion) },
+    auditRequest(s),
   );
   if (accepted(query)) {
     run.check(
@@ -491,7 +603,9 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
     run.check(
       'audit.session-without-auth-rejected',
       'skip',
-      'The server issues no Mcp-Session-Id (stateless), so there is no session to misuse.',
+      s.mcp.era === 'modern'
+        ? 'Not applicable: stateless server (2026-07-28 has no Mcp-Session-Id), so there is no session to misuse.'
+        : 'Not applicable: the server issues no Mcp-Session-Id (stateless), so there is no session to misuse.',
     );
   } else {
     const session = await rawRequest(
@@ -499,16 +613,12 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
       'Audit (MCP Security Best Practices §Session Hijacking) — tools/list with the Mcp-Session-Id and no Authorization; expect 401',
       serverUrl,
       {
-        headers: {
-          ...MCP_HEADERS,
-          'mcp-session-id': s.mcp.sessionId,
-          'mcp-protocol-version': s.mcp.protocolVersion ?? wireProtocolVersion(s.options.specVersion),
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 'mcp-auth-inspector-audit',
+        ...rawMcpRequest({
+          era: 'legacy',
           method: 'tools/list',
-          params: {},
+          id: 'mcp-auth-inspector-audit',
+          sessionId: s.mcp.sessionId,
+          protocolVersion: s.mcp.protocolVersion ?? LEGACY_PROTOCOL_VERSION,
         }),
       },
     );
@@ -535,6 +645,8 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
       );
     }
   }
+
+  await judgeModernWireRules(run, s);
 
   // Tool errors: what the deliberately invalid calls brought back.
   const errors = probes.filter((p) => p.outcome === 'tool-error' || p.outcome === 'protocol-error');
@@ -679,12 +791,9 @@ export async function testRevocation(state: FlowState, ctx: FlowContext): Promis
   } else {
     const answer = await rawRequest(
       run,
-      'Audit (RFC 7009; MCP §Token Handling) — initialize with the access token just revoked; expect 401',
+      'Audit (RFC 7009; MCP §Token Handling) — a request with the access token just revoked; expect 401',
       s.options.serverUrl,
-      {
-        headers: { ...MCP_HEADERS, authorization: `Bearer ${oldToken}` },
-        body: initializeBody(s.options.specVersion),
-      },
+      auditRequest(s, `Bearer ${oldToken}`),
     );
     const ids = [...revocation.exchangeIds, ...answer.exchangeIds];
     if (accepted(answer)) {
@@ -794,12 +903,9 @@ export async function probeAudience(
   }
   const answer = await rawRequest(
     run,
-    `Audit (MCP §Access Token Privilege Restriction) — initialize with a token issued for ${audience}; expect 401`,
+    `Audit (MCP §Access Token Privilege Restriction) — a request with a token issued for ${audience}; expect 401`,
     state.options.serverUrl,
-    {
-      headers: { ...MCP_HEADERS, authorization: `Bearer ${tokens.access_token}` },
-      body: initializeBody(state.options.specVersion),
-    },
+    auditRequest(state, `Bearer ${tokens.access_token}`),
   );
   const ids = [...call.exchangeIds, ...answer.exchangeIds];
   const actual = `${shownStatus(answer)} for aud ${aud.join(' ') || '(opaque token)'}`;

@@ -216,8 +216,25 @@ export const CHECKS = {
   },
   'mcp.initialize': {
     step: 'mcp-init',
-    title: 'initialize succeeds with the token in the Authorization header',
-    specRef: 'MCP 2025-11-25 §Token Requirements; §Lifecycle',
+    title: 'The server accepts the token in the Authorization header (server/discover or initialize)',
+    specRef: 'MCP 2026-07-28 §Versioning; MCP 2025-11-25 §Token Requirements; §Lifecycle',
+  },
+  'mcp.protocol-revision': {
+    step: 'mcp-init',
+    title: 'Which revision the server speaks (warn when older than the one judged)',
+    specRef: 'MCP 2026-07-28 §Versioning (Protocol Version Negotiation, Backward Compatibility)',
+  },
+  'mcp.version-rejection': {
+    step: 'mcp-init',
+    title:
+      'An unsupported version is rejected with 400 UnsupportedProtocolVersionError listing supported versions',
+    specRef:
+      'MCP 2026-07-28 §Versioning (Protocol Version Negotiation); §Streamable HTTP (Protocol Version Header)',
+  },
+  'mcp.server-discover': {
+    step: 'mcp-init',
+    title: 'server/discover answers (2026-07-28 servers MUST implement it)',
+    specRef: 'MCP 2026-07-28 §Discovery (server/discover)',
   },
   'mcp.session': {
     step: 'mcp-init',
@@ -228,6 +245,12 @@ export const CHECKS = {
     step: 'tools',
     title: 'tools/list answers',
     specRef: 'MCP 2025-11-25 §Tools (Listing Tools)',
+  },
+  'tools.header-mirroring': {
+    step: 'tools',
+    title:
+      'Tool definitions can be mirrored into Mcp-Param headers (invalid x-mcp-header tools are excluded)',
+    specRef: 'MCP 2026-07-28 §Streamable HTTP (Custom Headers from Tool Parameters); §Tools (x-mcp-header)',
   },
   'tools.read-only-annotations': {
     step: 'tools',
@@ -258,6 +281,18 @@ export const CHECKS = {
     step: 'tools',
     title: 'An Mcp-Session-Id without Authorization is rejected',
     specRef: 'MCP 2025-11-25 §Security Best Practices (Session Hijacking); §Token Requirements',
+  },
+  'audit.unsupported-version-rejected': {
+    step: 'tools',
+    title:
+      'A protocol version the server does not speak gets 400 UnsupportedProtocolVersionError with its supported list',
+    specRef:
+      'MCP 2026-07-28 §Versioning (Protocol Version Negotiation); §Streamable HTTP (Protocol Version Header)',
+  },
+  'audit.mcp-method-mismatch-rejected': {
+    step: 'tools',
+    title: 'A request whose Mcp-Method header contradicts its body gets 400 HeaderMismatch',
+    specRef: 'MCP 2026-07-28 §Streamable HTTP (Standard Request Headers, Server Validation)',
   },
   'audit.audience-restricted': {
     step: 'tools',

@@ -1,6 +1,5 @@
 import type * as oauth from 'oauth4webapi';
 import { withPurpose } from '../http/traced-fetch';
-import { wireProtocolVersion } from '../mcp/client';
 import { describeOAuthError } from '../oauth/errors';
 import { processRevocationResponse, revocationRequest, type TokenTypeHint } from '../oauth/revocation';
 import { clientAuthentication } from '../oauth/token';
@@ -129,8 +128,7 @@ async function endMcpSession(state: StateAt<'connected'>, ctx: FlowContext): Pro
           headers: {
             authorization: `Bearer ${token}`,
             'mcp-session-id': sessionId,
-            'mcp-protocol-version':
-              state.mcp.protocolVersion ?? wireProtocolVersion(state.options.specVersion),
+            'mcp-protocol-version': state.mcp.protocolVersion ?? state.options.specVersion,
           },
         },
         'MCP §Session Management — end the session (DELETE with Mcp-Session-Id)',

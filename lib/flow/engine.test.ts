@@ -113,9 +113,11 @@ describe('engine happy path (fake AS + RS)', () => {
   it('reuses the MCP session for tools/list and tools/call (no second initialize)', async () => {
     const { world, ctx, connected } = await connect();
     const initializes = () => world.log.filter((r) => r.body?.includes('"initialize"')).length;
-    expect(initializes()).toBe(2); // the unauthenticated probe and mcp-init
+    // The fake server speaks 2025-11-25: the unauthenticated probe (server/discover) got its 401, and
+    // mcp-init fell back from server/discover to initialize once.
+    expect(initializes()).toBe(1);
     const { state, result } = await callTool(connected, ctx, 'get_time', {});
-    expect(initializes()).toBe(2);
+    expect(initializes()).toBe(1);
     expect(result).toMatchObject({
       tool: 'get_time',
       isError: false,

@@ -1,5 +1,12 @@
+import type { Tool } from '@modelcontextprotocol/client';
 import type { McpFailure } from '../mcp/client';
-import { MCP_REQUEST_TIMEOUT_MS, type ShapedToolResult, shapeToolResult } from '../mcp/tools';
+import {
+  type InputAnswer,
+  inputResponsesFor,
+  MAX_INPUT_ROUNDS,
+  viewInputRequests,
+} from '../mcp/input-required';
+import { MCP_REQUEST_TIMEOUT_MS, type ShapedToolResult, shapeToolResult, type ToolView } from '../mcp/tools';
 import { type Attempt, type Connected, freshConnected, settleAccess, withAccess } from './access';
 import { probeAudience } from './audit';
 import { toFlowErrorInfo } from './errors';
@@ -220,6 +227,8 @@ async function callToolOnce(
   ctx: FlowContext,
   name: string,
   args: Record<string, unknown>,
+  /** A retry after an input-required result: the answers and the server's state, unchanged. */
+  retry?: { inputResponses: Record<string, unknown>; requestState?: string; round: number },
 ): Promise<Attempt<ToolCallView>> {
   const existing = state.records.find((r) => r.id === 'tools');
   const run = new StepRun('tools', ctx, state.secrets, state.seq, existing);
@@ -228,15 +237,51 @@ async function callToolOnce(
   let shaped: ShapedToolResult | undefined;
   let error: FlowErrorInfo | undefined;
   let failure: McpFailure | undefined;
+  let pendingInput: Connected['pendingInput'];
   let mcp = state.mcp;
+  const tool = state.tools.find((t) => t.name === name);
+  const round = retry?.round ?? 0;
   try {
     const r = await run.withinBudget(
       withMcpSession(run, state.options.serverUrl, state.secrets, state.mcp, (client) =>
-        client.callTool({ name, arguments: args }, undefined, { timeout: MCP_REQUEST_TIMEOUT_MS }),
+        client.callTool(
+          {
+            name,
+            arguments: args,
+            ...(retry ? { inputResponses: retry.inputResponses } : {}),
+            ...(retry?.requestState !== undefined ? { requestState: retry.requestState } : {}),
+          } as Parameters<typeof client.callTool>[0],
+          {
+            timeout: MCP_REQUEST_TIMEOUT_MS,
+            allowInputRequired: true,
+            // SEP-2243: the listed definition says which arguments go into Mcp-Param headers.
+            ...(tool ? { toolDefinition: toolDefinitionOf(tool) } : {}),
+          },
+        ),
       ),
     );
-    shaped = shapeToolResult(r.value as Parameters<typeof shapeToolResult>[0]);
     mcp = r.mcp;
+    const value = r.value as unknown as Record<string, unknown>;
+    if (value?.resultType === 'input_required') {
+      const requests = viewInputRequests(value.inputRequests);
+      if (round + 1 >= MAX_INPUT_ROUNDS) {
+        error = {
+          code: 'mcp_failed',
+          message: `The server asked for input ${round + 1} times for one call of “${name}”; the inspector stops at ${MAX_INPUT_ROUNDS} rounds.`,
+          hint: 'A server should answer once it has the input it asked for (MCP 2026-07-28 §Multi Round-Trip Requests).',
+        };
+      } else {
+        pendingInput = {
+          tool: name,
+          args,
+          requests,
+          round: round + 1,
+          ...(typeof value.requestState === 'string' ? { requestState: value.requestState } : {}),
+        };
+      }
+    } else {
+      shaped = shapeToolResult(r.value as Parameters<typeof shapeToolResult>[0]);
+    }
   } catch (err) {
     ({ failure, error } = attemptFailure(err, state.options.serverUrl));
   }
@@ -244,7 +289,15 @@ async function callToolOnce(
   const exchangeIds = run.record.exchanges.slice(before).map((e) => e.id);
   const result: ToolCallView = shaped
     ? { tool: name, ...shaped, durationMs }
-    : { tool: name, isError: true, content: [], durationMs, ...(error ? { error } : {}) };
+    : pendingInput
+      ? {
+          tool: name,
+          isError: false,
+          content: [],
+          durationMs,
+          inputRequired: { requests: pendingInput.requests, round: pendingInput.round },
+        }
+      : { tool: name, isError: true, content: [], durationMs, ...(error ? { error } : {}) };
   const calls = Array.isArray(run.record.facts?.calls) ? (run.record.facts.calls as unknown[]) : [];
   run.fact('calls', [
     ...calls,
@@ -254,18 +307,70 @@ async function callToolOnce(
       durationMs,
       isError: result.isError,
       exchangeIds,
+      ...(retry ? { inputRound: round } : {}),
+      ...(pendingInput ? { inputRequired: pendingInput.requests.map((q) => q.method) } : {}),
       ...(error ? { error: error.message } : {}),
     },
   ]);
   const record = ordered(run.finish({ status: existing?.status ?? 'passed' }));
   // The record's timing stays the listing's; each call's duration is in facts.calls.
   if (existing?.durationMs !== undefined) record.durationMs = existing.durationMs;
+  const { pendingInput: _answered, ...rest } = state;
   return {
-    state: { ...state, mcp, records: upsertRecord(state.records, record), seq: run.nextSeq },
+    state: {
+      ...rest,
+      mcp,
+      ...(pendingInput ? { pendingInput } : {}),
+      records: upsertRecord(state.records, record),
+      seq: run.nextSeq,
+    },
     value: result,
     ...(failure ? { failure } : {}),
     ...(error ? { error } : {}),
   };
+}
+
+/** The parts of a listed tool the SDK needs to mirror arguments into headers (SEP-2243). */
+function toolDefinitionOf(tool: ToolView): Tool {
+  return { name: tool.name, inputSchema: tool.inputSchema as Tool['inputSchema'] };
+}
+
+/**
+ * Answers the input a tool asked for (an input-required result) and repeats the call with the
+ * answers and the server's requestState echoed unchanged. Unanswered requests are declined. Each
+ * round is its own exchange in the trace; after MAX_INPUT_ROUNDS the inspector stops.
+ * @see MCP 2026-07-28 §Multi Round-Trip Requests
+ */
+export async function answerToolInput(
+  state: FlowState,
+  ctx: FlowContext,
+  answers: Record<string, InputAnswer> | 'decline',
+): Promise<{ state: FlowState; result: ToolCallView }> {
+  if (state.step !== 'connected' || !state.pendingInput) {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: 'No tool is waiting for input.',
+      hint: 'Call the tool again.',
+    });
+  }
+  const pending = state.pendingInput;
+  const inputResponses = inputResponsesFor(pending.requests, answers === 'decline' ? undefined : answers);
+  const retry = {
+    inputResponses,
+    round: pending.round,
+    ...(pending.requestState !== undefined ? { requestState: pending.requestState } : {}),
+  };
+  const outcome = await withAccess(freshConnected(state), ctx, (s) =>
+    callToolOnce(s, ctx, pending.tool, pending.args, retry),
+  );
+  const settled = settleAccess(
+    outcome,
+    'tools',
+    { kind: 'call-tool', tool: pending.tool, args: pending.args },
+    0,
+  );
+  const result = outcome.value ?? { tool: pending.tool, isError: true, content: [], durationMs: 0 };
+  return { state: settled.state, result: settled.error ? { ...result, error: settled.error } : result };
 }
 
 /**

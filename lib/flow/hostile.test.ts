@@ -304,7 +304,7 @@ const metadataCases: MetadataCase[] = [
     o: () => ({ probe: (res) => sendHtml(res, '<h1>Welcome</h1><script>alert(1)</script>') }),
     code: 'not_mcp',
     step: 'probe',
-    message: /answered 200 \(text\/html\) to an MCP initialize request/,
+    message: /answered 200 \(text\/html\) to an MCP server\/discover request/,
   },
   {
     name: 'AS metadata is an HTML page',

@@ -57,10 +57,10 @@ async function signIn(jar: CookieJar, state: FlowState): Promise<FlowState> {
   return runUntilPause(await handleCallback(state, callback, ctx), ctx);
 }
 
-async function connect(jar = new CookieJar()) {
+async function connect(jar = new CookieJar(), serverUrl = demo.mcpUrl) {
   const start = await runUntilPause(
     createFlow({
-      serverUrl: demo.mcpUrl,
+      serverUrl,
       specVersion: '2025-11-25',
       redirectUri: REDIRECT_URI,
       registration: 'auto',
@@ -69,6 +69,12 @@ async function connect(jar = new CookieJar()) {
     ctx,
   );
   return { jar, state: connected(await signIn(jar, start)) };
+}
+
+function scenarioUrl(id: string): string {
+  const url = demo.scenarios.find((s) => s.id === id)?.mcpUrl;
+  if (!url) throw new Error(`no demo scenario ${id}`);
+  return url;
 }
 
 const auditChecks = (state: FlowState) =>
@@ -153,6 +159,18 @@ describe('sessions against the demo', () => {
     expect(checks['audit.error-no-leak']?.status).toBe('pass');
     expect(checks['audit.invalid-token-401']?.status).toBe('pass');
     expect(checks['audit.insufficient-scope-challenge']?.status).toBe('pass');
+    // The default demo server speaks 2026-07-28 only: the wire rows apply, the session row does not.
+    expect(checks['audit.unsupported-version-rejected']).toMatchObject({
+      status: 'pass',
+      actual: expect.stringContaining('400 code -32022 supported ["2026-07-28"]'),
+    });
+    expect(checks['audit.mcp-method-mismatch-rejected']).toMatchObject({
+      status: 'pass',
+      actual: '400 code -32020',
+    });
+    expect(checks['audit.session-without-auth-rejected']?.message).toMatch(
+      /Not applicable: stateless server/,
+    );
     const revoked = await testRevocation(audited, ctx);
     expect(auditChecks(revoked)['audit.revoked-token-rejected']?.status).toBe('pass');
   });
@@ -176,8 +194,15 @@ describe('sessions against the demo', () => {
       /still accepted the access token after it was revoked/,
     ],
     ['no-audience-check', 'audit.audience-restricted', /accepted a token issued for another resource/],
+    [
+      'no-header-check',
+      'audit.mcp-method-mismatch-rejected',
+      /Mcp-Method header \(tools\/call\) contradicts/,
+    ],
   ] as const)('the audit fails the %s row with the right message', async (row, id, message) => {
-    const { jar, state } = await connect();
+    // Sessions exist only on the stateful 2025-11-25 wire.
+    const url = row === 'session-without-auth' ? scenarioUrl('legacy-2025-11-25') : demo.mcpUrl;
+    const { jar, state } = await connect(new CookieJar(), url);
     await admin('/break', { row, on: true });
     let current: FlowState = state;
     if (row === 'bad-403') {

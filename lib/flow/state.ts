@@ -1,3 +1,6 @@
+import type { DiscoverResult } from '@modelcontextprotocol/client';
+import type { ExcludedTool, McpEra } from '../mcp/client';
+import type { InputRequestView } from '../mcp/input-required';
 import type { ToolView } from '../mcp/tools';
 import type { AuthorizationServerMetadata } from '../oauth/as-metadata';
 import type { ScopeSource } from '../oauth/authorization';
@@ -99,10 +102,15 @@ export interface TokenClaims {
 }
 
 export interface McpSessionInfo {
+  /** `modern` (2026-07-28 and later: stateless, `_meta` on every request) or `legacy` (`initialize`). */
+  era?: McpEra;
   serverInfo?: { name: string; version: string; title?: string };
+  /** The revision the server actually speaks on the wire. */
   protocolVersion?: string;
   capabilities?: Record<string, unknown>;
-  /** `Mcp-Session-Id`, reused by later calls so they need not initialise again. */
+  /** The server/discover result (modern servers); later calls replay it instead of probing again. */
+  discover?: DiscoverResult;
+  /** `Mcp-Session-Id` of a stateful legacy server, reused by later calls so they need not initialise again. */
   sessionId?: string;
   instructions?: string;
 }
@@ -204,6 +212,19 @@ interface McpData extends TokenData {
 }
 interface ToolsData extends McpData {
   tools: ToolView[];
+  /**
+   * A tool call waiting for the user's input (input-required result): the call, what the server
+   * asked, and its opaque requestState, which is echoed unchanged and never sent to the browser.
+   */
+  pendingInput?: {
+    tool: string;
+    args: Record<string, unknown>;
+    requests: InputRequestView[];
+    requestState?: string;
+    round: number;
+  };
+  /** Listed tools the client must not offer (an invalid x-mcp-header, SEP-2243), with the reason. */
+  excludedTools?: ExcludedTool[];
 }
 
 /** `step` is the next thing to do, or a pause ('awaiting-callback') or an end ('connected', 'failed'). */

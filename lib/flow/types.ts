@@ -1,8 +1,8 @@
 import type { Exchange } from '../http/types';
 
-export type SpecVersion = '2025-03-26' | '2025-06-18' | '2025-11-25' | '2026-07-28';
-export const SPEC_VERSIONS: readonly SpecVersion[] = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'];
-export const LATEST_SPEC: SpecVersion = '2026-07-28';
+import type { SpecVersion } from '../spec/version';
+
+export { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../spec/version';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 

@@ -1,3 +1,4 @@
+import type { InputRequestView } from '../mcp/input-required';
 import type { ToolContent, ToolView } from '../mcp/tools';
 import type {
   DisconnectInfo,
@@ -29,6 +30,8 @@ export interface ToolCallView {
   refused?: boolean;
   /** Why the call failed or was refused. */
   error?: FlowErrorInfo;
+  /** The server asked for input before it answers (2026-07-28 input-required result). */
+  inputRequired?: { requests: InputRequestView[]; round: number };
 }
 
 /** The token as the browser may see it. */

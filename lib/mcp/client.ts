@@ -1,29 +1,64 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
+  Client,
+  type DiscoverResult,
+  type Implementation,
+  type JsonSchemaValidator,
+  type jsonSchemaValidator,
+  type ListToolsResult,
+  ProtocolError,
+  type RequestOptions,
+  SdkHttpError,
+  type ServerCapabilities,
   StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  LATEST_PROTOCOL_VERSION,
-  McpError,
-  SUPPORTED_PROTOCOL_VERSIONS,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+  UnauthorizedError,
+} from '@modelcontextprotocol/client';
 import type { FetchLike } from '../http/types';
 import { isOutboundError, type OutboundErrorCode } from '../oauth/errors';
 import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
-import { MCP_REQUEST_TIMEOUT_MS } from './tools';
+import { xMcpHeaderProblem } from './headers';
+import { cutDeepJson, MCP_REQUEST_TIMEOUT_MS } from './tools';
 
 export const INSPECTOR_CLIENT_INFO = { name: 'mcp-auth-inspector', version: '0.1.0' } as const;
 
+/** The modern wire revision the inspector speaks first (MCP 2026-07-28 §Versioning). */
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+/** The newest revision of the `initialize` era, used when a server turns out to be legacy. */
+export const LEGACY_PROTOCOL_VERSION = '2025-11-25';
+
 /**
- * The protocol version to put on the wire for a spec revision the user judges against. Revisions the
- * SDK does not speak yet (2026-07-28) use the SDK's latest, since the transport rules are unchanged.
+ * What the inspector can answer when a server asks for input (2026-07-28 §Multi Round-Trip Requests):
+ * form elicitation through the user, sampling through the user typing a reply (there is no model),
+ * roots with none. Declared on every request's `_meta` so servers know they may ask.
  */
-export function wireProtocolVersion(specVersion: string): string {
-  return (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(specVersion)
-    ? specVersion
-    : LATEST_PROTOCOL_VERSION;
+export const INSPECTOR_CLIENT_CAPABILITIES = {
+  elicitation: { form: {} },
+  sampling: {},
+  roots: {},
+} as const;
+
+/**
+ * `modern`: 2026-07-28 and later, stateless, every request carries `_meta`. `legacy`: the
+ * `initialize` handshake of 2025-11-25 and earlier (MCP 2026-07-28 §Versioning, Terminology).
+ */
+export type McpEra = 'modern' | 'legacy';
+
+/** What a connection learned about the server's wire, kept in the session so later calls skip the probe. */
+export interface McpWire {
+  era: McpEra;
+  protocolVersion?: string;
+  /** The server/discover result (modern servers), replayed to the SDK as its cached era verdict. */
+  discover?: DiscoverResult;
+  /** `Mcp-Session-Id` of a stateful legacy server. */
+  sessionId?: string;
+  serverInfo?: Implementation;
+  capabilities?: ServerCapabilities;
+  instructions?: string;
+}
+
+/** A listed tool the client must not offer: its definition cannot be mirrored into headers. */
+export interface ExcludedTool {
+  name: string;
+  reason: string;
 }
 
 /** The last HTTP answer the MCP server gave, kept so a 401/403 can be explained from its challenge. */
@@ -33,9 +68,23 @@ export interface LastHttpResponse {
   wwwAuthenticate?: string;
 }
 
+/** One request of the connection as the wire saw it: the evidence for the era and version checks. */
+export interface WireAttempt {
+  /** JSON-RPC method of the POST body. */
+  rpcMethod?: string;
+  /** `MCP-Protocol-Version` sent. */
+  protocolVersion?: string;
+  status: number;
+  /** A JSON-RPC error in a 4xx JSON body, when there was one. */
+  error?: { code: unknown; message?: unknown; data?: unknown };
+}
+
 export interface McpConnection {
-  client: Client;
+  client: InspectorClient;
   transport: StreamableHTTPClientTransport;
+  wire: McpWire;
+  /** Every POST of this connection with its status, in order. */
+  attempts: WireAttempt[];
   /** Set once the server has answered at least one request. */
   lastResponse(): LastHttpResponse | undefined;
   /**
@@ -48,16 +97,58 @@ export interface McpConnection {
 
 export interface McpConnectOptions {
   url: string;
-  /** The traced fetch; purpose labels are added per JSON-RPC method through `withPurpose`. */
+  /** The traced fetch; purpose labels are added per JSON-RPC method through `label`. */
   fetch: FetchLike;
   accessToken: string;
-  /** Reuse an existing MCP session: the SDK then skips `initialize` (see `connectMcp`). */
-  sessionId?: string;
-  protocolVersion?: string;
+  /** What an earlier connection learned: reuse its era (and legacy session) instead of probing again. */
+  resume?: McpWire;
   /** Labels a request for the exchange log, e.g. "MCP tools/list". */
   label?: (init: RequestInit | undefined, jsonRpcMethod: string | undefined) => RequestInit | undefined;
   /** Told about every answer, also when `connect` itself fails (the error carries no status details). */
   onResponse?: (last: LastHttpResponse) => void;
+}
+
+/**
+ * The SDK's client with one addition: resuming a legacy `Mcp-Session-Id`. Given a transport that
+ * already holds a session id, the SDK (2.4) skips `initialize` but then knows no server
+ * capabilities, and `listTools()` answers an empty list for a server that "does not advertise
+ * tools". The inspector runs each operation in its own HTTP request, so it restores what the
+ * session's `initialize` said before connecting.
+ */
+export class InspectorClient extends Client {
+  resumeLegacySession(wire: McpWire): void {
+    const self = this as unknown as Record<string, unknown>;
+    self._serverCapabilities = wire.capabilities;
+    self._serverVersion = wire.serverInfo;
+    self._instructions = wire.instructions;
+    self._negotiatedProtocolVersion = wire.protocolVersion;
+  }
+
+  /**
+   * One page of tools/list. The SDK's `listTools()` without a cursor walks every page itself; the
+   * inspector pages on its own to count pages and stop at its limits. SEP-2243's gate still applies.
+   * @see MCP 2026-07-28 §Tools (Listing Tools); §Pagination
+   */
+  async listToolsPage(cursor: string | undefined, options?: RequestOptions): Promise<ListToolsResult> {
+    const page = await this.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, options);
+    const listed = [...page.tools];
+    // The SDK's own gate (private in 2.4): it drops what the transport cannot mirror into headers.
+    (
+      this as unknown as { _excludeInvalidXMcpHeaderTools(r: ListToolsResult): void }
+    )._excludeInvalidXMcpHeaderTools(page);
+    const kept = new Set(page.tools);
+    for (const tool of listed) {
+      if (kept.has(tool)) continue;
+      this.excludedTools.push({
+        name: tool.name,
+        reason: xMcpHeaderProblem(tool.inputSchema) ?? 'its x-mcp-header declarations are invalid (SEP-2243)',
+      });
+    }
+    return page;
+  }
+
+  /** Tools the SDK excluded from tools/list for an invalid `x-mcp-header` (SEP-2243), with the reason. */
+  readonly excludedTools: ExcludedTool[] = [];
 }
 
 function jsonRpcMethodOf(body: unknown): string | undefined {
@@ -71,25 +162,45 @@ function jsonRpcMethodOf(body: unknown): string | undefined {
   }
 }
 
+/** A JSON-RPC error from a small JSON 4xx body; the body stays readable for the SDK. */
+async function jsonRpcErrorOf(response: Response): Promise<WireAttempt['error']> {
+  if (response.status < 400 || response.status >= 500) return undefined;
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined;
+  try {
+    const text = await response.clone().text();
+    if (text.length > 64 * 1024) return undefined;
+    const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; data?: unknown } };
+    const e = parsed?.error;
+    return e && typeof e === 'object' ? { code: e.code, message: e.message, data: e.data } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Connects the SDK client over Streamable HTTP with the access token in the Authorization header
  * only (never in the URL), and without an authProvider: the engine, not the transport, decides what
  * a 401 or 403 means.
  *
- * Session reuse: when `sessionId` is given, the transport sends it as `Mcp-Session-Id` and the
- * SDK's `Client.connect` skips `initialize` (sdk 1.32 dist/esm/client/index.js: "When transport
- * sessionId is already set this means we are trying to reconnect"). The negotiated protocol version
- * is restored with `setProtocolVersion` so `MCP-Protocol-Version` is still sent.
+ * Era: a first connection lets the SDK negotiate (`versionNegotiation: 'auto'`): `server/discover`
+ * at 2026-07-28 first; a recognised modern error (-32022 with `supported`) retries with a mutual
+ * version; any other 4xx falls back to `initialize` (MCP 2026-07-28 §Streamable HTTP, Backward
+ * Compatibility). Later connections replay the verdict (`prior`), so they cost no round trip; a
+ * legacy session id is resumed without a new `initialize`.
  *
- * The optional standalone GET SSE stream (the SDK opens it after `notifications/initialized`) is
- * answered locally with 405, which the SDK treats as "server offers no stream": the inspector makes
- * request/response calls only, and a never-ending stream would outlive the HTTP request that runs
- * the step. Clients MAY skip that stream (MCP 2025-11-25 §Listening for Messages from the Server).
+ * Input-required results are not fulfilled by the SDK (`autoFulfill: false`): the engine shows them
+ * to the user and repeats the call with the answers.
  *
- * @see MCP 2025-11-25 §Token Requirements; §Transports (Streamable HTTP, Session Management)
+ * The optional standalone GET SSE stream of legacy sessions is answered locally with 405, which the
+ * SDK treats as "server offers no stream": a never-ending stream would outlive the HTTP request that
+ * runs the step. Clients MAY skip it (MCP 2025-11-25 §Listening for Messages from the Server).
+ *
+ * @see MCP 2026-07-28 §Versioning; §Streamable HTTP (Request Metadata, Backward Compatibility);
+ *   MCP 2025-11-25 §Token Requirements
  */
 export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection> {
   let last: LastHttpResponse | undefined;
+  const attempts: WireAttempt[] = [];
   let fail: (error: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
@@ -105,42 +216,92 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
       });
     }
     headers.set('authorization', `Bearer ${opts.accessToken}`);
-    const labelled = opts.label
-      ? opts.label({ ...init, headers }, jsonRpcMethodOf(init?.body))
-      : { ...init, headers };
-    const response = watchStream(await opts.fetch(input, labelled), fail);
+    const rpcMethod = jsonRpcMethodOf(init?.body);
+    const labelled = opts.label ? opts.label({ ...init, headers }, rpcMethod) : { ...init, headers };
+    const response = await flattenDeepJson(watchStream(await opts.fetch(input, labelled), fail));
     last = {
       method,
       status: response.status,
       wwwAuthenticate: response.headers.get('www-authenticate') ?? undefined,
     };
+    if (method === 'POST') {
+      const error = await jsonRpcErrorOf(response);
+      attempts.push({
+        ...(rpcMethod ? { rpcMethod } : {}),
+        ...(headers.get('mcp-protocol-version')
+          ? { protocolVersion: headers.get('mcp-protocol-version') ?? undefined }
+          : {}),
+        status: response.status,
+        ...(error ? { error } : {}),
+      });
+    }
     opts.onResponse?.(last);
     return response;
   };
 
+  const resume = opts.resume;
+  const resumeSession = resume?.era === 'legacy' && resume.sessionId ? resume.sessionId : undefined;
   const transport = new StreamableHTTPClientTransport(new URL(opts.url), {
     fetch: bearerFetch,
-    ...(opts.sessionId ? { sessionId: opts.sessionId } : {}),
+    ...(resumeSession ? { sessionId: resumeSession } : {}),
   });
-  if (opts.sessionId && opts.protocolVersion) transport.setProtocolVersion(opts.protocolVersion);
-  // The inspector judges no output schemas; compiling untrusted ones (Ajv) on a shared server would
-  // let a server break tools/list with a bad $ref or stall the process with a hostile pattern.
-  const client = new Client(INSPECTOR_CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: acceptAnything });
+  const client = new InspectorClient(INSPECTOR_CLIENT_INFO, {
+    capabilities: INSPECTOR_CLIENT_CAPABILITIES,
+    // The inspector judges no output schemas; compiling untrusted ones (Ajv) on a shared server would
+    // let a server break tools/list with a bad $ref or stall the process with a hostile pattern.
+    jsonSchemaValidator: acceptAnything,
+    versionNegotiation: { mode: 'auto', probe: { timeoutMs: MCP_REQUEST_TIMEOUT_MS } },
+    inputRequired: { autoFulfill: false },
+  });
+  // Legacy sessions may send requests on a response stream: decline and answer with nothing.
+  client.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
+  client.setRequestHandler('roots/list', async () => ({ roots: [] }));
+  if (resumeSession && resume) client.resumeLegacySession(resume);
+  const prior =
+    resume?.era === 'modern' && resume.discover
+      ? { kind: 'modern' as const, discover: resume.discover }
+      : resume?.era === 'legacy' && !resumeSession
+        ? { kind: 'legacy' as const }
+        : undefined;
   try {
-    await Promise.race([client.connect(transport, { timeout: MCP_REQUEST_TIMEOUT_MS }), failed]);
+    await Promise.race([
+      client.connect(transport, { timeout: MCP_REQUEST_TIMEOUT_MS, ...(prior ? { prior } : {}) }),
+      failed,
+    ]);
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;
   }
+  const wire: McpWire = resumeSession && resume ? { ...resume } : wireOf(client, transport);
   return {
     client,
     transport,
+    wire,
+    attempts,
     lastResponse: () => last,
     failed,
     close: async () => {
-      // Closing aborts the transport only; the server-side session stays for later requests.
+      // Closing aborts the transport only; a legacy server-side session stays for later requests.
       await client.close().catch(() => undefined);
     },
+  };
+}
+
+function wireOf(client: Client, transport: StreamableHTTPClientTransport): McpWire {
+  const era: McpEra = client.getProtocolEra() === 'modern' ? 'modern' : 'legacy';
+  const discover = client.getDiscoverResult();
+  const serverInfo = client.getServerVersion();
+  const capabilities = client.getServerCapabilities();
+  const instructions = client.getInstructions();
+  const protocolVersion = client.getNegotiatedProtocolVersion();
+  return {
+    era,
+    ...(protocolVersion ? { protocolVersion } : {}),
+    ...(discover ? { discover } : {}),
+    ...(era === 'legacy' && transport.sessionId ? { sessionId: transport.sessionId } : {}),
+    ...(serverInfo ? { serverInfo } : {}),
+    ...(capabilities ? { capabilities } : {}),
+    ...(instructions ? { instructions } : {}),
   };
 }
 
@@ -149,6 +310,76 @@ const acceptAnything: jsonSchemaValidator = {
     return (input) => ({ valid: true, data: input as T, errorMessage: undefined });
   },
 };
+
+/**
+ * Nesting the SDK can still validate. Its result schemas check JSON values recursively (zod), so a
+ * 5,000-level document overflows the stack before the inspector sees it. Deeper messages are cut
+ * here, well below that, and above MAX_JSON_DEPTH, so the tool view still notices and warns.
+ */
+export const WIRE_MAX_DEPTH = 64;
+
+/** Whether `value` nests deeper than `limit` (iterative: the value may be thousands of levels deep). */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
+  while (stack.length) {
+    const { v, d } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, d: d + 1 });
+  }
+  return false;
+}
+
+/** A JSON-RPC message text, cut below WIRE_MAX_DEPTH when it nests deeper; other text unchanged. */
+function flattenMessage(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  return deeperThan(value, WIRE_MAX_DEPTH) ? JSON.stringify(cutDeepJson(value, WIRE_MAX_DEPTH).value) : text;
+}
+
+/** Applies `flattenMessage` to a JSON body, or to each `data:` line of an event stream. */
+async function flattenDeepJson(response: Response): Promise<Response> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!response.body) return response;
+  let body: BodyInit;
+  if (type.includes('application/json')) {
+    body = flattenMessage(await response.text());
+  } else if (type.includes('text/event-stream')) {
+    let pending = '';
+    const decoder = new TextDecoder();
+    const encoder = new TextEncoder();
+    const lines = (chunk: string, controller: TransformStreamDefaultController<Uint8Array>) => {
+      pending += chunk;
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const line of parts) {
+        const out = line.startsWith('data:') ? `data: ${flattenMessage(line.slice(5).trim())}` : line;
+        controller.enqueue(encoder.encode(`${out}\n`));
+      }
+    };
+    body = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, controller) => lines(decoder.decode(chunk, { stream: true }), controller),
+        flush: (controller) => {
+          lines(`${decoder.decode()}\n`, controller);
+        },
+      }),
+    );
+  } else {
+    return response;
+  }
+  const flattened = new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  Object.defineProperty(flattened, 'url', { value: response.url });
+  return flattened;
+}
 
 /**
  * Passes an event-stream body through, telling `onFailure` when the traced fetch fails it with an
@@ -195,53 +426,61 @@ export type McpFailure =
   | { kind: 'outbound'; outboundCode: OutboundErrorCode; message: string }
   | { kind: 'other'; message: string };
 
+/** The HTTP status an SDK error carries, if it is about an HTTP answer. */
+export function httpStatusOf(err: unknown): number | undefined {
+  if (err instanceof SdkHttpError) return err.status;
+  if (err instanceof UnauthorizedError) return 401;
+  return undefined;
+}
+
 /**
- * Classifies an SDK error. The transport only says "Streamable HTTP error: …" with a status code;
- * the challenge comes from the last response seen by our own wrapping fetch.
+ * Classifies an SDK error. The transport's errors name a status at most; the challenge comes from
+ * the last response seen by our own wrapping fetch.
  * @see MCP 2025-11-25 §Error Handling, §Scope Challenge Handling; RFC 6750 §3.1
  */
-export function describeMcpFailure(err: unknown, last: LastHttpResponse | undefined): McpFailure {
+export function describeMcpFailure(
+  err: unknown,
+  last: LastHttpResponse | undefined,
+  /** Whether the request carried an `Mcp-Session-Id`: only then does a 404 mean the session is gone. */
+  inSession = true,
+): McpFailure {
   if (isOutboundError(err)) return { kind: 'outbound', outboundCode: err.code, message: err.message };
   const cause = err instanceof Error && err.cause ? err.cause : undefined;
   if (cause && isOutboundError(cause))
     return { kind: 'outbound', outboundCode: cause.code, message: cause.message };
+  // A JSON-RPC error is the server's answer even when it came with a 4xx; anything else that failed
+  // on an HTTP error status is judged by that status.
   const status =
-    err instanceof StreamableHTTPError && typeof err.code === 'number' && err.code > 0
-      ? err.code
-      : last?.status;
+    err instanceof ProtocolError
+      ? undefined
+      : (httpStatusOf(err) ?? (last && last.status >= 400 ? last.status : undefined));
   const challenge = parseBearerChallenge(last?.wwwAuthenticate);
   const described = challenge?.error
     ? ` (error="${challenge.error}"${challenge.errorDescription ? `: ${challenge.errorDescription}` : ''})`
     : '';
-  if (err instanceof StreamableHTTPError || (err instanceof Error && err.name === 'UnauthorizedError')) {
-    if (status === 401) {
-      return { kind: 'unauthorized', status, challenge, message: `The MCP server answered 401${described}.` };
-    }
-    if (status === 403) {
-      if (challenge?.error === 'insufficient_scope') {
-        return {
-          kind: 'insufficient_scope',
-          status,
-          challenge,
-          message: `The MCP server answered 403${described}.`,
-        };
-      }
-      return { kind: 'forbidden', status, challenge, message: `The MCP server answered 403${described}.` };
-    }
-    if (status === 404 && last?.method === 'POST') {
-      return {
-        kind: 'session_expired',
-        status,
-        message: 'The MCP server answered 404: the session is gone.',
-      };
-    }
-    if (status)
-      return { kind: 'http', status, message: `The MCP server answered HTTP ${status}: ${err.message}` };
+  if (status === 401) {
+    return { kind: 'unauthorized', status, challenge, message: `The MCP server answered 401${described}.` };
   }
-  if (err instanceof McpError) return { kind: 'protocol', code: err.code, message: err.message };
+  if (status === 403) {
+    const kind = challenge?.error === 'insufficient_scope' ? 'insufficient_scope' : 'forbidden';
+    return { kind, status, challenge, message: `The MCP server answered 403${described}.` };
+  }
+  if (status === 404 && inSession && last?.method === 'POST') {
+    return { kind: 'session_expired', status, message: 'The MCP server answered 404: the session is gone.' };
+  }
+  if (status !== undefined) {
+    return { kind: 'http', status, message: `The MCP server answered HTTP ${status}: ${errorText(err)}` };
+  }
+  if (err instanceof ProtocolError) return { kind: 'protocol', code: err.code, message: err.message };
   const issues = schemaIssues(err);
   if (issues) return { kind: 'other', message: `the answer does not match the MCP schema (${issues})` };
-  return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
+  return { kind: 'other', message: errorText(err) };
+}
+
+function errorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  // The SDK quotes its own option names; a user needs the fact, not the setting.
+  return message.replace(/ \(redirectPolicy: '[^']*'\)/, '');
 }
 
 /** "tools: Invalid input: expected array, received string" for a zod error from the SDK's result schemas. */

@@ -1,5 +1,5 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
+import type { ExcludedTool, InspectorClient } from './client';
 
 /**
  * Per JSON-RPC request. The traced fetch's own limit stops at the response headers for event
@@ -108,22 +108,27 @@ export function toToolView(tool: Tool): ToolView {
  * @see MCP 2025-11-25 §Tools (Listing Tools); §Pagination
  */
 export async function listAllTools(
-  client: Client,
+  client: InspectorClient,
   maxPages = 20,
   timeoutMs = MCP_REQUEST_TIMEOUT_MS,
   maxTools = MAX_TOOLS,
-): Promise<{ tools: Tool[]; pages: number; truncated: boolean }> {
+): Promise<{ tools: Tool[]; pages: number; truncated: boolean; excluded: ExcludedTool[] }> {
   const tools: Tool[] = [];
   let cursor: string | undefined;
   let pages = 0;
   do {
-    const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs });
+    const page = await client.listToolsPage(cursor, { timeout: timeoutMs });
     tools.push(...page.tools);
     cursor = page.nextCursor;
     pages++;
   } while (cursor && pages < maxPages && tools.length < maxTools);
   const overCount = tools.length > maxTools;
-  return { tools: tools.slice(0, maxTools), pages, truncated: Boolean(cursor) || overCount };
+  return {
+    tools: tools.slice(0, maxTools),
+    pages,
+    truncated: Boolean(cursor) || overCount,
+    excluded: [...client.excludedTools],
+  };
 }
 
 /** Tools kept from one listing: each is held in the session and sent to the browser. */

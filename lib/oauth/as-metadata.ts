@@ -1,6 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi';
-import type { SpecVersion } from '../flow/types';
 import type { FetchLike } from '../http/types';
+import { atLeast, type SpecVersion } from '../spec/version';
 import { parseJsonObjectResponse } from './json-document';
 
 export type AsMetadataKind = 'oauth' | 'oidc';
@@ -18,11 +18,6 @@ export type AuthorizationServerMetadata = AuthorizationServer & {
 const OAUTH = '/.well-known/oauth-authorization-server';
 const OIDC = '/.well-known/openid-configuration';
 
-/** ISO dates compare as strings. */
-export function specAtLeast(version: SpecVersion, floor: SpecVersion): boolean {
-  return version >= floor;
-}
-
 /**
  * The ordered AS metadata discovery URLs for an issuer.
  * 2025-11-25 and later: RFC 8414 path insertion, OIDC path insertion, OIDC path appending (issuers
@@ -37,7 +32,7 @@ export function buildAsMetadataCandidates(
   const u = new URL(issuer.toString());
   const path = u.pathname.replace(/\/+$/, '');
   const rfc8414: AsMetadataCandidate = { url: `${u.origin}${OAUTH}${path}`, kind: 'oauth' };
-  if (!specAtLeast(specVersion, '2025-11-25')) return [rfc8414];
+  if (!atLeast(specVersion, '2025-11-25')) return [rfc8414];
   if (!path) return [rfc8414, { url: `${u.origin}${OIDC}`, kind: 'oidc' }];
   return [
     rfc8414,

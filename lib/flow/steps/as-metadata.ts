@@ -1,4 +1,3 @@
-import { wireProtocolVersion } from '../../mcp/client';
 import {
   type AsMetadataCandidate,
   type AuthorizationServerMetadata,
@@ -9,11 +8,12 @@ import {
 } from '../../oauth/as-metadata';
 import { classifyUrlSecurity } from '../../oauth/canonical-uri';
 import { isOutboundError } from '../../oauth/errors';
+import { atLeast } from '../../spec/version';
 import { describeAnswer } from '../errors';
 import type { AuthorizationServerInfo, FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type SpecVersion } from '../types';
-import { atLeast, probeCandidates, readText } from './util';
+import { probeCandidates, readText } from './util';
 
 type Role = 'spec' | 'informational' | 'mcp-origin';
 
@@ -98,7 +98,7 @@ async function probe(
  */
 export async function runAsMetadata(state: StateAt<'as-metadata'>, run: StepRun): Promise<FlowState> {
   const { specVersion, serverUrl } = state.options;
-  const protocolVersion = wireProtocolVersion(specVersion);
+  const protocolVersion = specVersion;
 
   if (state.resource.mode === 'legacy') return runLegacy(state, run, protocolVersion);
 

@@ -1,10 +1,10 @@
 import { redactValue } from '../../http/redact';
 import { buildAuthorizationUrl, generatePkce, generateState, selectScope } from '../../oauth/authorization';
 import { canonicalResourceUri } from '../../oauth/canonical-uri';
+import { atLeast } from '../../spec/version';
 import { MAX_STEP_UP_ATTEMPTS } from '../recovery';
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
-import { atLeast } from './util';
 
 const SCOPE_SOURCE_TEXT = {
   option: 'the scope given in the options',

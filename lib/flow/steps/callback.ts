@@ -4,10 +4,10 @@ import {
   explainAuthorizationError,
   readCallbackParams,
 } from '../../oauth/authorization';
+import { atLeast } from '../../spec/version';
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError } from '../types';
-import { atLeast } from './util';
 
 const shown = (v: string | undefined) => (v === undefined ? '(absent)' : redactValue(v));
 

@@ -29,10 +29,13 @@ describe('mcp-init and tools steps', () => {
       serverInfo: { name: 'fake-mcp' },
     });
     const mcpRequests = world.log.filter((r) => r.url === world.mcpUrl && r.headers.authorization);
+    // 2026-07-28 first; the fake 2025-11-25 server's 400 makes the client fall back to initialize.
     expect(mcpRequests.map((r) => JSON.parse(r.body ?? '{}').method)).toEqual([
+      'server/discover',
       'initialize',
       'notifications/initialized',
     ]);
+    expect(next.mcp.era).toBe('legacy');
     for (const r of mcpRequests) {
       expect(r.headers.authorization).toBe(`Bearer ${next.secrets.accessToken}`);
       expect(r.url).not.toContain('token');
@@ -41,6 +44,7 @@ describe('mcp-init and tools steps', () => {
     expect(world.log.some((r) => r.method === 'GET' && r.url === world.mcpUrl)).toBe(false);
     const record = next.records.find((r) => r.id === 'mcp-init');
     expect(record?.exchanges.map((e) => e.purpose)).toEqual([
+      expect.stringContaining('server/discover at 2026-07-28 with the token'),
       expect.stringContaining('initialize with the access token'),
       expect.stringContaining('initialized notification'),
     ]);

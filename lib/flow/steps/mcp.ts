@@ -1,13 +1,22 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { withPurpose } from '../../http/traced-fetch';
 import {
   connectMcp,
   describeMcpFailure,
+  type InspectorClient,
   type LastHttpResponse,
   type McpConnection,
   type McpFailure,
+  type McpWire,
+  type WireAttempt,
 } from '../../mcp/client';
-import { listAllTools, MAX_JSON_DEPTH, MAX_TOOLS, toToolView } from '../../mcp/tools';
+import {
+  describeWire,
+  type Judgement,
+  judgeDiscover,
+  judgeRevision,
+  judgeVersionRejection,
+} from '../../mcp/negotiation';
+import { cutDeepJson, listAllTools, MAX_JSON_DEPTH, MAX_TOOLS, toToolView } from '../../mcp/tools';
 import { outboundFlowError, toFlowErrorInfo } from '../errors';
 import type { FlowState, McpSessionInfo, StateAt } from '../state';
 import type { StepRun } from '../step-run';
@@ -17,6 +26,8 @@ import { FlowError, type FlowErrorInfo, type FlowSecrets } from '../types';
 const MAX_TOOL_PAGES = 20;
 
 const PURPOSES: Record<string, string> = {
+  'server/discover':
+    'MCP 2026-07-28 §Versioning — server/discover at 2026-07-28 with the token: which revisions the server speaks',
   initialize: 'MCP §Lifecycle — initialize with the access token in the Authorization header',
   'notifications/initialized': 'MCP §Lifecycle — initialized notification',
   'tools/list': 'MCP §Tools — tools/list',
@@ -129,17 +140,19 @@ export function mcpFlowError(failure: McpFailure, serverUrl: string): FlowError 
 }
 
 /**
- * Runs `fn` on an MCP connection: a new session when `mcp` is undefined, otherwise the stored
- * session (no new initialize). A stored session the server has forgotten (404) is replaced by a new
- * one, once. The connection is always closed; the server-side session stays open.
+ * Runs `fn` on an MCP connection. Without `mcp` the era is negotiated (2026-07-28 first); with it,
+ * the stored verdict is replayed (a modern server's discover result, or a legacy session id). A
+ * stored legacy session the server has forgotten (404) is replaced by a new one, once; a stored
+ * modern verdict the server no longer honours (400) is negotiated afresh, once (MCP 2026-07-28
+ * §Versioning: "re-probing if the cached assumption later fails"). The connection is always closed.
  */
 export async function withMcpSession<T>(
   run: StepRun,
   serverUrl: string,
   secrets: FlowSecrets,
   mcp: McpSessionInfo | undefined,
-  fn: (client: Client) => Promise<T>,
-): Promise<{ value: T; mcp: McpSessionInfo; reinitialized: boolean }> {
+  fn: (client: InspectorClient, connection: McpConnection) => Promise<T>,
+): Promise<{ value: T; mcp: McpSessionInfo; reinitialized: boolean; attempts: WireAttempt[] }> {
   const accessToken = secrets.accessToken;
   if (!accessToken) {
     throw new FlowError({
@@ -152,38 +165,26 @@ export async function withMcpSession<T>(
     const call = run.tracedRaw({ maxBodyBytes: run.limits.maxMcpBodyBytes });
     let connection: McpConnection | undefined;
     let last: LastHttpResponse | undefined;
+    const resume = reuse?.era ? (reuse as McpWire) : undefined;
     try {
       connection = await connectMcp({
         url: serverUrl,
         fetch: call.fetch,
         accessToken,
-        ...(reuse?.sessionId ? { sessionId: reuse.sessionId, protocolVersion: reuse.protocolVersion } : {}),
+        ...(resume ? { resume } : {}),
         label: (init, method) => withPurpose(init, PURPOSES[method ?? ''] ?? `MCP ${method ?? 'request'}`),
         onResponse: (response) => {
           last = response;
         },
       });
-      const info: McpSessionInfo = reuse?.sessionId
-        ? reuse
-        : {
-            ...(connection.client.getServerVersion()
-              ? { serverInfo: connection.client.getServerVersion()! }
-              : {}),
-            ...(connection.transport.protocolVersion
-              ? { protocolVersion: connection.transport.protocolVersion }
-              : {}),
-            ...(connection.client.getServerCapabilities()
-              ? { capabilities: connection.client.getServerCapabilities() as Record<string, unknown> }
-              : {}),
-            ...(connection.transport.sessionId ? { sessionId: connection.transport.sessionId } : {}),
-            ...(connection.client.getInstructions()
-              ? { instructions: connection.client.getInstructions()! }
-              : {}),
-          };
-      const value = await Promise.race([fn(connection.client), connection.failed]);
-      return { value, info, exchangeIds: call.exchangeIds };
+      const info: McpSessionInfo = sessionInfoOf(connection.wire);
+      const value = await Promise.race([fn(connection.client, connection), connection.failed]);
+      return { value, info, attempts: connection.attempts };
     } catch (err) {
-      throw new McpAttemptError(describeMcpFailure(err, last), call.exchangeIds, { cause: err });
+      const inSession = Boolean(resume?.sessionId ?? connection?.wire.sessionId);
+      throw new McpAttemptError(describeMcpFailure(err, last, inSession), call.exchangeIds, {
+        cause: err,
+      });
     } finally {
       await connection?.close();
       await settle();
@@ -191,15 +192,37 @@ export async function withMcpSession<T>(
   };
   try {
     const r = await attempt(mcp);
-    return { value: r.value, mcp: r.info, reinitialized: false };
+    return { value: r.value, mcp: r.info, reinitialized: false, attempts: r.attempts };
   } catch (err) {
-    if (err instanceof McpAttemptError && err.failure.kind === 'session_expired' && mcp?.sessionId) {
+    const stale =
+      err instanceof McpAttemptError &&
+      ((err.failure.kind === 'session_expired' && mcp?.sessionId) ||
+        (err.failure.kind === 'http' && err.failure.status === 400 && mcp?.era));
+    if (stale) {
       const r = await attempt(undefined);
-      return { value: r.value, mcp: r.info, reinitialized: true };
+      return { value: r.value, mcp: r.info, reinitialized: true, attempts: r.attempts };
     }
     throw err;
   }
 }
+
+/** The JSON-serialisable part of a wire verdict that the session keeps. */
+function sessionInfoOf(wire: McpWire): McpSessionInfo {
+  return {
+    era: wire.era,
+    ...(wire.serverInfo ? { serverInfo: wire.serverInfo as McpSessionInfo['serverInfo'] } : {}),
+    ...(wire.protocolVersion ? { protocolVersion: wire.protocolVersion } : {}),
+    ...(wire.capabilities ? { capabilities: wire.capabilities as Record<string, unknown> } : {}),
+    ...(wire.discover && JSON.stringify(wire.discover).length <= MAX_KEPT_DISCOVER_BYTES
+      ? { discover: cutDeepJson(wire.discover).value as McpSessionInfo['discover'] }
+      : {}),
+    ...(wire.sessionId ? { sessionId: wire.sessionId } : {}),
+    ...(wire.instructions ? { instructions: wire.instructions } : {}),
+  };
+}
+
+/** A discover result larger than this is not kept; later calls then negotiate again. */
+const MAX_KEPT_DISCOVER_BYTES = 64 * 1024;
 
 export class McpAttemptError extends Error {
   constructor(
@@ -213,9 +236,10 @@ export class McpAttemptError extends Error {
 }
 
 /**
- * Step 7: initialize an authenticated MCP session and keep its id and protocol version, so later
- * calls reuse the session instead of initialising again.
- * @see MCP 2025-11-25 §Token Requirements, §Lifecycle, §Transports (Session Management)
+ * Step 7: open the authenticated MCP conversation. 2026-07-28 first (server/discover); a legacy
+ * server gets `initialize`, and a stateful one's session id is kept so later calls reuse it. The
+ * revision the server speaks is recorded and judged.
+ * @see MCP 2026-07-28 §Versioning; §Discovery; MCP 2025-11-25 §Token Requirements, §Lifecycle
  */
 export async function runMcpInit(state: StateAt<'mcp-init'>, run: StepRun): Promise<FlowState> {
   const serverUrl = state.options.serverUrl;
@@ -226,38 +250,63 @@ export async function runMcpInit(state: StateAt<'mcp-init'>, run: StepRun): Prom
     if (!(err instanceof McpAttemptError)) throw err;
     const flowError = mcpFlowError(err.failure, serverUrl);
     run.check('mcp.initialize', 'fail', flowError.message, {
-      expected: '200 with an initialize result',
+      expected: '200 with a server/discover or initialize result',
       actual: flowError.info.actual ?? err.failure.message,
       exchangeIds: err.exchangeIds,
     });
     throw flowError;
   }
   const mcp = result.mcp;
+  const wire = mcp as McpWire;
   const ids = run.record.exchanges.map((e) => e.id);
   const name = mcp.serverInfo ? `${mcp.serverInfo.name} ${mcp.serverInfo.version}` : 'The server';
+  const opened = mcp.era === 'modern' ? 'server/discover' : 'initialize';
   run.check(
     'mcp.initialize',
     'pass',
-    `${name} answered initialize (protocol ${mcp.protocolVersion ?? 'unknown'}) with the token in the Authorization header only.`,
-    {
-      actual: mcp.protocolVersion,
-      exchangeIds: ids,
-    },
+    `${name} answered ${opened} (protocol ${mcp.protocolVersion ?? 'unknown'}) with the token in the Authorization header only.`,
+    { actual: mcp.protocolVersion, exchangeIds: ids },
   );
+  const revision = judgeRevision(wire, state.options.specVersion);
+  run.check('mcp.protocol-revision', revision.status, revision.message, {
+    ...detail(revision),
+    exchangeIds: ids,
+  });
+  const rejection = judgeVersionRejection(wire, result.attempts, undefined);
+  run.check(
+    'mcp.version-rejection',
+    rejection.status,
+    rejection.status === 'skip' && mcp.era === 'modern'
+      ? `${rejection.message} The access audit asks for one (audit.unsupported-version-rejected).`
+      : rejection.message,
+    { ...detail(rejection), exchangeIds: ids },
+  );
+  const discover = judgeDiscover(wire);
+  run.check('mcp.server-discover', discover.status, discover.message, {
+    ...detail(discover),
+    exchangeIds: ids,
+  });
   run.check(
     'mcp.session',
     'pass',
-    mcp.sessionId
-      ? 'The server issued an Mcp-Session-Id; later calls reuse it, and every request still carries the token (sessions are not authentication).'
-      : 'The server issued no Mcp-Session-Id (stateless); every call is a fresh request with the token.',
+    mcp.era === 'modern'
+      ? 'Stateless (2026-07-28): no Mcp-Session-Id; every call is a fresh request with the token and its own _meta.'
+      : mcp.sessionId
+        ? 'The server issued an Mcp-Session-Id; later calls reuse it, and every request still carries the token (sessions are not authentication).'
+        : 'The server issued no Mcp-Session-Id (stateless); every call is a fresh request with the token.',
     { exchangeIds: ids },
   );
+  run.fact('wire', describeWire(wire));
   run.fact('serverInfo', mcp.serverInfo ?? null);
   run.fact('protocolVersion', mcp.protocolVersion ?? null);
   run.fact('capabilities', mcp.capabilities ?? null);
   run.fact('sessionId', mcp.sessionId ? 'issued (kept server-side)' : null);
   if (mcp.instructions) run.fact('instructions', mcp.instructions);
   return { ...state, step: 'tools', mcp };
+}
+
+function detail(j: Judgement): { expected?: string; actual?: string } {
+  return { ...(j.expected ? { expected: j.expected } : {}), ...(j.actual ? { actual: j.actual } : {}) };
 }
 
 /**
@@ -327,11 +376,42 @@ export async function runTools(
       { exchangeIds: ids },
     );
   }
+  if (mcp.era !== 'modern') {
+    run.check(
+      'tools.header-mirroring',
+      'skip',
+      `Not applicable: Mcp-Param headers are a 2026-07-28 rule and the server speaks ${mcp.protocolVersion ?? 'a legacy revision'}.`,
+    );
+  } else if (listed.excluded.length) {
+    run.check(
+      'tools.header-mirroring',
+      'warn',
+      `${listed.excluded.length} tool(s) excluded from the list, as clients MUST: ${listed.excluded.map((t) => `${t.name} (${t.reason})`).join('; ')}. The other tools stay usable.`,
+      { actual: listed.excluded.map((t) => t.name).join(', '), exchangeIds: ids },
+    );
+  } else {
+    const mirrored = tools.filter((t) => JSON.stringify(t.inputSchema).includes('"x-mcp-header"')).length;
+    run.check(
+      'tools.header-mirroring',
+      'pass',
+      mirrored
+        ? `${mirrored} tool(s) declare x-mcp-header parameters; calls mirror them into Mcp-Param headers.`
+        : 'No tool declares x-mcp-header; calls carry Mcp-Method and Mcp-Name only.',
+      { exchangeIds: ids },
+    );
+  }
   run.fact(
     'tools',
     tools.map((t) => ({ name: t.name, readOnly: t.readOnly })),
   );
-  return { ...state, step: 'connected', mcp, tools };
+  if (listed.excluded.length) run.fact('excludedTools', listed.excluded);
+  return {
+    ...state,
+    step: 'connected',
+    mcp,
+    tools,
+    ...(listed.excluded.length ? { excludedTools: listed.excluded } : {}),
+  };
 }
 
 /** A failure after connecting: 401/403 end the session (the UI offers refresh or reconnect). */

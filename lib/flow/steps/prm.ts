@@ -1,4 +1,3 @@
-import { wireProtocolVersion } from '../../mcp/client';
 import {
   authorizationServerMetadataRequest,
   buildLegacyDiscovery,
@@ -16,11 +15,12 @@ import {
   protectedResourceMetadataRequest,
   type ResourceMatch,
 } from '../../oauth/protected-resource';
+import { atLeast } from '../../spec/version';
 import { describeAnswer } from '../errors';
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError } from '../types';
-import { atLeast, probeCandidates, readText } from './util';
+import { probeCandidates, readText } from './util';
 
 const SOURCE_LABEL: Record<PrmCandidate['source'], string> = {
   header: 'the resource_metadata URL from the 401 challenge',
@@ -425,11 +425,7 @@ async function probeLegacyMetadata(
     exchangeIds: call.exchangeIds,
   };
   try {
-    const response = await authorizationServerMetadataRequest(
-      call.fetch,
-      legacy.metadataUrl,
-      wireProtocolVersion(specVersion),
-    );
+    const response = await authorizationServerMetadataRequest(call.fetch, legacy.metadataUrl, specVersion);
     const parsed = parseAsMetadataDocument(
       response.status,
       await readText(response),

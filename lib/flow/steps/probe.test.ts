@@ -23,7 +23,7 @@ const probe = async (handler: Parameters<typeof routes>[0][string], specVersion?
 };
 
 describe('probe step', () => {
-  it('sends initialize without a token, with MCP headers, and moves on after a 401 challenge', async () => {
+  it('sends server/discover at 2026-07-28 without a token, with the 2026 headers and _meta, and moves on after a 401 challenge', async () => {
     const { state, seen } = await probe(
       () =>
         new Response(null, {
@@ -36,8 +36,19 @@ describe('probe step', () => {
     );
     expect(seen[0]?.headers.get('authorization')).toBeNull();
     expect(seen[0]?.headers.get('accept')).toBe('application/json, text/event-stream');
-    expect(seen[0]?.headers.get('mcp-protocol-version')).toBe('2025-11-25');
-    expect(JSON.parse(seen[0]?.body ?? '{}')).toMatchObject({ jsonrpc: '2.0', method: 'initialize' });
+    expect(seen[0]?.headers.get('mcp-protocol-version')).toBe('2026-07-28');
+    expect(seen[0]?.headers.get('mcp-method')).toBe('server/discover');
+    expect(JSON.parse(seen[0]?.body ?? '{}')).toMatchObject({
+      jsonrpc: '2.0',
+      method: 'server/discover',
+      params: {
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'mcp-auth-inspector' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    });
     expect(state.step).toBe('prm');
     if (state.step !== 'prm') return;
     expect(state.probe.challenge).toMatchObject({
@@ -94,6 +105,17 @@ describe('probe step', () => {
   it('continues with a warning when initialize is open but tools/list answers the 401 challenge', async () => {
     const { state, seen } = await probe((req) => {
       const message = JSON.parse(req.body ?? '{}') as { method?: string };
+      // A 2025 SDK server refuses anything before initialize with a plain -32000.
+      if (message.method === 'server/discover') {
+        return json(
+          {
+            jsonrpc: '2.0',
+            id: null,
+            error: { code: -32000, message: 'Bad Request: Server not initialized' },
+          },
+          400,
+        );
+      }
       if (message.method === 'initialize') {
         return json(
           {
@@ -119,12 +141,13 @@ describe('probe step', () => {
       });
     });
     expect(seen.map((r) => (JSON.parse(r.body ?? '{}') as { method?: string }).method)).toEqual([
+      'server/discover',
       'initialize',
       'notifications/initialized',
       'tools/list',
     ]);
-    expect(seen[2]?.headers.get('mcp-session-id')).toBe('s-1');
-    expect(seen[2]?.headers.get('authorization')).toBeNull();
+    expect(seen[3]?.headers.get('mcp-session-id')).toBe('s-1');
+    expect(seen[3]?.headers.get('authorization')).toBeNull();
     expect(state.step).toBe('prm');
     if (state.step !== 'prm') return;
     expect(state.probe.challenge?.scope).toBe('s1');
@@ -132,6 +155,62 @@ describe('probe step', () => {
       status: 'warn',
       actual: '200 on initialize, 401 on tools/list',
     });
+  });
+
+  it('finds the challenge on tools/list when a 2026 server answers server/discover without a token', async () => {
+    const { state, seen } = await probe((req) => {
+      const message = JSON.parse(req.body ?? '{}') as { method?: string };
+      if (message.method === 'server/discover') {
+        return json({
+          jsonrpc: '2.0',
+          id: 0,
+          result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} } },
+        });
+      }
+      return new Response(null, {
+        status: 401,
+        headers: {
+          'www-authenticate':
+            'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
+        },
+      });
+    });
+    expect(seen.map((r) => (JSON.parse(r.body ?? '{}') as { method?: string }).method)).toEqual([
+      'server/discover',
+      'tools/list',
+    ]);
+    expect(seen[1]?.headers.get('mcp-method')).toBe('tools/list');
+    expect(seen[1]?.headers.get('mcp-session-id')).toBeNull();
+    expect(state.step).toBe('prm');
+    expect(check(state, 'probe.unauthorized')).toMatchObject({
+      status: 'pass',
+      actual: '200 on server/discover, 401 on tools/list',
+    });
+  });
+
+  it('asks once more when the server rejects 2026-07-28 while listing it as supported', async () => {
+    let rejected = false;
+    const { state, seen } = await probe(() => {
+      if (!rejected) {
+        rejected = true;
+        return json(
+          {
+            jsonrpc: '2.0',
+            id: 0,
+            error: {
+              code: -32022,
+              message: 'Unsupported protocol version',
+              data: { supported: ['2026-07-28'] },
+            },
+          },
+          400,
+        );
+      }
+      return new Response(null, { status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    });
+    expect(seen).toHaveLength(2);
+    expect(seen[1]?.headers.get('mcp-protocol-version')).toBe('2026-07-28');
+    expect(state.step).toBe('prm');
   });
 
   it('recognises an initialize result sent as an event stream', async () => {

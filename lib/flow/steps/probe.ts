@@ -1,11 +1,13 @@
-import { INSPECTOR_CLIENT_INFO, wireProtocolVersion } from '../../mcp/client';
+import { type McpEra, MODERN_PROTOCOL_VERSION } from '../../mcp/client';
+import { rawMcpRequest } from '../../mcp/raw';
 import { isOutboundError } from '../../oauth/errors';
 import { parseBearerChallenge, parseWWWAuthenticate } from '../../oauth/www-authenticate';
+import { atLeast } from '../../spec/version';
 import { outboundFlowError } from '../errors';
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError } from '../types';
-import { atLeast, firstJsonRpcMessage, readText } from './util';
+import { firstJsonRpcMessage, readText } from './util';
 
 const A1 = 'MCP 2025-11-25 §Error Handling (A1)';
 
@@ -23,36 +25,31 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
       hint: 'Enter the MCP endpoint, e.g. https://mcp.example.com/mcp.',
     });
   }
-  const protocolVersion = wireProtocolVersion(specVersion);
-  const call = run.traced(`${A1} — initialize without a token; a protected server answers 401`);
-  let response: Response;
-  try {
-    response = await call.fetch(serverUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': protocolVersion,
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion, capabilities: {}, clientInfo: INSPECTOR_CLIENT_INFO },
-      }),
-      redirect: 'manual',
-    });
-  } catch (err) {
-    if (!isOutboundError(err)) throw err;
-    run.check('probe.reachable', 'fail', `No HTTP answer from ${serverUrl}: ${err.message}`, {
-      exchangeIds: call.exchangeIds,
-    });
-    throw outboundFlowError(err, `The MCP server at ${serverUrl} could not be reached`);
+  // A dual-era client opens with a modern request and falls back to initialize on a 4xx that is not a
+  // recognised modern error (MCP 2026-07-28 §Streamable HTTP, Backward Compatibility).
+  let era: McpEra = 'modern';
+  let sent = await sendProbe(run, serverUrl, 'modern');
+  if (rejectsWhileListing(sent, MODERN_PROTOCOL_VERSION)) {
+    // UnsupportedProtocolVersionError naming 2026-07-28 as supported: retry once, as the spec says
+    // clients select a version from the list and retry (MCP 2026-07-28 §Versioning).
+    run.fact(
+      'versionRetry',
+      'The server rejected 2026-07-28 while listing it as supported; asked once more.',
+    );
+    sent = await sendProbe(run, serverUrl, 'modern');
   }
+  if (isLegacyRejection(sent)) {
+    run.fact(
+      'wire',
+      `server/discover at 2026-07-28 got ${sent.response.status} without a recognised modern error: probing again with initialize (legacy servers).`,
+    );
+    era = 'legacy';
+    sent = await sendProbe(run, serverUrl, 'legacy');
+  }
+  const { response, body, call } = sent;
   const ids = call.exchangeIds;
   const status = response.status;
   const contentType = response.headers.get('content-type');
-  const body = await readText(response);
   run.check('probe.reachable', 'pass', `${serverUrl} answered HTTP ${status}.`, { exchangeIds: ids });
   run.fact('status', status);
 
@@ -116,26 +113,37 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
 
   const message = firstJsonRpcMessage(body, contentType);
   const result = message?.result as
-    | { protocolVersion?: unknown; serverInfo?: { name?: unknown } }
+    | {
+        protocolVersion?: unknown;
+        supportedVersions?: unknown;
+        serverInfo?: { name?: unknown };
+        _meta?: Record<string, { name?: unknown } | undefined>;
+      }
     | undefined;
-  if (status === 200 && result && typeof result === 'object' && 'protocolVersion' in result) {
-    const name = typeof result.serverInfo?.name === 'string' ? ` (${result.serverInfo.name})` : '';
+  const opened = era === 'modern' ? 'server/discover' : 'initialize';
+  if (
+    status === 200 &&
+    result &&
+    typeof result === 'object' &&
+    (era === 'modern' ? 'supportedVersions' in result : 'protocolVersion' in result)
+  ) {
+    const serverName = result.serverInfo?.name ?? result._meta?.['io.modelcontextprotocol/serverInfo']?.name;
+    const name = typeof serverName === 'string' ? ` (${serverName})` : '';
     // A server may leave initialize open and challenge the requests that follow (MCP only says a
     // client starts OAuth on a 401, not on which request). Ask for the tool list in that session.
-    const later = await challengeAfterOpenInitialize(
-      run,
-      serverUrl,
-      protocolVersion,
-      response.headers.get('mcp-session-id'),
-    );
+    const later = await challengeAfterOpen(run, serverUrl, era, response.headers.get('mcp-session-id'));
     if (later) {
+      // 2026 clients send server/discover first and meet the challenge on the next request, as the
+      // SDK does; a 2025 client that only expects the 401 on initialize never authorizes.
       run.check(
         'probe.unauthorized',
-        'warn',
-        `initialize answered 200 without a token${name}, but tools/list answered ${later.status} with a Bearer challenge, so OAuth starts there. Clients that only expect the 401 on initialize never authorize.`,
+        era === 'modern' ? 'pass' : 'warn',
+        era === 'modern'
+          ? `server/discover answered 200 without a token${name} and tools/list answered ${later.status} with a Bearer challenge, so OAuth starts there (server/discover may be public).`
+          : `initialize answered 200 without a token${name}, but tools/list answered ${later.status} with a Bearer challenge, so OAuth starts there. Clients that only expect the 401 on initialize never authorize.`,
         {
-          expected: '401 on the first request',
-          actual: `200 on initialize, ${later.status} on tools/list`,
+          expected: era === 'modern' ? '401 before any tool is listed' : '401 on the first request',
+          actual: `200 on ${opened}, ${later.status} on tools/list`,
           exchangeIds: [...ids, ...later.exchangeIds],
         },
       );
@@ -156,8 +164,8 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
     run.check(
       'probe.unauthorized',
       'fail',
-      `Server answered 200 with an initialize result${name} to an unauthenticated request. Clients only start OAuth after a 401, so this server is not protected and there is no authorization to inspect.`,
-      { expected: '401', actual: '200 (initialize result)', exchangeIds: ids },
+      `Server answered 200 with a${era === 'modern' ? ' server/discover' : 'n initialize'} result${name} to an unauthenticated request, and tools/list without a token was not challenged either. Clients only start OAuth after a 401, so this server is not protected and there is no authorization to inspect.`,
+      { expected: '401', actual: `200 (${opened} result)`, exchangeIds: ids },
     );
     throw new FlowError({
       code: 'no_challenge',
@@ -182,7 +190,7 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
     );
     throw new FlowError({
       code: 'no_challenge',
-      message: `Server answered ${status}${typeof error?.message === 'string' ? ` (“${error.message}”)` : ''} to an unauthenticated initialize. Clients only start OAuth after a 401.`,
+      message: `Server answered ${status}${typeof error?.message === 'string' ? ` (“${error.message}”)` : ''} to an unauthenticated ${opened}. Clients only start OAuth after a 401.`,
       hint: 'A protected MCP server answers 401 with a Bearer challenge before looking at the request.',
       expected: '401',
       actual: String(status),
@@ -198,7 +206,7 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
   });
   throw new FlowError({
     code: 'not_mcp',
-    message: `${serverUrl} answered ${status} (${kind}) to an MCP initialize request: it does not look like an MCP server.`,
+    message: `${serverUrl} answered ${status} (${kind}) to an MCP ${opened} request: it does not look like an MCP server.`,
     hint: 'Check the URL: Streamable HTTP MCP endpoints usually live at a path such as /mcp and answer POST with JSON or text/event-stream.',
     expected: '401 with WWW-Authenticate: Bearer',
     actual: `${status} ${kind}`,
@@ -334,15 +342,15 @@ function judgeCors(run: StepRun, headers: Headers, ids: string[]) {
 }
 
 /**
- * After an unauthenticated initialize succeeded: `notifications/initialized`, then `tools/list` in
- * the same session, still without a token. Returns the challenge when tools/list answers 401 (or
- * 403 with a Bearer challenge); undefined when it does not (the server really is open).
- * @see MCP 2025-11-25 §Lifecycle (Initialization); §Error Handling
+ * After an unauthenticated server/discover or initialize succeeded: `tools/list`, still without a
+ * token (legacy: in the session, after `notifications/initialized`). Returns the challenge when it
+ * answers 401 (or 403 with a Bearer challenge); undefined when it does not (the server really is open).
+ * @see MCP 2026-07-28 §Versioning; MCP 2025-11-25 §Lifecycle (Initialization); §Error Handling
  */
-async function challengeAfterOpenInitialize(
+async function challengeAfterOpen(
   run: StepRun,
   serverUrl: string,
-  protocolVersion: string,
+  era: McpEra,
   sessionId: string | null,
 ): Promise<
   | {
@@ -354,25 +362,31 @@ async function challengeAfterOpenInitialize(
     }
   | undefined
 > {
-  const call = run.traced(`${A1} — initialize was open: tools/list without a token, to find the challenge`);
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': protocolVersion,
-    ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
-  };
+  const call = run.traced(
+    `${A1} — ${era === 'modern' ? 'server/discover' : 'initialize'} was open: tools/list without a token, to find the challenge`,
+  );
   try {
-    const note = await call.fetch(serverUrl, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-      redirect: 'manual',
-    });
-    await readText(note);
+    if (era === 'legacy') {
+      const note = rawMcpRequest({
+        era,
+        method: 'notifications/initialized',
+        ...(sessionId ? { sessionId } : {}),
+      });
+      const noteBody = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      await readText(
+        await call.fetch(serverUrl, {
+          method: 'POST',
+          headers: note.headers,
+          body: noteBody,
+          redirect: 'manual',
+        }),
+      );
+    }
+    const list = rawMcpRequest({ era, method: 'tools/list', id: 1, ...(sessionId ? { sessionId } : {}) });
     const response = await call.fetch(serverUrl, {
       method: 'POST',
-      headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      headers: list.headers,
+      body: list.body,
       redirect: 'manual',
     });
     await readText(response);
@@ -390,4 +404,62 @@ async function challengeAfterOpenInitialize(
     if (!isOutboundError(err)) throw err;
     return undefined;
   }
+}
+
+interface SentProbe {
+  response: Response;
+  body: string;
+  call: ReturnType<StepRun['traced']>;
+}
+
+/** One unauthenticated request: server/discover (modern) or initialize (legacy). */
+async function sendProbe(run: StepRun, serverUrl: string, era: McpEra): Promise<SentProbe> {
+  const method = era === 'modern' ? 'server/discover' : 'initialize';
+  const call = run.traced(`${A1} — ${method} without a token; a protected server answers 401`);
+  const { headers, body } = rawMcpRequest({ era, method, id: 0 });
+  let response: Response;
+  try {
+    response = await call.fetch(serverUrl, { method: 'POST', headers, body, redirect: 'manual' });
+  } catch (err) {
+    if (!isOutboundError(err)) throw err;
+    run.check('probe.reachable', 'fail', `No HTTP answer from ${serverUrl}: ${err.message}`, {
+      exchangeIds: call.exchangeIds,
+    });
+    throw outboundFlowError(err, `The MCP server at ${serverUrl} could not be reached`);
+  }
+  return { response, body: await readText(response), call };
+}
+
+/** A 400 UnsupportedProtocolVersionError whose `supported` list names `version`. */
+function rejectsWhileListing(sent: SentProbe, version: string): boolean {
+  if (sent.response.status !== 400) return false;
+  const error = firstJsonRpcMessage(sent.body, sent.response.headers.get('content-type'))?.error as
+    | { code?: unknown; data?: { supported?: unknown } }
+    | undefined;
+  return (
+    error?.code === -32022 && Array.isArray(error.data?.supported) && error.data.supported.includes(version)
+  );
+}
+
+/** JSON-RPC codes only a modern server sends (MCP 2026-07-28 §Error Codes), and Method not found. */
+const MODERN_ERROR_CODES = new Set([-32020, -32021, -32022]);
+
+/**
+ * Whether the answer to the modern probe identifies a legacy server: 400, 404 or 405 without a
+ * recognised modern JSON-RPC error in the body (a modern 404 carries -32601).
+ * @see MCP 2026-07-28 §Streamable HTTP (Backward Compatibility)
+ */
+function isLegacyRejection(sent: SentProbe): boolean {
+  const { status } = sent.response;
+  if (![400, 404, 405].includes(status)) return false;
+  const message = firstJsonRpcMessage(sent.body, sent.response.headers.get('content-type'));
+  const error = message?.error as { code?: unknown; data?: { supported?: unknown } } | undefined;
+  const code = error?.code;
+  if (typeof code !== 'number') return true;
+  if (MODERN_ERROR_CODES.has(code)) {
+    // Modern, but not 2026-07-28: fall back only when it lists a legacy revision it speaks.
+    const supported = error?.data?.supported;
+    return Array.isArray(supported) && supported.some((v) => typeof v === 'string' && v < '2026-07-28');
+  }
+  return !(status === 404 && code === -32601);
 }

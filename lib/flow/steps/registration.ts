@@ -9,12 +9,13 @@ import {
   lintClientIdMetadataUrl,
   processDynamicClientRegistrationResponse,
 } from '../../oauth/registration';
+import { atLeast } from '../../spec/version';
 import { oauthFlowError } from '../errors';
 import { unionScopes } from '../recovery';
 import type { ClientInfo, ClientRoute, FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type FlowSecrets } from '../types';
-import { atLeast, readText } from './util';
+import { readText } from './util';
 
 const ROUTE_LABEL: Record<ClientRoute, string> = {
   'pre-registered': 'pre-registered client',

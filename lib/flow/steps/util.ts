@@ -1,9 +1,4 @@
-import type { DiscoveryMode, SpecVersion } from '../types';
-
-/** ISO dates compare as strings. */
-export function atLeast(version: SpecVersion, floor: SpecVersion): boolean {
-  return version >= floor;
-}
+import type { DiscoveryMode } from '../types';
 
 /** Reads a body as text without ever throwing (a broken body is reported as empty). */
 export async function readText(response: Response): Promise<string> {
