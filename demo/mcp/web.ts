@@ -49,6 +49,9 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     res.end();
     return;
   }
+  // An SSE answer may stay silent for a while (a session's GET stream until its first keep-alive): send the
+  // status and headers now, not with the first chunk.
+  res.flushHeaders();
   const reader = response.body.getReader();
   const stop = () => void reader.cancel().catch(() => undefined);
   res.once('close', stop);
