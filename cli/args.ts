@@ -22,6 +22,11 @@ export interface CliOptions {
   /** Whole-run limit in milliseconds (waiting for the browser included). */
   timeoutMs?: number;
   call?: { tool: string; args: Record<string, unknown> };
+  /**
+   * Answers for a tool that asks for input (2026-07-28 input-required results): the form content for
+   * every elicitation, or a map from the server's request keys to content. Absent: decline.
+   */
+  input?: Record<string, unknown>;
 }
 
 export type ParsedArgs =
@@ -66,6 +71,9 @@ Options:
                               link-local addresses and plain http.
   --call TOOL                 connect only: call this tool after listing (read-only tools only).
   --args JSON                 Arguments for --call, a JSON object (default {}).
+  --input JSON                What to answer when --call's tool asks for input (an input-required
+                              result): the form content, e.g. '{"unit":"celsius"}', or an object
+                              keyed by the server's request keys. Without it every request is declined.
   --allow-write               Let --call run a tool that is NOT annotated read-only (it may change
                               data on the server). Without it such a call is refused before
                               anything is sent.
@@ -89,6 +97,7 @@ const OPTIONS = {
   call: { type: 'string' },
   args: { type: 'string' },
   'allow-write': { type: 'boolean' },
+  input: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -134,16 +143,16 @@ function parseSpecVersion(raw: string | undefined): SpecVersion | undefined {
   return found;
 }
 
-function parseCallArgs(raw: string | undefined): Record<string, unknown> {
+function parseJsonObject(raw: string | undefined, flag: string, example: string): Record<string, unknown> {
   if (raw === undefined) return {};
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    throw new UsageError(`--args is not valid JSON (${(error as Error).message}).`);
+    throw new UsageError(`${flag} is not valid JSON (${(error as Error).message}).`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError('--args must be a JSON object, e.g. --args \'{"city":"Paris"}\'.');
+    throw new UsageError(`${flag} must be a JSON object, e.g. ${flag} '${example}'.`);
   }
   return value as Record<string, unknown>;
 }
@@ -173,6 +182,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (values.call !== undefined && command !== 'connect') {
     throw new UsageError('--call works with connect only (doctor never runs tools).');
   }
+  if (values.input !== undefined && values.call === undefined)
+    throw new UsageError('--input needs --call TOOL.');
   if (values['allow-write'] && values.call === undefined) {
     throw new UsageError('--allow-write needs --call TOOL.');
   }
@@ -207,7 +218,12 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(scope !== undefined ? { scope } : {}),
     ...(specVersion !== undefined ? { specVersion } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(call !== undefined ? { call: { tool: call, args: parseCallArgs(values.args) } } : {}),
+    ...(values.input !== undefined
+      ? { input: parseJsonObject(values.input, '--input', '{"unit":"celsius"}') }
+      : {}),
+    ...(call !== undefined
+      ? { call: { tool: call, args: parseJsonObject(values.args, '--args', '{"city":"Paris"}') } }
+      : {}),
   };
   return { kind: 'run', options };
 }

@@ -88,6 +88,57 @@ describe('the CLI against the bundled demo', () => {
     expect(report.call).toEqual({ tool: 'echo', ok: true, isError: false });
   });
 
+  it.each([
+    ['default', 'modern', '2026-07-28', false],
+    ['dual-era', 'modern', '2026-07-28', false],
+    ['legacy-2025-11-25', 'legacy', '2025-11-25', true],
+  ] as const)(
+    'connect --call works against the %s server and says which wire it speaks',
+    async (id, era, version, session) => {
+      const { code, stdout } = await cli(['connect', scenario(id).mcpUrl, '--json', '--call', 'whoami']);
+      const report = JSON.parse(stdout) as Report;
+      expect(report.call).toMatchObject({ tool: 'whoami', ok: true });
+      expect(report.wire).toEqual({ era, protocolVersion: version, session });
+      const revision = report.checks.find((c) => c.id === 'mcp.protocol-revision');
+      expect(revision?.status).toBe(era === 'modern' ? 'pass' : 'warn');
+      expect(report.checks.find((c) => c.id === 'mcp.server-discover')?.status).toBe(
+        era === 'modern' ? 'pass' : 'skip',
+      );
+      expect(code).toBe(0);
+    },
+  );
+
+  it('connect --call answers an input-required tool from --input, and declines without it', async () => {
+    const url = scenario('input-required').mcpUrl;
+    const answered = await cli([
+      'connect',
+      url,
+      '--call',
+      'get_temperature',
+      '--args',
+      '{"city":"Berlin"}',
+      '--input',
+      '{"unit":"fahrenheit"}',
+    ]);
+    expect(answered.stdout).toMatch(/get_temperature asks for input before it answers \(round 1\):/);
+    expect(answered.stdout).toMatch(/unit: elicitation\/create — “Which unit\?/);
+    expect(answered.stdout).toMatch(/°F|fahrenheit/i);
+    expect(answered.code).toBe(0);
+
+    const declined = await cli([
+      'connect',
+      url,
+      '--json',
+      '--call',
+      'get_temperature',
+      '--args',
+      '{"city":"Berlin"}',
+    ]);
+    const report = JSON.parse(declined.stdout) as Report;
+    expect(report.call).toMatchObject({ tool: 'get_temperature', ok: false, isError: true, inputRounds: 1 });
+    expect(declined.code).toBe(1);
+  });
+
   it('connect refuses a destructive tool and exits 1', async () => {
     const { code, stdout } = await cli([
       'connect',

@@ -20,6 +20,16 @@ export interface ReportCall {
   ok: boolean;
   /** The tool's own `isError` (false when the call was refused or never answered). */
   isError: boolean;
+  /** How many times the tool asked for input (input-required results) before its answer. */
+  inputRounds?: number;
+}
+
+/** The MCP wire the server spoke: `modern` (2026-07-28, stateless) or `legacy` (`initialize`). */
+export interface ReportWire {
+  era: 'modern' | 'legacy';
+  protocolVersion?: string;
+  /** A legacy server issued an Mcp-Session-Id. */
+  session: boolean;
 }
 
 /** The JSON contract of `--json`, documented in the README. Nothing else is printed on stdout. */
@@ -27,6 +37,8 @@ export interface Report {
   ok: boolean;
   checks: ReportCheck[];
   tools: ReportTool[];
+  /** Which wire was used, once the MCP session was reached. */
+  wire?: ReportWire;
   call?: ReportCall;
 }
 
@@ -56,7 +68,7 @@ function stoppedCheck(stepId: StepRecord['id'], error: FlowErrorInfo): ReportChe
   };
 }
 
-export function buildReport(view: ReportSource, call?: ReportCall): Report {
+export function buildReport(view: ReportSource, call?: ReportCall, wire?: ReportWire): Report {
   const checks: ReportCheck[] = [];
   for (const step of view.steps) {
     for (const c of step.checks) {
@@ -67,7 +79,7 @@ export function buildReport(view: ReportSource, call?: ReportCall): Report {
   }
   const tools = (view.tools ?? []).map((t) => ({ name: t.name, readOnly: t.readOnly }));
   const ok = !checks.some((c) => c.status === 'fail') && (call ? call.ok : true);
-  return { ok, checks, tools, ...(call ? { call } : {}) };
+  return { ok, checks, tools, ...(wire ? { wire } : {}), ...(call ? { call } : {}) };
 }
 
 export function exitCodeOf(report: Report): 0 | 1 {

@@ -55,7 +55,9 @@ describe('connect --non-interactive --json', () => {
     const { world, fetch } = autoApprovingWorld();
     const { code, stdout } = await cli(['connect', world.mcpUrl, '--non-interactive', '--json'], fetch);
     const report = JSON.parse(stdout) as Report;
-    expect(Object.keys(report).sort()).toEqual(['checks', 'ok', 'tools']);
+    expect(Object.keys(report).sort()).toEqual(['checks', 'ok', 'tools', 'wire']);
+    // The fake server speaks 2025-11-25 with sessions: the report says which wire was used.
+    expect(report.wire).toEqual({ era: 'legacy', protocolVersion: '2025-11-25', session: true });
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
     expect(report.checks.length).toBeGreaterThan(10);

@@ -1,4 +1,5 @@
 import {
+  answerToolInput,
   callTool,
   createFlow,
   type FlowContext,
@@ -16,12 +17,20 @@ import { STEP_INFO } from '../lib/flow/step-info';
 import { LATEST_SPEC, type StepId, type StepRecord } from '../lib/flow/types';
 import { createTracedFetch } from '../lib/http/traced-fetch';
 import type { FetchLike } from '../lib/http/types';
+import type { InputAnswer, InputRequestView } from '../lib/mcp/input-required';
 import { type CliOptions, parseCliArgs, UsageError } from './args';
 import { type OpenBrowser, openSystemBrowser } from './browser';
 import { type CallbackServer, startCallbackServer } from './callback-server';
 import { FollowError, followAuthorizationRedirects } from './follow-redirects';
 import { formatCall, formatStep, formatSummary, formatTools, Progress, type Style } from './human';
-import { buildReport, exitCodeOf, type ReportCall, type ReportCheck, stepErrorCheckId } from './report';
+import {
+  buildReport,
+  exitCodeOf,
+  type ReportCall,
+  type ReportCheck,
+  type ReportWire,
+  stepErrorCheckId,
+} from './report';
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -114,13 +123,73 @@ function describeCallResult(result: ToolCallView): string | undefined {
 }
 
 /**
+ * The answers `--input` gives to one round of input requests: per request key when its keys are the
+ * server's keys, otherwise the same form content for every elicitation. Without --input: decline.
+ */
+export function answersFrom(
+  requests: InputRequestView[],
+  input: Record<string, unknown> | undefined,
+): Record<string, InputAnswer> | 'decline' {
+  if (!input) return 'decline';
+  const byKey = new Map(requests.map((r) => [r.key, r]));
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  // Keyed only when every key is a request key and each answer has its request's shape: a form
+  // field that happens to share the request's name ({"unit":"celsius"}) stays form content.
+  const keyed =
+    Object.keys(input).length > 0 &&
+    Object.entries(input).every(([k, v]) => {
+      const r = byKey.get(k);
+      return r !== undefined && (r.kind === 'sampling' ? typeof v === 'string' : isObject(v));
+    });
+  const answers: Record<string, InputAnswer> = {};
+  for (const r of requests) {
+    const given = keyed ? input[r.key] : input;
+    if (given === undefined) continue;
+    if (r.kind === 'sampling') {
+      answers[r.key] = { action: 'accept', text: typeof given === 'string' ? given : JSON.stringify(given) };
+    } else if (r.kind === 'elicitation' && isObject(given)) {
+      answers[r.key] = { action: 'accept', content: given as Record<string, unknown> };
+    }
+  }
+  return answers;
+}
+
+function formatInputRequests(
+  tool: string,
+  round: number,
+  requests: InputRequestView[],
+  input: Record<string, unknown> | undefined,
+): string {
+  const lines = requests.map(
+    (r) =>
+      `  ${r.key}: ${r.method}${r.message ? ` — “${r.message}”` : ''}${r.schema ? ` schema ${JSON.stringify(r.schema).slice(0, 300)}` : ''}${r.note ? ` (${r.note})` : ''}`,
+  );
+  return [
+    `${tool} asks for input before it answers (round ${round}):`,
+    ...lines,
+    input ? 'Answering with --input.' : 'Declining (give answers with --input JSON).',
+  ].join('\n');
+}
+
+/**
  * `isError` is the tool's own verdict, so it is false for a call that was refused or never answered
  * (the engine marks those isError too, with an `error` saying why).
  */
 export function callOutcome(result: ToolCallView): ReportCall {
-  const answered = !result.refused && result.error === undefined;
+  const answered = !result.refused && result.error === undefined && !result.inputRequired;
   const isError = answered && result.isError;
   return { tool: result.tool, ok: answered && !isError, isError };
+}
+
+/** Which MCP wire the server spoke, for the report; absent before the MCP session. */
+function wireOf(state: FlowState | undefined): ReportWire | undefined {
+  const mcp = state && 'mcp' in state ? state.mcp : undefined;
+  if (!mcp?.era) return undefined;
+  return {
+    era: mcp.era,
+    ...(mcp.protocolVersion ? { protocolVersion: mcp.protocolVersion } : {}),
+    session: Boolean(mcp.sessionId),
+  };
 }
 
 /** Runs one command line and returns the exit code. Never calls process.exit. */
@@ -312,8 +381,22 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
           out = { state: resumed.state, result: resumed.result ?? out.result };
           if (!resumed.result) break;
         }
+        // Input-required results (MCP 2026-07-28 §Multi Round-Trip Requests): answer from --input or
+        // decline, and let the engine repeat the call with the server's requestState.
+        let rounds = 0;
+        while (out.result.inputRequired && out.state.step === 'connected') {
+          rounds++;
+          const { requests, round } = out.result.inputRequired;
+          progress.stop();
+          human?.write(`\n${formatInputRequests(tool, round, requests, options.input)}\n`);
+          progress.start(`Calling ${tool} again with the answers…`);
+          out = await withDeadline(
+            answerToolInput(out.state, ctx, answersFrom(requests, options.input)),
+            deadline,
+          );
+        }
         state = out.state;
-        call = callOutcome(out.result);
+        call = { ...callOutcome(out.result), ...(rounds ? { inputRounds: rounds } : {}) };
         callDetail = describeCallResult(out.result);
       } catch (error) {
         call = { tool, ok: false, isError: false };
@@ -344,7 +427,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
 
   const view = state ? toView(state) : undefined;
   if (view) printer.print(view.steps, { includeWaiting: true });
-  const report = buildReport(view ?? { steps: [] }, call);
+  const report = buildReport(view ?? { steps: [] }, call, wireOf(state));
   if (extraChecks.length > 0) {
     report.checks.push(...extraChecks);
     report.ok = false;

@@ -6,6 +6,7 @@ export { runAccessAudit, testRevocation } from './audit';
 export { CHECK_LIST, CHECKS, type CheckDefinition, type CheckId } from './checks';
 export { disconnect } from './disconnect';
 export {
+  answerToolInput,
   callTool,
   handleCallback,
   listTools,
