@@ -5,6 +5,7 @@ import { type DemoAdminState, demoAdminState, flipDemoSwitch } from '@/lib/serve
 import {
   type ActionResult,
   advanceWalkthrough,
+  answerToolInput,
   chooseAuthorizationServer,
   disconnectSession,
   reconnectSession,
@@ -48,6 +49,10 @@ export async function resetAction(): Promise<ActionResult> {
 export async function runToolAction(name: string, args: unknown): Promise<ActionResult<ToolCallOutcome>> {
   if (typeof name !== 'string' || name.length > 200) return { ok: false, error: 'Unknown tool name.' };
   return runTool(name, args);
+}
+
+export async function answerToolInputAction(answers: unknown): Promise<ActionResult<ToolCallOutcome>> {
+  return answerToolInput(answers);
 }
 
 export async function reconnectAction(): Promise<ActionResult> {

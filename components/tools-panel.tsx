@@ -1,6 +1,7 @@
 'use client';
 
 import type { ToolView } from '@/lib/flow';
+import { InputRequestForm } from './input-request-form';
 import { useInspector } from './inspector-provider';
 import { SchemaForm } from './schema-form';
 import { ToolResult } from './tool-result';
@@ -67,7 +68,17 @@ function ToolCard({ tool, connected }: { tool: ToolView; connected: boolean }) {
                 {run.error}
               </p>
             ) : null}
-            {result ? <ToolResult result={result} /> : null}
+            {result?.inputRequired ? (
+              <InputRequestForm
+                tool={tool.name}
+                round={result.inputRequired.round}
+                requests={result.inputRequired.requests}
+                disabled={!connected || run?.running === true}
+                onAnswer={(answers) => void actions.answerInput(tool.name, answers)}
+              />
+            ) : result ? (
+              <ToolResult result={result} />
+            ) : null}
           </div>
         </div>
       ) : (

@@ -2,6 +2,7 @@
 
 import { useCallback } from 'react';
 import {
+  answerToolInputAction,
   chooseAuthorizationServerAction,
   disconnectAction,
   nextStepAction,
@@ -15,6 +16,7 @@ import {
   testAudienceAction,
   testRevocationAction,
 } from '@/app/actions';
+import type { InputAnswer } from '@/lib/mcp/input-required';
 import type { StartInput } from '@/lib/server/inspector';
 import type { WalkthroughMode } from '@/lib/store/inspector-store';
 import { safeHttpUrl } from './external-link';
@@ -112,19 +114,24 @@ export function useInspectorActions() {
       clearToolRuns();
       return run('Revoking and testing…', () => testRevocationAction(true));
     },
-    runTool: async (name: string, args: unknown) => {
-      setToolRun(name, { running: true });
-      try {
-        const result = await runToolAction(name, args);
-        if (result.ok) {
-          applySnapshot(result.value);
-          setToolRun(name, { running: false, result: result.value.result });
-        } else {
-          setToolRun(name, { running: false, error: result.error });
-        }
-      } catch {
-        setToolRun(name, { running: false, error: 'The inspector’s server did not answer.' });
-      }
-    },
+    runTool: (name: string, args: unknown) => toolCall(name, () => runToolAction(name, args)),
+    /** Answers an input-required result: the same call again, with the answers. */
+    answerInput: (name: string, answers: Record<string, InputAnswer> | 'decline') =>
+      toolCall(name, () => answerToolInputAction(answers)),
   };
+
+  async function toolCall(name: string, action: () => ReturnType<typeof runToolAction>) {
+    setToolRun(name, { running: true });
+    try {
+      const result = await action();
+      if (result.ok) {
+        applySnapshot(result.value);
+        setToolRun(name, { running: false, result: result.value.result });
+      } else {
+        setToolRun(name, { running: false, error: result.error });
+      }
+    } catch {
+      setToolRun(name, { running: false, error: 'The inspector’s server did not answer.' });
+    }
+  }
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   createFlow,
   disconnect,
+  answerToolInput as engineAnswerToolInput,
   callTool as engineCallTool,
   type FlowContext,
   type FlowState,
@@ -21,6 +22,7 @@ import {
   toView,
 } from '../flow';
 import { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../flow/types';
+import type { InputAnswer } from '../mcp/input-required';
 import { config } from './config';
 import { type InspectorSessionData, readSession, type WalkthroughMode, withSession } from './session';
 
@@ -293,6 +295,45 @@ export function runTool(name: string, args: unknown): Promise<ActionResult<ToolC
       return { data, result: { ...snapshot(data), result } };
     }),
   );
+}
+
+/**
+ * Answers what a tool asked for (an input-required result) and repeats the call. `answers` maps the
+ * server's request keys to an accept (form content or typed text) or decline; 'decline' declines all.
+ */
+export function answerToolInput(answers: unknown): Promise<ActionResult<ToolCallOutcome>> {
+  return guarded(() =>
+    withSession(async (session) => {
+      const flow = session.data.flow;
+      if (!flow) throw new Error('Connect to a server before answering a tool.');
+      const { state, result } = await engineAnswerToolInput(flow, flowContext(), parseInputAnswers(answers));
+      const data = { ...session.data, flow: state };
+      return { data, result: { ...snapshot(data), result } };
+    }),
+  );
+}
+
+/** Accepts only the shapes the engine knows; anything else declines. */
+function parseInputAnswers(raw: unknown): Record<string, InputAnswer> | 'decline' {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'decline';
+  const out: Record<string, InputAnswer> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>).slice(0, 50)) {
+    const v = value as { action?: unknown; content?: unknown; text?: unknown } | null;
+    if (v?.action !== 'accept') {
+      out[key] = { action: 'decline' };
+      continue;
+    }
+    const content =
+      v.content && typeof v.content === 'object' && !Array.isArray(v.content)
+        ? (v.content as Record<string, unknown>)
+        : undefined;
+    out[key] = {
+      action: 'accept',
+      ...(content ? { content } : {}),
+      ...(typeof v.text === 'string' ? { text: v.text.slice(0, 100_000) } : {}),
+    };
+  }
+  return out;
 }
 
 export type CallbackOutcome =
