@@ -11,6 +11,7 @@ const BREAKS: Array<{ row: Extract<DemoSwitch, { op: 'break' }>['row']; label: s
   { row: 'leak-internals', label: 'Leak internals in tool errors' },
   { row: 'no-revocation-check', label: 'Keep accepting revoked tokens' },
   { row: 'bad-403', label: 'Answer 403 without a challenge' },
+  { row: 'no-header-check', label: 'Ignore Mcp-Method/Mcp-Name headers that contradict the body' },
 ];
 
 const ACTIONS: Array<{ label: string; input: DemoSwitch; note: string }> = [

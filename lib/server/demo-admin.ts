@@ -25,6 +25,7 @@ export const demoSwitchSchema = z.discriminatedUnion('op', [
       'leak-internals',
       'no-revocation-check',
       'bad-403',
+      'no-header-check',
     ]),
     on: z.boolean(),
   }),
