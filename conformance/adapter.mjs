@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 // The MCP conformance suite's client command: `node conformance/adapter.mjs <server-url>`.
 //
-// The suite starts a test MCP server and authorization server per scenario, then runs this with the
-// server URL as the last argument and MCP_CONFORMANCE_SCENARIO, MCP_CONFORMANCE_PROTOCOL_VERSION
-// and (for pre-registration) MCP_CONFORMANCE_CONTEXT in the environment. The adapter only turns that
-// into a command line for the real CLI, `connect --non-interactive`: no protocol logic lives here.
-// Its test authorization server approves without a person (GET /authorize answers 302 to the
+// The suite starts a test MCP server (and, for the auth scenarios, authorization servers) per
+// scenario, then runs this with the server URL as the last argument and MCP_CONFORMANCE_SCENARIO and
+// (for some scenarios) MCP_CONFORMANCE_CONTEXT in the environment. The adapter only turns that into
+// command lines for the real CLI, `connect --non-interactive --json`: no protocol logic lives here.
+// The suite's authorization servers approve without a person (GET /authorize answers 302 to the
 // redirect URI), which is exactly what --non-interactive is for.
+//
+// What the adapter may say (the conformance issue's rule): which tool to call, with which arguments,
+// and what to answer when the server asks for input, where a scenario requires it (HINTS below), plus
+// what every real user could pass (pre-registered credentials, a CIMD URL). It never chooses the spec
+// revision, the discovery mode or the wire version: the CLI judges against its default revision and
+// finds the server's era (2025-03-26 discovery, initialize fallback) itself, as for a real server.
+// MCP_CONFORMANCE_PROTOCOL_VERSION, which the suite also sets, is therefore deliberately ignored.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,43 +23,99 @@ const BIN = fileURLToPath(new URL('../bin/mcp-auth-inspector.mjs', import.meta.u
 
 /**
  * The Client ID Metadata Document URL the suite's auth/basic-cimd scenario expects as client_id
- * (its check `cimd-client-id-used` warns on anything else). The suite's AS does not fetch it.
+ * (its check `cimd-client-id-used` warns on anything else). The suite's AS does not fetch it; the
+ * CLI offers it only to an authorization server that advertises CIMD support.
  * Override with CONFORMANCE_CLIENT_METADATA_URL.
  */
 const CIMD_URL =
   process.env.CONFORMANCE_CLIENT_METADATA_URL ?? 'https://conformance-test.local/client-metadata.json';
 
-const SPEC_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'];
+/**
+ * A call hint: `tool` → --call, `args` → --args, `input` → --input (the content the CLI answers an
+ * elicitation form with, accepting it), `allowWrite` → --allow-write (the scenario's tool carries no
+ * readOnlyHint, so the CLI refuses to call it without the explicit opt-in; the suite's servers hold
+ * no data to change). One CLI run per call: each run is one `connect`.
+ *
+ * @typedef {{ tool: string, args?: Record<string, unknown>, input?: Record<string, unknown>, allowWrite?: boolean }} Call
+ */
 
 /**
- * The spec revision to judge against. The back-compat scenarios model a 2025-03-26 server (no
- * protected resource metadata, discovery from the origin) although the runner passes its default
- * wire version, so they are judged as 2025-03-26; everything else at the version the runner asks for.
+ * Per-scenario hints, the only scenario-specific knowledge in the adapter. Each row names the check
+ * it serves. A row is either a list of calls or a function of the scenario's MCP_CONFORMANCE_CONTEXT.
+ * Scenarios without a row need nothing beyond `connect` (list the tools, authorize when challenged).
+ *
+ * @type {Record<string, Call[] | ((context: Record<string, unknown>) => Call[])>}
  */
-export function specVersionFor(scenario, protocolVersion) {
-  if (scenario.startsWith('auth/2025-03-26-')) return '2025-03-26';
-  if (SPEC_VERSIONS.includes(protocolVersion)) return protocolVersion;
-  return '2025-11-25';
+export const HINTS = {
+  // tools_call, check `tool-add-numbers`: a tools/call of add_numbers with numbers for a and b.
+  tools_call: [{ tool: 'add_numbers', args: { a: 2, b: 3 }, allowWrite: true }],
+
+  // auth/scope-step-up, checks `scope-step-up-escalation` and `sep-2350-scope-union-on-reauth`: the
+  // server answers 403 insufficient_scope (mcp:write) only to a tools/call, so the step-up
+  // authorization happens only if the CLI calls its tool.
+  'auth/scope-step-up': [{ tool: 'test-tool', allowWrite: true }],
+
+  // auth/authorization-server-migration, check `sep-2352-reregister-on-as-change`: the server moves
+  // to the second authorization server after the first authenticated request and rejects the old
+  // token on the next one; the call guarantees that there is a next one within the same connect.
+  'auth/authorization-server-migration': [{ tool: 'test-tool', allowWrite: true }],
+
+  // http-standard-headers, check `sep-2243-client-includes-standard-headers` for tools/call: Mcp-Name
+  // is only judged on a tools/call (otherwise reported as not exercised).
+  'http-standard-headers': [{ tool: 'test_headers', allowWrite: true }],
+
+  // http-custom-headers, all five declared checks (`sep-2243-client-supports-custom-headers`,
+  // `-mirrors-designated-params`, `-encode-values`, `-base64-unsafe`, `-omit-null`): call
+  // test_custom_headers and test_custom_headers_null with the values the scenario passes in
+  // MCP_CONFORMANCE_CONTEXT.toolCalls ("the conformance client should use these values").
+  'http-custom-headers': (context) =>
+    (Array.isArray(context.toolCalls) ? context.toolCalls : [])
+      .filter((c) => c && typeof c.name === 'string')
+      .map((c) => ({
+        tool: c.name,
+        args: c.arguments && typeof c.arguments === 'object' ? c.arguments : {},
+        allowWrite: true,
+      })),
+
+  // http-invalid-tool-headers, check `sep-2243-client-reject-invalid-tool` (ClientKeepsValidTool):
+  // the one valid tool must still be callable next to the ten malformed ones.
+  'http-invalid-tool-headers': [{ tool: 'valid_tool', args: { region: 'us-west1' }, allowWrite: true }],
+
+  // sep-2322-client-request-state, all five declared checks: each of the four tools must be called;
+  // test_mrtr_echo_state (`-request-state-echoed`, `-jsonrpc-id-different`) and test_mrtr_no_state
+  // (`-no-state-omitted`) answer input_required with an elicitation form {confirmed: boolean} that
+  // must be answered before the retry; test_mrtr_unrelated (`-parallel-isolation`) and
+  // test_mrtr_no_result_type (`sep-2322-default-result-type-complete`) complete at once.
+  'sep-2322-client-request-state': [
+    { tool: 'test_mrtr_echo_state', input: { confirmed: true }, allowWrite: true },
+    { tool: 'test_mrtr_no_state', input: { confirmed: true }, allowWrite: true },
+    { tool: 'test_mrtr_unrelated', allowWrite: true },
+    { tool: 'test_mrtr_no_result_type', allowWrite: true },
+  ],
+};
+
+/** The calls the adapter asks for in one scenario (empty: a plain connect). */
+export function callsFor(scenario, context = {}) {
+  const hint = HINTS[scenario];
+  if (!hint) return [];
+  return typeof hint === 'function' ? hint(context) : hint;
 }
 
-/** The CLI arguments for one scenario. */
-export function cliArgsFor({ scenario, protocolVersion, context, serverUrl }) {
-  const args = [
-    'connect',
-    serverUrl,
-    '--non-interactive',
-    '--json',
-    '--spec-version',
-    specVersionFor(scenario, protocolVersion),
-    '--client-metadata-url',
-    CIMD_URL,
-  ];
-  // The step-up scenario only escalates on a tools/call of its `test-tool`, which carries no
-  // readOnlyHint: calling it takes the CLI's explicit opt-in. The suite's server has no data to change.
-  if (scenario.endsWith('scope-step-up')) args.push('--call', 'test-tool', '--allow-write');
-  if (typeof context.client_id === 'string') args.push('--client-id', context.client_id);
-  if (typeof context.client_secret === 'string') args.push('--client-secret', context.client_secret);
-  return args;
+/** The CLI arguments for one scenario: one argument list per CLI run (at least one). */
+export function cliRunsFor({ scenario, context = {}, serverUrl }) {
+  const base = ['connect', serverUrl, '--non-interactive', '--json', '--client-metadata-url', CIMD_URL];
+  // Pre-registered credentials from the scenario (auth/pre-registration), as a user would pass them.
+  if (typeof context.client_id === 'string') base.push('--client-id', context.client_id);
+  if (typeof context.client_secret === 'string') base.push('--client-secret', context.client_secret);
+  const calls = callsFor(scenario, context);
+  if (calls.length === 0) return [base];
+  return calls.map((call) => {
+    const args = [...base, '--call', call.tool];
+    if (call.args && Object.keys(call.args).length > 0) args.push('--args', JSON.stringify(call.args));
+    if (call.input) args.push('--input', JSON.stringify(call.input));
+    if (call.allowWrite) args.push('--allow-write');
+    return args;
+  });
 }
 
 function parseContext(raw) {
@@ -66,6 +129,52 @@ function parseContext(raw) {
   }
 }
 
+/** Runs the CLI once, passing its output through; resolves with its exit code and output. */
+function runCli(args, state) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    state.child = child;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on('error', (error) => {
+      stderr += `\n${error.message}`;
+    });
+    child.on('close', (code, signal) => {
+      state.child = undefined;
+      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr, durationMs: Date.now() - started });
+    });
+  });
+}
+
+/**
+ * The suite starts the client through `sh -c` and, on its timeout, kills only the shell: stop the
+ * CLI too when this process is orphaned or signalled, so no run outlives its scenario.
+ */
+function stopWithParent(state) {
+  const parent = process.ppid;
+  const stop = () => {
+    state.stopped = true;
+    state.child?.kill('SIGTERM');
+  };
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      stop();
+      clearInterval(timer);
+    }
+  }, 500);
+  timer.unref();
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.once(signal, stop);
+}
+
 async function main() {
   const serverUrl = process.argv.at(-1);
   if (!serverUrl || process.argv.length < 3) {
@@ -73,36 +182,33 @@ async function main() {
     return 2;
   }
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
-  const protocolVersion = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '';
   const context = parseContext(process.env.MCP_CONFORMANCE_CONTEXT);
-  const args = cliArgsFor({ scenario, protocolVersion, context, serverUrl });
+  const runs = cliRunsFor({ scenario, context, serverUrl });
 
+  const state = { child: undefined, stopped: false };
+  stopWithParent(state);
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-    process.stdout.write(chunk);
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-    process.stderr.write(chunk);
-  });
-  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  const results = [];
+  for (const args of runs) {
+    if (state.stopped) break;
+    results.push({ args, ...(await runCli(args, state)) });
+  }
+  // Every run is attempted (each call serves its own checks); the first failure is the exit code.
+  const exitCode = state.stopped ? 143 : (results.find((r) => r.exitCode !== 0)?.exitCode ?? 0);
 
   // The runner (conformance/run.mjs) reads these to hold the CLI's exit code against each scenario:
   // the suite's summary only counts checks.
   const recordDir = process.env.CONFORMANCE_ADAPTER_RECORDS;
   if (recordDir) {
     mkdirSync(recordDir, { recursive: true });
-    const shown = args.map((a, i) => (args[i - 1] === '--client-secret' ? '[redacted]' : a));
-    let report;
-    try {
-      report = JSON.parse(stdout);
-    } catch {
-      report = undefined;
-    }
+    const shown = (args) => args.map((a, i) => (args[i - 1] === '--client-secret' ? '[redacted]' : a));
+    const parse = (text) => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+    };
     writeFileSync(
       join(recordDir, `${scenario.replaceAll('/', '__') || 'unknown'}.json`),
       JSON.stringify(
@@ -110,9 +216,14 @@ async function main() {
           scenario,
           exitCode,
           durationMs: Date.now() - started,
-          args: shown,
-          report,
-          stderr: stderr.slice(-4000),
+          ...(state.stopped ? { stopped: 'the suite stopped the client (timeout)' } : {}),
+          runs: results.map((r) => ({
+            args: shown(r.args),
+            exitCode: r.exitCode,
+            durationMs: r.durationMs,
+            report: parse(r.stdout),
+            stderr: r.stderr.slice(-4000),
+          })),
         },
         null,
         2,
