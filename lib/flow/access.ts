@@ -1,31 +1,50 @@
 import type { McpFailure } from '../mcp/client';
 import { forbiddenOffer, MAX_STEP_UP_ATTEMPTS, reconnectOffer } from './recovery';
-import type { FlowState, PendingOperation, RecoveryOffer, StateAt } from './state';
+import type { FlowState, PendingOperation, RecoveryOffer, SignedIn, StateAt } from './state';
 import type { FlowContext } from './step-run';
 import { accessTokenExpired, refreshAccessToken } from './steps/refresh';
-import type { FlowErrorInfo, StepId } from './types';
+import { FlowError, type FlowErrorInfo, type StepId } from './types';
 
-export type Connected = StateAt<'connected'>;
+/** Connected through OAuth: a token, a client, an authorization server. */
+export type Connected = SignedIn;
+/** Connected, with or without OAuth (a server that needs no token is `unprotected`). */
+export type AnyConnected = StateAt<'connected'>;
+
+/** A server that answered without a token: no refresh, no reconnect, no audit of an access model. */
+export function isUnprotected<S extends FlowState>(state: S): state is Extract<S, { unprotected: true }> {
+  return (state as { unprotected?: unknown }).unprotected === true;
+}
+
+/** The OAuth session an operation needs; a server that requires no authorization has none. */
+export function requireOAuth(state: AnyConnected, what: string): Connected {
+  if (isUnprotected(state)) {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: `${what} needs a signed-in session, and this server answered without a token: it requires no authorization, so there is nothing of that kind to test.`,
+    });
+  }
+  return state;
+}
 
 /** One try of an MCP operation. `failure` is set when the MCP server said no (or could not be reached). */
-export interface Attempt<T> {
-  state: Connected;
+export interface Attempt<T, S extends AnyConnected = Connected> {
+  state: S;
   value?: T;
   failure?: McpFailure;
   /** The failure as the flow reports it. */
   error?: FlowErrorInfo;
 }
 
-export interface AccessOutcome<T> extends Attempt<T> {
+export interface AccessOutcome<T, S extends AnyConnected = Connected> extends Attempt<T, S> {
   /** Set when a 401 remained: whether refreshing was possible and what it gave. */
   refresh?: NonNullable<RecoveryOffer['refresh']>;
   refreshError?: string;
 }
 
 /** A connected state without the previous operation's offer or resumed result. */
-export function freshConnected(state: Connected): Connected {
+export function freshConnected<S extends AnyConnected>(state: S): S {
   const { recovery: _recovery, resumed: _resumed, ...rest } = state;
-  return rest as Connected;
+  return rest as S;
 }
 
 /**
@@ -34,17 +53,19 @@ export function freshConnected(state: Connected): Connected {
  * outcome's `failure`, with what refreshing gave.
  * @see RFC 6749 §6; MCP 2025-11-25 §Error Handling
  */
-export async function withAccess<T>(
-  state: Connected,
+export async function withAccess<T, S extends AnyConnected>(
+  state: S,
   ctx: FlowContext,
-  op: (state: Connected) => Promise<Attempt<T>>,
-): Promise<AccessOutcome<T>> {
+  op: (state: S) => Promise<Attempt<T, S>>,
+): Promise<AccessOutcome<T, S>> {
+  // Without a token there is nothing to refresh: the operation runs once, as it is.
+  if (isUnprotected(state)) return op(state);
   let current = state;
   let refreshed = false;
   let refreshError: string | undefined;
   if (accessTokenExpired(current.secrets, (ctx.now ?? Date.now)()) && current.secrets.refreshToken) {
-    const r = await refreshAccessToken(current, ctx, 'expired');
-    current = r.state;
+    const r = await refreshAccessToken(current as Connected, ctx, 'expired');
+    current = r.state as S;
     if (r.ok) refreshed = true;
     else refreshError = r.error.actual ?? r.error.message;
   }
@@ -53,16 +74,21 @@ export async function withAccess<T>(
   if (refreshed) return { ...first, refresh: 'did-not-help' };
   if (refreshError !== undefined) return { ...first, refresh: 'failed', refreshError };
   if (!first.state.secrets.refreshToken) return { ...first, refresh: 'not-possible' };
-  const r = await refreshAccessToken(first.state, ctx, 'rejected');
+  const r = await refreshAccessToken(first.state as Connected, ctx, 'rejected');
   if (!r.ok)
-    return { ...first, state: r.state, refresh: 'failed', refreshError: r.error.actual ?? r.error.message };
-  const second = await op(r.state);
+    return {
+      ...first,
+      state: r.state as S,
+      refresh: 'failed',
+      refreshError: r.error.actual ?? r.error.message,
+    };
+  const second = await op(r.state as S);
   return second.failure?.kind === 'unauthorized' ? { ...second, refresh: 'did-not-help' } : second;
 }
 
 /** The flow after an unrecoverable failure in a connected session: the step's record shows the error. */
 export function failedAt(
-  state: Connected,
+  state: AnyConnected,
   stepId: StepId,
   error: FlowErrorInfo,
   recovery?: RecoveryOffer,
@@ -86,15 +112,16 @@ export function failedAt(
  * a reconnect offer; a 403 keeps it (other tools still work) with a step-up or reconnect offer.
  * Returns the error to show for the operation, with a hint that matches the offer.
  */
-export function settleAccess<T>(
-  outcome: AccessOutcome<T>,
+export function settleAccess<T, S extends AnyConnected>(
+  outcome: AccessOutcome<T, S>,
   stepId: StepId,
   operation: PendingOperation | undefined,
   stepUpAttempts: number,
 ): { state: FlowState; error?: FlowErrorInfo } {
-  const s = outcome.state;
+  const s: AnyConnected = outcome.state;
   const failure = outcome.failure;
   if (!failure || !outcome.error) return { state: s, ...(outcome.error ? { error: outcome.error } : {}) };
+  if (isUnprotected(s)) return { state: s, error: outcome.error };
   if (failure.kind === 'unauthorized') {
     const recovery = reconnectOffer({
       challenge: failure.challenge,

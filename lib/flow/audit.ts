@@ -32,7 +32,14 @@ import { describeOAuthError } from '../oauth/errors';
 import { audienceList, decodeJwtPayloadUnverified } from '../oauth/jwt';
 import { clientAuthentication, processRefreshTokenResponse, refreshTokenGrantRequest } from '../oauth/token';
 import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
-import { type Attempt, type Connected, freshConnected, settleAccess, withAccess } from './access';
+import {
+  type Attempt,
+  type Connected,
+  freshConnected,
+  requireOAuth,
+  settleAccess,
+  withAccess,
+} from './access';
 import { disconnectedState, revokeTokens } from './disconnect';
 import { describeFindings, type LeakFinding, scanForLeaks } from './leak-scanner';
 import type { FlowState } from './state';
@@ -500,9 +507,10 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
       message: `The access audit runs on a connected session; the flow is at '${state.step}'.`,
     });
   }
+  const signedIn = requireOAuth(state, 'The access audit');
   // Probing tool errors first also proves the token works (refreshing it if needed), so the
   // rejections below are about how the token is sent, not about the token.
-  const outcome = await withAccess(freshConnected(state), ctx, (s) => probeToolErrors(s, ctx));
+  const outcome = await withAccess(freshConnected(signedIn), ctx, (s) => probeToolErrors(s, ctx));
   if (outcome.failure?.kind === 'unauthorized') return settleAccess(outcome, 'tools', undefined, 0).state;
   const s = outcome.state;
   const probes = outcome.value ?? [];
@@ -762,7 +770,7 @@ export async function testRevocation(state: FlowState, ctx: FlowContext): Promis
       message: `Revocation is tested on a connected session; the flow is at '${state.step}'.`,
     });
   }
-  const s = freshConnected(state);
+  const s = freshConnected(requireOAuth(state, 'The revocation test'));
   const existing = s.records.find((r) => r.id === 'tools');
   const run = new StepRun('tools', ctx, s.secrets, s.seq, existing);
   const oldToken = s.secrets.accessToken ?? '';

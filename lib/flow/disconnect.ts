@@ -3,7 +3,15 @@ import { withPurpose } from '../http/traced-fetch';
 import { describeOAuthError } from '../oauth/errors';
 import { processRevocationResponse, revocationRequest, type TokenTypeHint } from '../oauth/revocation';
 import { clientAuthentication } from '../oauth/token';
-import type { AuthorizationServerInfo, ClientInfo, DisconnectInfo, FlowState, StateAt } from './state';
+import { requireOAuth } from './access';
+import type {
+  AuthorizationServerInfo,
+  ClientInfo,
+  DisconnectInfo,
+  FlowState,
+  SignedIn,
+  StateAt,
+} from './state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from './step-run';
 import { FlowError, type FlowSecrets, type StepRecord } from './types';
 
@@ -111,7 +119,7 @@ export function withoutTokens(secrets: FlowSecrets): FlowSecrets {
  * Recorded in the 'mcp-init' record. Failures are reported, never thrown.
  * @see MCP 2025-11-25 §Transports (Session Management)
  */
-async function endMcpSession(state: StateAt<'connected'>, ctx: FlowContext): Promise<FlowState> {
+async function endMcpSession(state: SignedIn, ctx: FlowContext): Promise<FlowState> {
   const sessionId = state.mcp.sessionId;
   const token = state.secrets.accessToken;
   if (!sessionId || !token) return state;
@@ -153,7 +161,7 @@ async function endMcpSession(state: StateAt<'connected'>, ctx: FlowContext): Pro
  * registration (and the trace). Undefined when the flow never registered a client.
  */
 export function keptRegistration(state: FlowState) {
-  const s = state as FlowState & Partial<StateAt<'connected'>>;
+  const s = state as FlowState & Partial<SignedIn>;
   if (!s.probe || !s.resource || !s.authorizationServer || !s.client) return undefined;
   return {
     options: state.options,
@@ -169,7 +177,7 @@ export function keptRegistration(state: FlowState) {
 
 /** The flow after the tokens are gone: same server and client, ready to `reconnect`. */
 export function disconnectedState(state: FlowState, info: DisconnectInfo): StateAt<'disconnected'> {
-  const s = state as FlowState & Partial<StateAt<'connected'>>;
+  const s = state as FlowState & Partial<SignedIn>;
   const kept = keptRegistration(state);
   if (!kept) {
     throw new FlowError({ code: 'invalid_state', message: 'There is no client registration to keep.' });
@@ -201,7 +209,7 @@ export async function disconnect(state: FlowState, ctx: FlowContext): Promise<Fl
       message: `Only a connected session can be disconnected; the flow is at '${state.step}'.`,
     });
   }
-  const ended = (await endMcpSession(state, ctx)) as StateAt<'connected'>;
+  const ended = (await endMcpSession(requireOAuth(state, 'Disconnecting'), ctx)) as SignedIn;
   const existing = ended.records.find((r) => r.id === 'token');
   const run = new StepRun('token', ctx, ended.secrets, ended.seq, existing);
   const result = await revokeTokens(run, ended);

@@ -7,7 +7,15 @@ import {
   viewInputRequests,
 } from '../mcp/input-required';
 import { MCP_REQUEST_TIMEOUT_MS, type ShapedToolResult, shapeToolResult, type ToolView } from '../mcp/tools';
-import { type Attempt, type Connected, freshConnected, settleAccess, withAccess } from './access';
+import {
+  type AnyConnected,
+  type Attempt,
+  type Connected,
+  freshConnected,
+  isUnprotected,
+  settleAccess,
+  withAccess,
+} from './access';
 import { probeAudience } from './audit';
 import { toFlowErrorInfo } from './errors';
 import { PREFETCH_NOTE, prefetchProtectedResourceMetadata } from './prefetch';
@@ -17,7 +25,14 @@ import { type FlowContext, StepRun, upsertRecord } from './step-run';
 import { runAsMetadata } from './steps/as-metadata';
 import { runAuthorize } from './steps/authorize';
 import { runCallback } from './steps/callback';
-import { attemptFailure, McpAttemptError, runMcpInit, runTools, withMcpSession } from './steps/mcp';
+import {
+  attemptFailure,
+  credentialsOf,
+  McpAttemptError,
+  runMcpInit,
+  runTools,
+  withMcpSession,
+} from './steps/mcp';
 import { runPrm } from './steps/prm';
 import { runProbe } from './steps/probe';
 import { runRegistration } from './steps/registration';
@@ -78,6 +93,9 @@ function failed(state: FlowState, run: StepRun, error: FlowErrorInfo): FlowState
   } as FlowState;
 }
 
+/** The steps an unprotected server skips: everything between the probe and the MCP session. */
+const OAUTH_STEPS: StepId[] = ['prm', 'as-metadata', 'registration', 'authorize', 'callback', 'token'];
+
 /** Runs `body` as step `stepId`; FlowErrors (and anything unexpected) become the 'failed' state. */
 async function runStep(
   state: FlowState,
@@ -92,6 +110,20 @@ async function runStep(
   try {
     const next = await run.withinBudget(Promise.resolve().then(() => body(run)));
     let records = upsertRecord(state.records, ordered(run.finish()));
+    if (stepId === 'probe' && isUnprotected(next)) {
+      for (const id of OAUTH_STEPS) {
+        records = upsertRecord(records, {
+          id,
+          status: 'skipped',
+          checks: [],
+          exchanges: [],
+          facts: {
+            skipped:
+              'The server answered without a token: it requires no authorization, so this step does not apply.',
+          },
+        });
+      }
+    }
     if (next.step === 'awaiting-callback') {
       const previous = next.reauth ? records.find((r) => r.id === 'callback') : undefined;
       records = upsertRecord(
@@ -193,27 +225,31 @@ export async function listTools(state: FlowState, ctx: FlowContext): Promise<Flo
       message: `Tools can be listed once connected; the flow is at '${state.step}'.`,
     });
   }
-  const outcome = await withAccess(freshConnected(state), ctx, async (s): Promise<Attempt<void>> => {
-    const existing = s.records.find((r) => r.id === 'tools');
-    const run = new StepRun('tools', ctx, s.secrets, s.seq, existing);
-    try {
-      const next = (await run.withinBudget(runTools(s, run))) as Connected;
-      return {
-        state: { ...next, records: upsertRecord(s.records, ordered(run.finish())), seq: run.nextSeq },
-      };
-    } catch (err) {
-      const error = toFlowErrorInfo(err);
-      const failure: McpFailure =
-        err instanceof FlowError && err.cause instanceof McpAttemptError
-          ? err.cause.failure
-          : { kind: 'other', message: error.message };
-      return {
-        state: { ...s, records: upsertRecord(s.records, ordered(run.finish())), seq: run.nextSeq },
-        error,
-        failure,
-      };
-    }
-  });
+  const outcome = await withAccess(
+    freshConnected(state),
+    ctx,
+    async (s): Promise<Attempt<void, AnyConnected>> => {
+      const existing = s.records.find((r) => r.id === 'tools');
+      const run = new StepRun('tools', ctx, s.secrets, s.seq, existing);
+      try {
+        const next = (await run.withinBudget(runTools(s, run))) as AnyConnected;
+        return {
+          state: { ...next, records: upsertRecord(s.records, ordered(run.finish())), seq: run.nextSeq },
+        };
+      } catch (err) {
+        const error = toFlowErrorInfo(err);
+        const failure: McpFailure =
+          err instanceof FlowError && err.cause instanceof McpAttemptError
+            ? err.cause.failure
+            : { kind: 'other', message: error.message };
+        return {
+          state: { ...s, records: upsertRecord(s.records, ordered(run.finish())), seq: run.nextSeq },
+          error,
+          failure,
+        };
+      }
+    },
+  );
   return settleAccess(outcome, 'tools', { kind: 'list-tools' }, 0).state;
 }
 
@@ -223,13 +259,13 @@ function refusal(tool: string, error: FlowErrorInfo): ToolCallView {
 
 /** One tools/call on the stored MCP session, recorded in the 'tools' record. Never ends the session. */
 async function callToolOnce(
-  state: Connected,
+  state: AnyConnected,
   ctx: FlowContext,
   name: string,
   args: Record<string, unknown>,
   /** A retry after an input-required result: the answers and the server's state, unchanged. */
   retry?: { inputResponses: Record<string, unknown>; requestState?: string; round: number },
-): Promise<Attempt<ToolCallView>> {
+): Promise<Attempt<ToolCallView, AnyConnected>> {
   const existing = state.records.find((r) => r.id === 'tools');
   const run = new StepRun('tools', ctx, state.secrets, state.seq, existing);
   const startedAt = run.now();
@@ -237,13 +273,13 @@ async function callToolOnce(
   let shaped: ShapedToolResult | undefined;
   let error: FlowErrorInfo | undefined;
   let failure: McpFailure | undefined;
-  let pendingInput: Connected['pendingInput'];
+  let pendingInput: AnyConnected['pendingInput'];
   let mcp = state.mcp;
   const tool = state.tools.find((t) => t.name === name);
   const round = retry?.round ?? 0;
   try {
     const r = await run.withinBudget(
-      withMcpSession(run, state.options.serverUrl, state.secrets, state.mcp, (client) =>
+      withMcpSession(run, state.options.serverUrl, credentialsOf(state), state.mcp, (client) =>
         client.callTool(
           {
             name,

@@ -1,7 +1,14 @@
 import type { McpFailure } from '../mcp/client';
 import type { BearerChallenge } from '../oauth/www-authenticate';
 import { keptRegistration } from './disconnect';
-import type { FlowState, LostAuthorizationReason, PendingOperation, RecoveryOffer, StateAt } from './state';
+import type {
+  FlowState,
+  LostAuthorizationReason,
+  PendingOperation,
+  RecoveryOffer,
+  SignedIn,
+  StateAt,
+} from './state';
 import { FlowError } from './types';
 
 /** Step-up authorizations per operation before the inspector stops offering more (MCP: "retry limits"). */
@@ -189,14 +196,21 @@ export function beginAudienceProbe(state: FlowState): StateAt<'authorize'> {
       message: `The audience test runs on a connected session; the flow is at '${state.step}'.`,
     });
   }
+  if ((state as { unprotected?: unknown }).unprotected === true) {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: 'The audience test needs a signed-in session, and this server requires no authorization.',
+    });
+  }
+  const signedIn = state as SignedIn;
   const audience = probeAudienceFor(state.options.serverUrl);
   return beginReauthorization({
-    ...state,
+    ...signedIn,
     recovery: {
       action: 'reconnect',
       reason: 'audit',
       message: `The access audit signs in again and asks for tokens for this server and for ${audience}, a resource that does not exist. A token for that resource is then sent to this server once: it must refuse it.`,
-      ...(state.authorization.scope ? { scope: state.authorization.scope } : {}),
+      ...(signedIn.authorization.scope ? { scope: signedIn.authorization.scope } : {}),
       attempts: 0,
       operation: { kind: 'audience-probe', audience },
       probeAudience: audience,

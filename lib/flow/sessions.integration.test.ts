@@ -44,7 +44,7 @@ async function admin(path: string, body: unknown = {}) {
 }
 
 function connected(state: FlowState) {
-  if (state.step !== 'connected') {
+  if (state.step !== 'connected' || 'unprotected' in state) {
     throw new Error(`not connected: ${state.step} ${'error' in state ? JSON.stringify(state.error) : ''}`);
   }
   return state;

@@ -210,6 +210,21 @@ interface TokenData extends AuthorizeData {
 interface McpData extends TokenData {
   mcp: McpSessionInfo;
 }
+/**
+ * A server that answered without a token: authorization is optional in MCP, so there is no OAuth to
+ * walk through. The MCP session runs without one; the OAuth steps never ran.
+ */
+interface UnprotectedData extends ProbeData {
+  unprotected: true;
+}
+interface UnprotectedMcpData extends UnprotectedData {
+  mcp: McpSessionInfo;
+}
+interface UnprotectedToolsData extends UnprotectedMcpData {
+  tools: ToolView[];
+  excludedTools?: ExcludedTool[];
+  pendingInput?: ToolsData['pendingInput'];
+}
 interface ToolsData extends McpData {
   tools: ToolView[];
   /**
@@ -237,8 +252,11 @@ export type FlowState =
   | (FlowBase & AuthorizeData & { step: 'awaiting-callback' })
   | (FlowBase & AuthorizeData & { step: 'token' })
   | (FlowBase & TokenData & { step: 'mcp-init' })
+  | (FlowBase & UnprotectedData & { step: 'mcp-init' })
   | (FlowBase & McpData & { step: 'tools' })
+  | (FlowBase & UnprotectedMcpData & { step: 'tools' })
   | (FlowBase & ToolsData & { step: 'connected' })
+  | (FlowBase & UnprotectedToolsData & { step: 'connected' })
   /** Tokens revoked (when the AS can) and deleted; `reconnect` signs in again with the same client. */
   | (FlowBase & ClientData & { step: 'disconnected'; disconnected: DisconnectInfo })
   | (FlowBase &
@@ -250,6 +268,8 @@ export type FlowState =
 
 export type FlowStep = FlowState['step'];
 export type StateAt<S extends FlowStep> = Extract<FlowState, { step: S }>;
+/** Connected through OAuth (a token, a client, an authorization server), not an unprotected server. */
+export type SignedIn = Extract<StateAt<'connected'>, { token: unknown }>;
 
 /** The steps `runNextStep` can run (everything but pauses and ends). */
 export type RunnableStep = Exclude<FlowStep, 'awaiting-callback' | 'connected' | 'failed' | 'disconnected'>;

@@ -1,3 +1,4 @@
+import type { ExcludedTool } from '../mcp/client';
 import type { InputRequestView } from '../mcp/input-required';
 import type { ToolContent, ToolView } from '../mcp/tools';
 import type {
@@ -6,6 +7,7 @@ import type {
   McpSessionInfo,
   PendingOperation,
   RecoveryOffer,
+  SignedIn,
   TokenClaims,
 } from './state';
 import {
@@ -85,6 +87,8 @@ export interface FlowView {
   steps: StepRecord[];
   authorizationUrl?: string;
   tools: ToolView[];
+  /** Listed by the server but dropped, as clients must (an invalid x-mcp-header, SEP-2243): never runnable. */
+  excludedTools?: ExcludedTool[];
   token?: TokenView;
   error?: FlowErrorInfo;
   failedStep?: StepId;
@@ -125,7 +129,7 @@ export function toView(state: FlowState): FlowView {
   const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const step of steps) for (const c of step.checks) summary[c.status]++;
 
-  const s = state as Partial<Extract<FlowState, { step: 'connected' }>> & FlowState;
+  const s = state as Partial<SignedIn> & FlowState;
   const discovery: DiscoveryView = {};
   if (s.resource) {
     discovery.discoveryMode = s.resource.mode;
@@ -158,6 +162,7 @@ export function toView(state: FlowState): FlowView {
     discovery,
     summary,
   };
+  if (s.excludedTools?.length) view.excludedTools = s.excludedTools;
   if (state.step === 'awaiting-callback') view.authorizationUrl = state.authorization.url;
   if (s.token) {
     const t = s.token;

@@ -99,7 +99,8 @@ export interface McpConnectOptions {
   url: string;
   /** The traced fetch; purpose labels are added per JSON-RPC method through `label`. */
   fetch: FetchLike;
-  accessToken: string;
+  /** Undefined only for a server that requires no authorization: no Authorization header is sent. */
+  accessToken: string | undefined;
   /** What an earlier connection learned: reuse its era (and legacy session) instead of probing again. */
   resume?: McpWire;
   /** Labels a request for the exchange log, e.g. "MCP tools/list". */
@@ -215,7 +216,7 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
         statusText: 'Standalone SSE stream not opened by the inspector',
       });
     }
-    headers.set('authorization', `Bearer ${opts.accessToken}`);
+    if (opts.accessToken !== undefined) headers.set('authorization', `Bearer ${opts.accessToken}`);
     const rpcMethod = jsonRpcMethodOf(init?.body);
     const labelled = opts.label ? opts.label({ ...init, headers }, rpcMethod) : { ...init, headers };
     const response = await flattenDeepJson(watchStream(await opts.fetch(input, labelled), fail));

@@ -149,12 +149,13 @@ export function mcpFlowError(failure: McpFailure, serverUrl: string): FlowError 
 export async function withMcpSession<T>(
   run: StepRun,
   serverUrl: string,
-  secrets: FlowSecrets,
+  /** The session's secrets, or 'anonymous' for a server that requires no authorization. */
+  secrets: FlowSecrets | 'anonymous',
   mcp: McpSessionInfo | undefined,
   fn: (client: InspectorClient, connection: McpConnection) => Promise<T>,
 ): Promise<{ value: T; mcp: McpSessionInfo; reinitialized: boolean; attempts: WireAttempt[] }> {
-  const accessToken = secrets.accessToken;
-  if (!accessToken) {
+  const accessToken = secrets === 'anonymous' ? undefined : secrets.accessToken;
+  if (!accessToken && secrets !== 'anonymous') {
     throw new FlowError({
       code: 'invalid_state',
       message: 'There is no access token for the MCP session.',
@@ -224,6 +225,11 @@ function sessionInfoOf(wire: McpWire): McpSessionInfo {
 /** A discover result larger than this is not kept; later calls then negotiate again. */
 const MAX_KEPT_DISCOVER_BYTES = 64 * 1024;
 
+/** What an MCP request carries: the session's token, or nothing for a server that requires none. */
+export function credentialsOf(state: FlowState): FlowSecrets | 'anonymous' {
+  return (state as { unprotected?: unknown }).unprotected === true ? 'anonymous' : state.secrets;
+}
+
 export class McpAttemptError extends Error {
   constructor(
     readonly failure: McpFailure,
@@ -245,7 +251,7 @@ export async function runMcpInit(state: StateAt<'mcp-init'>, run: StepRun): Prom
   const serverUrl = state.options.serverUrl;
   let result: Awaited<ReturnType<typeof withMcpSession<void>>>;
   try {
-    result = await withMcpSession(run, serverUrl, state.secrets, undefined, async () => undefined);
+    result = await withMcpSession(run, serverUrl, credentialsOf(state), undefined, async () => undefined);
   } catch (err) {
     if (!(err instanceof McpAttemptError)) throw err;
     const flowError = mcpFlowError(err.failure, serverUrl);
@@ -264,7 +270,7 @@ export async function runMcpInit(state: StateAt<'mcp-init'>, run: StepRun): Prom
   run.check(
     'mcp.initialize',
     'pass',
-    `${name} answered ${opened} (protocol ${mcp.protocolVersion ?? 'unknown'}) with the token in the Authorization header only.`,
+    `${name} answered ${opened} (protocol ${mcp.protocolVersion ?? 'unknown'}) ${'unprotected' in state ? 'without a token (the server requires none)' : 'with the token in the Authorization header only'}.`,
     { actual: mcp.protocolVersion, exchangeIds: ids },
   );
   const revision = judgeRevision(wire, state.options.specVersion);
@@ -330,7 +336,7 @@ export async function runTools(
   let listed: Awaited<ReturnType<typeof listAllTools>>;
   let mcp = state.mcp;
   try {
-    const r = await withMcpSession(run, serverUrl, state.secrets, state.mcp, (client) =>
+    const r = await withMcpSession(run, serverUrl, credentialsOf(state), state.mcp, (client) =>
       listAllTools(client, MAX_TOOL_PAGES),
     );
     listed = r.value;

@@ -161,20 +161,16 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
         },
       };
     }
+    // Authorization is OPTIONAL in MCP (2025-11-25 and 2026-07-28 §Authorization): an open server
+    // breaks no rule, but there is no OAuth to inspect. Say so, and connect without a token.
     run.check(
       'probe.unauthorized',
-      'fail',
-      `Server answered 200 with a${era === 'modern' ? ' server/discover' : 'n initialize'} result${name} to an unauthenticated request, and tools/list without a token was not challenged either. Clients only start OAuth after a 401, so this server is not protected and there is no authorization to inspect.`,
+      'warn',
+      `Server answered 200 with a${era === 'modern' ? ' server/discover' : 'n initialize'} result${name} to an unauthenticated request, and tools/list without a token was not challenged either: this server requires no authorization (MCP makes authorization optional). There is no OAuth to inspect; the inspector connects without a token. If the server should be protected, make it answer 401 with WWW-Authenticate: Bearer resource_metadata="…".`,
       { expected: '401', actual: `200 (${opened} result)`, exchangeIds: ids },
     );
-    throw new FlowError({
-      code: 'no_challenge',
-      message: `Server answered 200 to an unauthenticated request${name}. Clients only start OAuth after a 401: this MCP server does not require authorization.`,
-      hint: 'If the server should be protected, make it answer 401 with WWW-Authenticate: Bearer resource_metadata="…" to requests without a token.',
-      expected: '401',
-      actual: '200',
-      specRef: A1,
-    });
+    run.fact('unprotected', 'The server requires no authorization; the OAuth steps are skipped.');
+    return { ...state, step: 'mcp-init', unprotected: true, probe: { status } };
   }
   if (message) {
     const error = message.error as { message?: unknown } | undefined;

@@ -6,12 +6,12 @@ import {
   refreshTokenGrantRequest,
 } from '../../oauth/token';
 import { toFlowErrorInfo } from '../errors';
-import type { StateAt, TokenInfo } from '../state';
+import type { SignedIn, TokenInfo } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
 import type { FlowErrorInfo, FlowSecrets } from '../types';
 import { judgeTokenResponse } from './token';
 
-type Connected = StateAt<'connected'>;
+type Connected = SignedIn;
 
 /** Why the access token is refreshed: it is past its expiry, or the MCP server answered 401. */
 export type RefreshReason = 'expired' | 'rejected';

@@ -25,7 +25,7 @@ describe('token step', () => {
   it('exchanges the code with code_verifier, redirect_uri and resource; tokens go to secrets only', async () => {
     const { world, state } = await exchanged();
     expect(state.step).toBe('mcp-init');
-    if (state.step !== 'mcp-init') return;
+    if (state.step !== 'mcp-init' || 'unprotected' in state) return;
     const req = new URLSearchParams(world.log.find((r) => r.url.endsWith('/token'))?.body);
     expect(req.get('grant_type')).toBe('authorization_code');
     expect(req.get('code_verifier')).toMatch(/^[\w-]{43}$/);

@@ -18,13 +18,18 @@ export async function driveTo(
 }
 
 /** The state narrowed to `step`, or a test failure that says where the flow really is and why. */
-export function at<S extends FlowState['step']>(state: FlowState, step: S): Extract<FlowState, { step: S }> {
+/** The state at `step`, through OAuth (tests of unprotected servers use `atUnprotected`). */
+export function at<S extends FlowState['step']>(
+  state: FlowState,
+  step: S,
+): Exclude<Extract<FlowState, { step: S }>, { unprotected: true }> {
   if (state.step !== step) {
     throw new Error(
       `expected ${step}, got ${state.step}: ${'error' in state ? JSON.stringify(state.error) : ''}`,
     );
   }
-  return state as Extract<FlowState, { step: S }>;
+  if ('unprotected' in state) throw new Error(`expected ${step} through OAuth, got an unprotected server`);
+  return state as Exclude<Extract<FlowState, { step: S }>, { unprotected: true }>;
 }
 
 export function checksOf(state: FlowState, stepId?: string) {
