@@ -80,8 +80,9 @@ Options:
   -h, --help                  Show this help.
   --version                   Show the version.
 
-Exit codes: 0 no check failed, 1 a check failed (or the tool call failed or was refused),
-2 usage error.`;
+Exit codes: doctor: 0 no check failed, 1 a check failed. connect: 0 it reached the MCP session
+(checks are reported, failed ones too), 1 it did not. Either: 1 when the --call failed or was
+refused; 2 usage error.`;
 
 const OPTIONS = {
   json: { type: 'boolean' },

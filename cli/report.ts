@@ -68,7 +68,18 @@ function stoppedCheck(stepId: StepRecord['id'], error: FlowErrorInfo): ReportChe
   };
 }
 
-export function buildReport(view: ReportSource, call?: ReportCall, wire?: ReportWire): Report {
+/**
+ * `doctor` judges: ok when no check failed. `connect` acts as a client: ok when it reached the MCP
+ * session (and the --call succeeded), whatever the checks say; the checks are reported either way.
+ */
+export type ReportVerdict = { command: 'doctor' } | { command: 'connect'; connected: boolean };
+
+export function buildReport(
+  view: ReportSource,
+  verdict: ReportVerdict,
+  call?: ReportCall,
+  wire?: ReportWire,
+): Report {
   const checks: ReportCheck[] = [];
   for (const step of view.steps) {
     for (const c of step.checks) {
@@ -78,7 +89,8 @@ export function buildReport(view: ReportSource, call?: ReportCall, wire?: Report
       checks.push(stoppedCheck(step.id, step.error));
   }
   const tools = (view.tools ?? []).map((t) => ({ name: t.name, readOnly: t.readOnly }));
-  const ok = !checks.some((c) => c.status === 'fail') && (call ? call.ok : true);
+  const judged = verdict.command === 'doctor' ? !checks.some((c) => c.status === 'fail') : verdict.connected;
+  const ok = judged && (call ? call.ok : true);
   return { ok, checks, tools, ...(wire ? { wire } : {}), ...(call ? { call } : {}) };
 }
 

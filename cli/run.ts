@@ -427,7 +427,14 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
 
   const view = state ? toView(state) : undefined;
   if (view) printer.print(view.steps, { includeWaiting: true });
-  const report = buildReport(view ?? { steps: [] }, call, wireOf(state));
+  const report = buildReport(
+    view ?? { steps: [] },
+    options.command === 'doctor'
+      ? { command: 'doctor' }
+      : { command: 'connect', connected: state?.step === 'connected' && extraChecks.length === 0 },
+    call,
+    wireOf(state),
+  );
   if (extraChecks.length > 0) {
     report.checks.push(...extraChecks);
     report.ok = false;

@@ -246,6 +246,11 @@ export const CHECKS = {
     title: 'tools/list answers',
     specRef: 'MCP 2025-11-25 §Tools (Listing Tools)',
   },
+  'mcp.result-type': {
+    step: 'tools',
+    title: 'Results carry resultType (2026-07-28)',
+    specRef: 'MCP 2026-07-28 §Base Protocol (Responses); §Multi Round-Trip Requests',
+  },
   'tools.header-mirroring': {
     step: 'tools',
     title:

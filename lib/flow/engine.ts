@@ -28,6 +28,7 @@ import { runCallback } from './steps/callback';
 import {
   attemptFailure,
   credentialsOf,
+  judgeResultType,
   McpAttemptError,
   runMcpInit,
   runTools,
@@ -297,6 +298,7 @@ async function callToolOnce(
       ),
     );
     mcp = r.mcp;
+    judgeResultType(run, r.missingResultType);
     const value = r.value as unknown as Record<string, unknown>;
     if (value?.resultType === 'input_required') {
       const requests = viewInputRequests(value.inputRequests);

@@ -85,6 +85,8 @@ export interface McpConnection {
   wire: McpWire;
   /** Every POST of this connection with its status, in order. */
   attempts: WireAttempt[];
+  /** Methods whose 2026-07-28 result came without `resultType` (read as complete). */
+  missingResultType: Set<string>;
   /** Set once the server has answered at least one request. */
   lastResponse(): LastHttpResponse | undefined;
   /**
@@ -107,6 +109,12 @@ export interface McpConnectOptions {
   label?: (init: RequestInit | undefined, jsonRpcMethod: string | undefined) => RequestInit | undefined;
   /** Told about every answer, also when `connect` itself fails (the error carries no status details). */
   onResponse?: (last: LastHttpResponse) => void;
+  /**
+   * The first JSON-RPC id of this connection. Each operation runs on a new client, whose ids would
+   * start at 0 again; a retry (input-required, refresh) MUST use a new id (MCP 2026-07-28 §Multi
+   * Round-Trip Requests), so the engine passes a number that grows across the session.
+   */
+  firstRequestId?: number;
 }
 
 /**
@@ -123,6 +131,11 @@ export class InspectorClient extends Client {
     self._serverVersion = wire.serverInfo;
     self._instructions = wire.instructions;
     self._negotiatedProtocolVersion = wire.protocolVersion;
+  }
+
+  /** The SDK numbers requests from 0 per client (`_requestMessageId`, private in 2.4). */
+  startRequestIdsAt(id: number): void {
+    (this as unknown as { _requestMessageId: number })._requestMessageId = id;
   }
 
   /**
@@ -202,6 +215,7 @@ async function jsonRpcErrorOf(response: Response): Promise<WireAttempt['error']>
 export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection> {
   let last: LastHttpResponse | undefined;
   const attempts: WireAttempt[] = [];
+  const missingResultType = new Set<string>();
   let fail: (error: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
@@ -219,7 +233,12 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
     if (opts.accessToken !== undefined) headers.set('authorization', `Bearer ${opts.accessToken}`);
     const rpcMethod = jsonRpcMethodOf(init?.body);
     const labelled = opts.label ? opts.label({ ...init, headers }, rpcMethod) : { ...init, headers };
-    const response = await flattenDeepJson(watchStream(await opts.fetch(input, labelled), fail));
+    const modern = (headers.get('mcp-protocol-version') ?? '') >= MODERN_PROTOCOL_VERSION;
+    const response = await prepareForSdk(watchStream(await opts.fetch(input, labelled), fail), (text) =>
+      prepareMessage(text, modern, () => {
+        missingResultType.add(rpcMethod ?? '(unknown)');
+      }),
+    );
     last = {
       method,
       status: response.status,
@@ -258,6 +277,7 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
   client.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
   client.setRequestHandler('roots/list', async () => ({ roots: [] }));
   if (resumeSession && resume) client.resumeLegacySession(resume);
+  if (opts.firstRequestId !== undefined) client.startRequestIdsAt(opts.firstRequestId);
   const prior =
     resume?.era === 'modern' && resume.discover
       ? { kind: 'modern' as const, discover: resume.discover }
@@ -279,6 +299,7 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
     transport,
     wire,
     attempts,
+    missingResultType,
     lastResponse: () => last,
     failed,
     close: async () => {
@@ -331,24 +352,44 @@ function deeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-/** A JSON-RPC message text, cut below WIRE_MAX_DEPTH when it nests deeper; other text unchanged. */
-function flattenMessage(text: string): string {
+/**
+ * A JSON-RPC message text as the SDK can take it: cut below WIRE_MAX_DEPTH when it nests deeper, and,
+ * on the modern wire, a result without `resultType` read as complete. 2026-07-28 servers MUST send
+ * it; the SDK refuses the result otherwise, but a client that tolerates the omission still works
+ * (results of earlier revisions omit it and mean complete), so the inspector reads it that way and
+ * reports the omission (`onMissingResultType`). Other text is returned unchanged.
+ */
+function prepareMessage(text: string, modern: boolean, onMissingResultType: () => void): string {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return text;
   }
-  return deeperThan(value, WIRE_MAX_DEPTH) ? JSON.stringify(cutDeepJson(value, WIRE_MAX_DEPTH).value) : text;
+  let changed = false;
+  const message = value as { id?: unknown; result?: Record<string, unknown> } | null;
+  if (
+    modern &&
+    message &&
+    typeof message.result === 'object' &&
+    message.result &&
+    !('resultType' in message.result)
+  ) {
+    message.result = { ...message.result, resultType: 'complete' };
+    onMissingResultType();
+    changed = true;
+  }
+  if (deeperThan(value, WIRE_MAX_DEPTH)) return JSON.stringify(cutDeepJson(value, WIRE_MAX_DEPTH).value);
+  return changed ? JSON.stringify(value) : text;
 }
 
-/** Applies `flattenMessage` to a JSON body, or to each `data:` line of an event stream. */
-async function flattenDeepJson(response: Response): Promise<Response> {
+/** Applies `prepareMessage` to a JSON body, or to each `data:` line of an event stream. */
+async function prepareForSdk(response: Response, prepare: (text: string) => string): Promise<Response> {
   const type = response.headers.get('content-type') ?? '';
   if (!response.body) return response;
   let body: BodyInit;
   if (type.includes('application/json')) {
-    body = flattenMessage(await response.text());
+    body = prepare(await response.text());
   } else if (type.includes('text/event-stream')) {
     let pending = '';
     const decoder = new TextDecoder();
@@ -358,7 +399,7 @@ async function flattenDeepJson(response: Response): Promise<Response> {
       const parts = pending.split('\n');
       pending = parts.pop() ?? '';
       for (const line of parts) {
-        const out = line.startsWith('data:') ? `data: ${flattenMessage(line.slice(5).trim())}` : line;
+        const out = line.startsWith('data:') ? `data: ${prepare(line.slice(5).trim())}` : line;
         controller.enqueue(encoder.encode(`${out}\n`));
       }
     };

@@ -153,7 +153,14 @@ export async function withMcpSession<T>(
   secrets: FlowSecrets | 'anonymous',
   mcp: McpSessionInfo | undefined,
   fn: (client: InspectorClient, connection: McpConnection) => Promise<T>,
-): Promise<{ value: T; mcp: McpSessionInfo; reinitialized: boolean; attempts: WireAttempt[] }> {
+): Promise<{
+  value: T;
+  mcp: McpSessionInfo;
+  reinitialized: boolean;
+  attempts: WireAttempt[];
+  /** Methods whose modern result omitted resultType (read as complete; see judgeResultType). */
+  missingResultType: string[];
+}> {
   const accessToken = secrets === 'anonymous' ? undefined : secrets.accessToken;
   if (!accessToken && secrets !== 'anonymous') {
     throw new FlowError({
@@ -173,6 +180,8 @@ export async function withMcpSession<T>(
         fetch: call.fetch,
         accessToken,
         ...(resume ? { resume } : {}),
+        // The flow's sequence grows with every recorded call, so ids never repeat within a session.
+        firstRequestId: run.nextSeq * 1000,
         label: (init, method) => withPurpose(init, PURPOSES[method ?? ''] ?? `MCP ${method ?? 'request'}`),
         onResponse: (response) => {
           last = response;
@@ -180,7 +189,12 @@ export async function withMcpSession<T>(
       });
       const info: McpSessionInfo = sessionInfoOf(connection.wire);
       const value = await Promise.race([fn(connection.client, connection), connection.failed]);
-      return { value, info, attempts: connection.attempts };
+      return {
+        value,
+        info,
+        attempts: connection.attempts,
+        missingResultType: [...connection.missingResultType],
+      };
     } catch (err) {
       const inSession = Boolean(resume?.sessionId ?? connection?.wire.sessionId);
       throw new McpAttemptError(describeMcpFailure(err, last, inSession), call.exchangeIds, {
@@ -193,7 +207,7 @@ export async function withMcpSession<T>(
   };
   try {
     const r = await attempt(mcp);
-    return { value: r.value, mcp: r.info, reinitialized: false, attempts: r.attempts };
+    return { ...r, mcp: r.info, reinitialized: false };
   } catch (err) {
     const stale =
       err instanceof McpAttemptError &&
@@ -201,10 +215,25 @@ export async function withMcpSession<T>(
         (err.failure.kind === 'http' && err.failure.status === 400 && mcp?.era));
     if (stale) {
       const r = await attempt(undefined);
-      return { value: r.value, mcp: r.info, reinitialized: true, attempts: r.attempts };
+      return { ...r, mcp: r.info, reinitialized: true };
     }
     throw err;
   }
+}
+
+/**
+ * 2026-07-28 results MUST carry `resultType`; the inspector read one without it as complete (what
+ * an earlier revision's result means) and says so here, naming the methods.
+ * @see MCP 2026-07-28 §Base Protocol (Responses: resultType)
+ */
+export function judgeResultType(run: StepRun, methods: string[]): void {
+  if (!methods.length) return;
+  run.check(
+    'mcp.result-type',
+    'fail',
+    `The server's 2026-07-28 result for ${methods.join(', ')} has no resultType. Servers MUST send it ("complete" or "input_required"); the inspector read it as complete, as results of earlier revisions are, but strict clients (the official SDK among them) reject the result.`,
+    { expected: 'resultType: "complete"', actual: '(absent)' },
+  );
 }
 
 /** The JSON-serialisable part of a wire verdict that the session keeps. */
@@ -341,6 +370,7 @@ export async function runTools(
     );
     listed = r.value;
     mcp = r.mcp;
+    judgeResultType(run, r.missingResultType);
     if (r.reinitialized)
       run.fact('session', 'The stored MCP session was gone (404); a new one was initialised.');
   } catch (err) {
