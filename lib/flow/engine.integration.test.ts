@@ -178,13 +178,15 @@ describe('engine against the demo servers', () => {
     expect(state.step === 'failed' && state.error.code).toBe('authorization_denied');
   });
 
-  it('stops a 2025-03-26 server at prm under the latest revision, saying why', async () => {
+  it('connects to a 2025-03-26 server under the latest revision the 2025-03-26 way, failing prm for it', async () => {
     const state = await runScenario(scenario('legacy-2025-03-26'), { specVersion: '2026-07-28' });
-    expect(state.step === 'failed' && state.failedStep).toBe('prm');
-    if (state.step !== 'failed') return;
-    expect(state.error.message).toMatch(/only supports 2025-03-26-style discovery/);
+    expect(state.step, failures(state).join('; ')).toBe('connected');
     const prm = state.records.find((r) => r.id === 'prm');
-    expect(prm?.checks.find((c) => c.id === 'prm.legacy-mode')?.status).toBe('fail');
+    expect(prm?.status).toBe('failed');
+    expect(prm?.checks.find((c) => c.id === 'prm.found')?.status).toBe('fail');
+    expect(prm?.checks.find((c) => c.id === 'prm.legacy-mode')?.message).toMatch(
+      /only supports 2025-03-26-style discovery/,
+    );
   });
 
   it('multiple-as: connects through the second authorization server, chosen before or during the flow', async () => {

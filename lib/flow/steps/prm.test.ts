@@ -153,7 +153,7 @@ describe('prm step', () => {
     expect(state.error.hint).toContain('2025-03-26');
   });
 
-  it('says a server only supports 2025-03-26-style discovery when its origin serves AS metadata', async () => {
+  it('says a server only supports 2025-03-26-style discovery when its origin serves AS metadata, and goes on that way', async () => {
     const legacyMetadata = 'https://mcp.example.com/.well-known/oauth-authorization-server';
     const { state, seen } = await run(atPrm({ specVersion: '2026-07-28' }), {
       [legacyMetadata]: json({
@@ -164,21 +164,32 @@ describe('prm step', () => {
       }),
     });
     expect(seen.map((s) => s.url)).toContain(legacyMetadata);
-    expect(state.step === 'failed' && state.error.code).toBe('prm_not_found');
-    if (state.step !== 'failed') return;
-    expect(state.error.message).toMatch(/only supports 2025-03-26-style discovery/);
-    expect(state.error.hint).toContain('2025-03-26');
+    // The verdict against 2026-07-28 stays a failure; the walkthrough goes on as dual-era clients do.
     expect(check(state, 'prm.found').status).toBe('fail');
     expect(check(state, 'prm.legacy-mode')).toMatchObject({
       status: 'fail',
+      message: expect.stringMatching(/only supports 2025-03-26-style discovery.*goes on the 2025-03-26 way/),
       actual: expect.stringContaining(legacyMetadata),
     });
+    expect(state.step).toBe('as-metadata');
+    expect(state.step === 'as-metadata' && state.resource.mode).toBe('legacy');
   });
 
-  it('does not claim 2025-03-26 support when the origin has no metadata either', async () => {
-    const { state } = await run(atPrm(), {});
+  it('does not claim 2025-03-26 support when the 401 named metadata that is not there', async () => {
+    const { state } = await run(atPrm({ header: HEADER }), {});
+    expect(state.step === 'failed' && state.error.code).toBe('prm_not_found');
     expect(state.step === 'failed' && state.error.message).not.toMatch(/2025-03-26-style/);
     expect(state.records.find((r) => r.id === 'prm')?.checks.map((c) => c.id)).toEqual(['prm.found']);
+  });
+
+  it('takes a server with no metadata at all and a 401 naming none for a 2025-03-26 server (default endpoints)', async () => {
+    const { state } = await run(atPrm({ specVersion: '2026-07-28' }), {});
+    expect(check(state, 'prm.found').status).toBe('fail');
+    expect(check(state, 'prm.legacy-mode')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/looks like a 2025-03-26 server.*default endpoints/),
+    });
+    expect(state.step).toBe('as-metadata');
   });
 
   it('goes to 2025-03-26 legacy mode when there is no PRM under that revision', async () => {

@@ -159,23 +159,28 @@ export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowS
           exchangeIds: allIds,
         },
       );
-      // Only on this failure path: is it a 2025-03-26 server (metadata at its origin, no PRM)? Then say so.
+      // Only on this failure path: is it a 2025-03-26 server (no PRM, and a 401 that names none)? Then
+      // say so, and go on the 2025-03-26 way, as clients that still support such servers do: the
+      // verdict stays a failure against the revision judged, and the user still sees what follows.
       const legacy = await probeLegacyMetadata(run, serverUrl, specVersion);
-      if (legacy.found) {
-        const message = `This server only supports 2025-03-26-style discovery: it serves no protected resource metadata, but its origin serves authorization server metadata at ${legacy.url}. Newer clients require PRM, so ${specVersion} clients cannot find its authorization server.`;
+      const named = Boolean(state.probe.challenge?.resourceMetadata);
+      if (legacy.found || !named) {
+        const base = buildLegacyDiscovery(serverUrl).authorizationBaseUrl;
+        const message = legacy.found
+          ? `This server only supports 2025-03-26-style discovery: it serves no protected resource metadata, but its origin serves authorization server metadata at ${legacy.url}. ${specVersion} requires PRM, so strict ${specVersion} clients cannot find its authorization server. The inspector goes on the 2025-03-26 way, as dual-era clients do.`
+          : `This server looks like a 2025-03-26 server: no protected resource metadata, and its 401 names none. ${specVersion} requires PRM. The inspector goes on the 2025-03-26 way (the origin ${base} as the authorization server, its default endpoints if it has no metadata), as dual-era clients do.`;
         run.check('prm.legacy-mode', 'fail', message, {
           expected: `protected resource metadata (required since 2025-06-18; judged against ${specVersion})`,
-          actual: `2025-03-26 discovery only: metadata at ${legacy.url}`,
+          actual: legacy.found
+            ? `2025-03-26 discovery only: metadata at ${legacy.url}`
+            : '2025-03-26 discovery only',
           exchangeIds: [...allIds, ...legacy.exchangeIds],
         });
-        throw new FlowError({
-          code: 'prm_not_found',
-          message,
-          hint: `Serve RFC 9728 metadata at ${candidates.find((c) => c.source !== 'header')?.url} with "resource": "${serverResource}" and "authorization_servers": ["${legacy.issuer}"], or judge the server against spec revision 2025-03-26 to continue the old way.`,
-          expected: 'protected resource metadata',
-          actual: `2025-03-26 discovery only (${legacy.url})`,
-          specRef: 'MCP 2025-06-18 §Authorization Server Location; MCP 2025-03-26 §Server Metadata Discovery',
-        });
+        return {
+          ...state,
+          step: 'as-metadata',
+          resource: { mode: 'legacy', authorizationBaseUrl: base, issuer: base },
+        };
       }
       throw new FlowError({
         code: 'prm_not_found',
