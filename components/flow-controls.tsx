@@ -5,6 +5,7 @@ import { STEP_ORDER, type StepId } from '@/lib/flow/types';
 import { ActionRow } from './action-row';
 import { ErrorCallout } from './error-callout';
 import { safeHttpUrl } from './external-link';
+import { spokenWire } from './format';
 import { useInspector } from './inspector-provider';
 import { RecoveryBanner, SessionActions } from './session-banner';
 import { useInspectorActions } from './use-inspector-actions';
@@ -76,6 +77,7 @@ export function FlowControls() {
   }
 
   if (view.step === 'connected') {
+    const wire = spokenWire(view.discovery.mcp);
     return (
       <>
         <section aria-label="Outcome" className="rounded-lg border border-pass/40 bg-pass/5 p-4 text-sm">
@@ -83,11 +85,25 @@ export function FlowControls() {
             <span aria-hidden="true">✓ </span>Connected
           </h2>
           <p className="mt-1">
-            The inspector holds a token for{' '}
-            <code className="break-all font-mono">{view.options.serverUrl}</code> in its encrypted server-side
-            session. Run the read-only tools below.
+            {view.token ? (
+              <>
+                The inspector holds a token for{' '}
+                <code className="break-all font-mono">{view.options.serverUrl}</code> in its encrypted
+                server-side session. Run the read-only tools below.
+              </>
+            ) : (
+              <>
+                <code className="break-all font-mono">{view.options.serverUrl}</code> answers without a token
+                (authorization is optional in MCP), so there was no sign-in. Run the read-only tools below.
+              </>
+            )}
             {view.resumed ? ` Signed in again and ran ${view.resumed.tool} again (result below).` : ''}
           </p>
+          {wire ? (
+            <p data-testid="spoken-wire" className="mt-1 font-medium">
+              {wire}.
+            </p>
+          ) : null}
           <SessionActions />
         </section>
         {view.recovery ? <RecoveryBanner recovery={view.recovery} /> : null}

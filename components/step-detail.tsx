@@ -6,7 +6,7 @@ import { CheckList } from './check-list';
 import { ErrorCallout } from './error-callout';
 import { ExchangeList } from './exchange-list';
 import { FactsView } from './facts-view';
-import { formatDuration } from './format';
+import { formatDuration, spokenWire } from './format';
 import { useInspector } from './inspector-provider';
 import { defaultSelectedStep } from './selected-step';
 import { StatusBadge } from './status-badge';
@@ -20,6 +20,8 @@ export function StepDetail() {
   const step = view.steps.find((s) => s.id === id);
   if (!step) return null;
   const info = STEP_INFO[step.id];
+  const wire =
+    step.id === 'mcp-init' && step.status !== 'pending' ? spokenWire(view.discovery.mcp) : undefined;
 
   return (
     <article aria-labelledby="step-title" className="min-w-0 rounded-lg border border-line bg-panel p-4">
@@ -36,6 +38,14 @@ export function StepDetail() {
       </header>
       <p className="mt-1 text-sm">{info.summary}</p>
       <p className="mt-1 text-xs text-muted">{info.specRef}</p>
+      {wire ? (
+        <p
+          data-testid="spoken-wire"
+          className="mt-3 inline-block rounded-md border border-line bg-panel-2 px-3 py-1.5 text-sm font-medium"
+        >
+          {wire}
+        </p>
+      ) : null}
 
       {step.status === 'pending' ? (
         <p className="mt-4 text-sm text-muted">This step has not run yet.</p>
