@@ -1,6 +1,7 @@
 'use client';
 
 import type { ToolView } from '@/lib/flow';
+import type { ExcludedTool } from '@/lib/mcp/client';
 import { InputRequestForm } from './input-request-form';
 import { useInspector } from './inspector-provider';
 import { SchemaForm } from './schema-form';
@@ -10,8 +11,9 @@ import { useInspectorActions } from './use-inspector-actions';
 /** Every tool the server lists. Read-only ones get a form and a Run button; the rest say why not. */
 export function ToolsPanel() {
   const tools = useInspector((s) => s.view?.tools);
+  const excluded = useInspector((s) => s.view?.excludedTools) ?? [];
   const connected = useInspector((s) => s.view?.step === 'connected' && s.report === null);
-  if (!tools || tools.length === 0) return null;
+  if (!tools || (tools.length === 0 && excluded.length === 0)) return null;
   const runnable = tools.filter((t) => t.readOnly).length;
 
   return (
@@ -19,7 +21,8 @@ export function ToolsPanel() {
       <h2 id="tools-heading" className="font-semibold">
         Tools{' '}
         <span className="font-normal text-muted">
-          ({tools.length} listed, {runnable} read-only)
+          ({tools.length + excluded.length} listed, {runnable} read-only
+          {excluded.length ? `, ${excluded.length} excluded` : ''})
         </span>
       </h2>
       <ul className="mt-3 flex flex-col gap-3">
@@ -28,8 +31,31 @@ export function ToolsPanel() {
             <ToolCard tool={tool} connected={connected} />
           </li>
         ))}
+        {excluded.map((tool) => (
+          <li key={`excluded ${tool.name}`}>
+            <ExcludedToolCard tool={tool} />
+          </li>
+        ))}
       </ul>
     </section>
+  );
+}
+
+/** A tool the server listed that clients must drop (SEP-2243): shown with the reason, never runnable. */
+function ExcludedToolCard({ tool }: { tool: ExcludedTool }) {
+  return (
+    <article aria-label={`Tool ${tool.name}`} className="rounded-md border border-dashed border-line p-3">
+      <header className="flex flex-wrap items-center gap-2">
+        <h3 className="font-mono text-sm font-semibold text-muted">{tool.name}</h3>
+        <span className="rounded-full border border-warn/50 px-2 py-0.5 text-xs text-warn">
+          Excluded (invalid x-mcp-header)
+        </span>
+      </header>
+      <p className="mt-2 text-sm">
+        Not offered: {tool.reason}. Clients must leave such a tool out of the list, because its arguments
+        cannot be mirrored into Mcp-Param headers (SEP-2243); the inspector never calls it.
+      </p>
+    </article>
   );
 }
 
