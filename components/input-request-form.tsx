@@ -58,6 +58,7 @@ export function InputRequestForm({
                 schema={r.schema}
                 submitLabel={`Answer ${r.key}`}
                 disabled={disabled}
+                prefillDefaults
                 onSubmit={(content) => answer(r.key, { action: 'accept', content })}
               />
             )

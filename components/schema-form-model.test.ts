@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, buildArguments, fieldsOf, type JsonSchema } from './schema-form-model';
+import { ArgumentError, buildArguments, defaultValues, fieldsOf, type JsonSchema } from './schema-form-model';
 
 const schema: JsonSchema = {
   type: 'object',
@@ -94,5 +94,30 @@ describe('buildArguments()', () => {
       expect((e as ArgumentError).path).toBe(path);
       expect((e as Error).message).toMatch(message);
     }
+  });
+});
+
+describe('defaultValues()', () => {
+  it('fills in the defaults a field can show, and ignores the rest', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: {
+        unit: { type: 'string', enum: ['celsius', 'fahrenheit'], default: 'celsius' },
+        other: { type: 'string', enum: ['a', 'b'], default: 'z' },
+        days: { type: 'integer', default: 3 },
+        loud: { type: 'boolean', default: true },
+        name: { type: 'string', default: 42 },
+        nested: { type: 'object', properties: { note: { type: 'string', default: 'hi' } } },
+      },
+    };
+    const fields = fieldsOf(schema);
+    const raw = defaultValues(fields, schema);
+    expect(raw).toEqual({ unit: 'celsius', days: '3', loud: true, 'nested.note': 'hi' });
+    expect(buildArguments(fields, raw)).toEqual({
+      unit: 'celsius',
+      days: 3,
+      loud: true,
+      nested: { note: 'hi' },
+    });
   });
 });

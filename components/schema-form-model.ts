@@ -240,3 +240,30 @@ function toNumber(
   }
   return n;
 }
+
+/**
+ * Raw values from the schema's `default`s, for forms that should start filled in (elicitation: clients
+ * SHOULD pre-populate fields with their defaults). Only defaults a field can show are used.
+ * @see MCP 2025-11-25 §Elicitation (Requested Schema: default values)
+ */
+export function defaultValues(fields: Field[], schema: JsonSchema | undefined): RawValues {
+  const out: RawValues = {};
+  const walk = (list: Field[], at: JsonSchema | undefined) => {
+    for (const field of list) {
+      const child = at?.properties?.[field.name];
+      const value = child?.default;
+      if (field.kind === 'object') walk(field.fields, child);
+      else if (field.kind === 'boolean' && typeof value === 'boolean') out[field.path] = value;
+      else if (field.kind === 'enum' && typeof value === 'string' && field.options.includes(value))
+        out[field.path] = value;
+      else if (field.kind === 'string' && typeof value === 'string') out[field.path] = value;
+      else if (field.kind === 'number' && typeof value === 'number') out[field.path] = String(value);
+      else if (field.kind === 'enum-array' && Array.isArray(value))
+        out[field.path] = value.filter(
+          (v): v is string => typeof v === 'string' && field.options.includes(v),
+        );
+    }
+  };
+  walk(fields, schema);
+  return out;
+}

@@ -4,6 +4,7 @@ import { type FormEvent, useId, useMemo, useState } from 'react';
 import {
   ArgumentError,
   buildArguments,
+  defaultValues,
   type Field,
   fieldsOf,
   type JsonSchema,
@@ -18,14 +19,19 @@ export function SchemaForm({
   submitLabel,
   disabled,
   onSubmit,
+  prefillDefaults = false,
 }: {
   schema: unknown;
   submitLabel: string;
   disabled: boolean;
   onSubmit: (args: Record<string, unknown>) => void;
+  /** Start with the schema's defaults filled in (elicitation forms); tool forms leave them to the server. */
+  prefillDefaults?: boolean;
 }) {
   const fields = useMemo(() => fieldsOf(schema as JsonSchema), [schema]);
-  const [raw, setRaw] = useState<RawValues>({});
+  const [raw, setRaw] = useState<RawValues>(() =>
+    prefillDefaults ? defaultValues(fields, schema as JsonSchema) : {},
+  );
   const [error, setError] = useState<ArgumentError | null>(null);
   const set = (path: string, value: RawValues[string]) => setRaw((r) => ({ ...r, [path]: value }));
 
