@@ -22,7 +22,22 @@ export function AuditPanel() {
   const checks = (toolsRecord?.checks ?? []).filter((c) => c.id.startsWith('audit.'));
   // An opened report shows its audit, but nothing can be run from it.
   const connected = useInspector((s) => s.report === null) && step === 'connected';
+  // Connected without a token: the server requires no authorization, so there is no access model to audit.
+  const unprotected = useInspector((s) => s.view?.step === 'connected' && !s.view.token);
   if (!connected && checks.length === 0) return null;
+  if (unprotected && checks.length === 0) {
+    return (
+      <section aria-labelledby="audit-heading" className="rounded-lg border border-line bg-panel p-4 text-sm">
+        <h2 id="audit-heading" className="font-semibold">
+          Access audit
+        </h2>
+        <p className="mt-1 text-muted">
+          Not applicable: this server answers without a token, so there are no tokens, sessions or scopes
+          whose handling could be audited.
+        </p>
+      </section>
+    );
+  }
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const c of checks) counts[c.status]++;
 

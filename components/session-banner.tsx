@@ -15,6 +15,7 @@ const HEADINGS: Record<RecoveryView['reason'], string> = {
   'insufficient-scope': 'More access needed',
   forbidden: 'The server refused the request',
   disconnected: 'Disconnected',
+  'authorization-server-changed': 'The server moved to another authorization server',
   audit: 'Access audit',
 };
 
@@ -83,7 +84,24 @@ export function RecoveryBanner({ recovery }: { recovery: RecoveryView }) {
 export function SessionActions() {
   const busy = useInspector((s) => s.busy);
   const revocationEndpoint = useInspector((s) => s.view?.discovery.revocationEndpoint);
+  const signedIn = useInspector((s) => Boolean(s.view?.token));
   const actions = useInspectorActions();
+  if (!signedIn) {
+    // A server that needs no token: nothing to revoke, only a walkthrough to leave.
+    return (
+      <div className="mt-3 flex flex-wrap items-center gap-3">
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => void actions.reset()}
+          className={`${button} border border-line`}
+        >
+          Start over
+        </button>
+        <span className="text-xs text-muted">No token was issued, so there is nothing to revoke.</span>
+      </div>
+    );
+  }
   return (
     <div className="mt-3 flex flex-wrap items-center gap-3">
       <button
