@@ -1,6 +1,7 @@
 import type { DemoScenario } from '../demo/index';
 import { expect, test } from './fixtures';
 import type { InspectorPage } from './pages/inspector-page';
+import { SessionsPage } from './pages/sessions-page';
 
 /**
  * Every bundled demo scenario, started from the start page's scenario list with one click, ends where a
@@ -32,6 +33,22 @@ const USED: Record<string, { prm?: string; as?: string }> = {
     as: '/.well-known/oauth-authorization-server',
   },
   cimd: { prm: '/.well-known/oauth-protected-resource/mcp', as: '/.well-known/oauth-authorization-server' },
+  'dual-era': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
+  'legacy-2025-11-25': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
+  'input-required': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
+  'x-mcp-header': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
   // No PRM anywhere (nothing used); the AS metadata comes from the MCP server's origin.
   'legacy-2025-03-26': { as: '/.well-known/oauth-authorization-server' },
   'issuer-mismatch': { prm: '/.well-known/oauth-protected-resource/mcp' },
@@ -45,6 +62,16 @@ const USED: Record<string, { prm?: string; as?: string }> = {
   'multiple-as': { prm: '/.well-known/oauth-protected-resource/mcp' },
 };
 const SCENARIO_IDS = Object.keys(USED);
+
+/** What the connected banner says the server speaks, per demo wire (a dual-era server is used at 2026-07-28). */
+const SPOKEN: Record<NonNullable<DemoScenario['wire']>, string> = {
+  modern: 'Speaks MCP 2026-07-28 (stateless).',
+  dual: 'Speaks MCP 2026-07-28 (stateless).',
+  legacy: 'Speaks MCP 2025-11-25 (initialize, session).',
+};
+
+/** Scenarios that answer without a token: when they connect, they do so without OAuth. */
+const UNPROTECTED = new Set(['no-401']);
 
 const STEP_TITLE: Record<string, string> = {
   probe: 'Unauthenticated probe',
@@ -104,11 +131,22 @@ for (const id of SCENARIO_IDS) {
     const { page, doctor } = inspector;
     await expect(doctor).toContainText(`judged against ${scenario.specVersion ?? '2026-07-28'}`);
 
-    if (scenario.expect.outcome === 'connected') {
+    if (scenario.expect.outcome === 'connected' && UNPROTECTED.has(id)) {
+      // Authorization is optional in MCP: no OAuth to walk through, a warning, and tools without a token.
+      await inspector.expectConnected();
+      await expect(page.getByRole('button', { name: 'Authorize', exact: true })).toHaveCount(0);
+      await expect(doctor.getByText('probe.unauthorized', { exact: true })).toBeVisible();
+      await expect(doctor.getByTestId('count-fail')).toContainText('0 failed');
+      await expect(SessionsPage.from(inspector).audit).toContainText('Not applicable');
+      if (scenario.wire) await expect(inspector.spokenWire).toHaveText(SPOKEN[scenario.wire]);
+      const result = await inspector.runTool('echo', { message: `hello from ${id}` });
+      await expect(result).toContainText(`hello from ${id}`);
+    } else if (scenario.expect.outcome === 'connected') {
       await expect(page.getByRole('button', { name: 'Authorize', exact: true })).toBeVisible();
       await inspector.authorizeAtDemo();
       await inspector.expectConnected();
       await expect(doctor.getByTestId('count-fail')).toContainText('0 failed');
+      if (scenario.wire) await expect(inspector.spokenWire).toHaveText(SPOKEN[scenario.wire]);
       const result = await inspector.runTool('echo', { message: `hello from ${id}` });
       await expect(result).toContainText(`hello from ${id}`);
     } else {
@@ -135,7 +173,7 @@ for (const id of SCENARIO_IDS) {
   });
 }
 
-test('the 2025-03-26 server under the latest revision stops at prm, saying it only supports 2025-03-26-style discovery', async ({
+test('the 2025-03-26 server under the latest revision fails prm (only 2025-03-26-style discovery), then connects the 2025-03-26 way', async ({
   inspectorPage: inspector,
   servers,
 }) => {
@@ -144,16 +182,22 @@ test('the 2025-03-26 server under the latest revision stops at prm, saying it on
   await inspector.startWalkthrough(scenario.mcpUrl);
   await expect(inspector.doctor).toContainText('judged against 2026-07-28');
   await expect(inspector.stepButton('Protected resource metadata')).toContainText('Failed');
-  const explanation = /only supports 2025-03-26-style discovery/;
-  await expect(inspector.doctor).toContainText(explanation);
-  await expect(inspector.doctor.getByText('prm.legacy-mode', { exact: true })).toBeVisible();
+  // The verdict against 2026-07-28: no PRM, and why …
+  await expect(inspector.doctor.getByTestId('count-fail')).toContainText('2 failed');
+  await expect(inspector.doctor.getByText('prm.found', { exact: true })).toBeVisible();
   const check = inspector.stepDetail.locator('[data-check-id="prm.legacy-mode"]');
   await expect(check).toContainText('Fail');
-  await expect(check).toContainText(explanation);
+  await expect(check).toContainText(/only supports 2025-03-26-style discovery/);
+  await expect(check).toContainText('goes on the 2025-03-26 way, as dual-era clients do');
   await expect(inspector.stepDetail.locator('[data-check-id="prm.found"]')).toContainText('Fail');
-  // What to do: the error callout names the way forward.
-  await expect(inspector.page.getByRole('region', { name: 'Outcome' })).toContainText('2025-03-26');
   await expectProbeMatrix(inspector, 'prm');
+  // … and the way forward: the origin as the authorization server, through to the tools.
+  await inspector.authorizeAtDemo();
+  await inspector.expectConnected();
+  await expect(inspector.doctor.getByTestId('count-fail')).toContainText('2 failed');
+  await expect(inspector.spokenWire).toHaveText(SPOKEN.legacy);
+  const result = await inspector.runTool('echo', { message: 'the 2025-03-26 way' });
+  await expect(result).toContainText('the 2025-03-26 way');
 });
 
 test.describe('several authorization servers', () => {

@@ -146,11 +146,21 @@ test.describe('honest sessions against the bundled demo', () => {
       'audit.non-read-only-never-called',
       'audit.invalid-token-401',
       'audit.query-token-rejected',
-      'audit.session-without-auth-rejected',
       'audit.error-no-leak',
+      'audit.unsupported-version-rejected',
+      'audit.mcp-method-mismatch-rejected',
     ]) {
       await expect(inspector.auditCheck(id), id).toContainText('Pass');
     }
+    await expect(inspector.auditCheck('audit.mcp-method-mismatch-rejected')).toContainText(
+      '400 HeaderMismatch (-32020)',
+    );
+    // The default server speaks 2026-07-28 only: no Mcp-Session-Id, so nothing to misuse (the legacy
+    // server's session is audited below).
+    await expect(inspector.auditCheck('audit.session-without-auth-rejected')).toContainText('Skipped');
+    await expect(inspector.auditCheck('audit.session-without-auth-rejected')).toContainText(
+      'Not applicable: stateless server',
+    );
     await expect(inspector.auditCheck('audit.read-only-annotations')).toContainText('delete_note');
     await expect(inspector.auditCheck('audit.revoked-token-rejected')).toContainText('Not tested yet');
     await expect(inspector.auditCheck('audit.audience-restricted')).toContainText('Not tested yet');
@@ -173,9 +183,15 @@ test.describe('honest sessions against the bundled demo', () => {
     await inspector.expectConnected();
   });
 
-  for (const [row, id, message] of [
+  // Each break row against the server where it can show: sessions exist on the legacy wire only.
+  for (const [row, id, message, scenarioId = 'default'] of [
     ['query-token', 'audit.query-token-rejected', 'accepted a token from the URL query'],
-    ['session-without-auth', 'audit.session-without-auth-rejected', 'treats the session as a credential'],
+    [
+      'session-without-auth',
+      'audit.session-without-auth-rejected',
+      'treats the session as a credential',
+      'legacy-2025-11-25',
+    ],
     ['leak-internals', 'audit.error-no-leak', 'internal host name “notes-db.internal.corp”'],
     [
       'bad-403',
@@ -192,14 +208,25 @@ test.describe('honest sessions against the bundled demo', () => {
       'audit.audience-restricted',
       'accepted a token issued for another resource (audience not checked)',
     ],
+    [
+      'no-header-check',
+      'audit.mcp-method-mismatch-rejected',
+      'Mcp-Method header (tools/call) contradicts its body (tools/list)',
+    ],
   ] as const) {
     test(`the access audit fails the ${row} row with the right message`, async ({
       inspectorPage,
       servers,
     }) => {
       const inspector = SessionsPage.from(inspectorPage);
-      await inspector.connectToDemo(servers.demo.mcpUrl);
-      await demoAdmin(servers.demo.adminUrl, '/break', { row, on: true });
+      const scenario = servers.demo.scenarios.find((s) => s.id === scenarioId);
+      await inspector.connectToDemo(scenario?.mcpUrl ?? servers.demo.mcpUrl);
+      if (row === 'no-header-check') {
+        // Through the page's demo switches, as a user would.
+        await inspector.breakDemoRow('Ignore Mcp-Method/Mcp-Name headers that contradict the body');
+      } else {
+        await demoAdmin(servers.demo.adminUrl, '/break', { row, on: true });
+      }
       if (row === 'bad-403') {
         await demoAdmin(servers.demo.adminUrl, '/require-scope', { tool: 'whoami', scope: 'mcp:admin' });
         await inspector.runTool('whoami');

@@ -86,6 +86,43 @@ export class InspectorPage {
     await this.page.getByLabel('Open a report…').setInputFiles(file);
   }
 
+  /** The connected banner's line saying which MCP revision and wire the server speaks. */
+  get spokenWire(): Locator {
+    return this.page.getByRole('region', { name: 'Outcome' }).getByTestId('spoken-wire');
+  }
+
+  /** Opens the MCP session step and returns its "Speaks MCP …" line. */
+  async mcpStepWire(): Promise<Locator> {
+    await this.stepButton('MCP session').click();
+    await expect(this.stepDetail.getByRole('heading', { name: 'MCP session' })).toBeVisible();
+    return this.stepDetail.getByTestId('spoken-wire');
+  }
+
+  /** What a tool asked before it answers (an input-required result), inside its card. */
+  inputRequest(tool: string): Locator {
+    return this.tool(tool).getByRole('region', { name: `${tool} asks for input before it answers` });
+  }
+
+  /** Answers one question of an input-required form: fills its fields (labels), then submits that answer. */
+  async answerInput(tool: string, key: string, fill: Record<string, string>) {
+    const form = this.inputRequest(tool);
+    for (const [label, value] of Object.entries(fill)) {
+      const field = form.getByLabel(label, { exact: false }).first();
+      if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
+      else await field.fill(value);
+    }
+    await form.getByRole('button', { name: `Answer ${key}` }).click();
+    return this.tool(tool).getByRole('region', { name: `Result of ${tool}` });
+  }
+
+  /** Declines what the tool asked: the call is repeated with a decline. */
+  async declineInput(tool: string) {
+    await this.inputRequest(tool)
+      .getByRole('button', { name: /^Decline/ })
+      .click();
+    return this.tool(tool).getByRole('region', { name: `Result of ${tool}` });
+  }
+
   async runTool(name: string, fill: Record<string, string> = {}) {
     const card = this.tool(name);
     for (const [label, value] of Object.entries(fill)) {

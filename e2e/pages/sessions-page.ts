@@ -106,6 +106,18 @@ export class SessionsPage extends InspectorPage {
     return this.audit.locator(`[data-check-id="${id}"]`);
   }
 
+  /** Turns on one of the demo's break rows from the page's switches, and waits until the demo says so. */
+  async breakDemoRow(label: string) {
+    const details = this.page.locator('details', { hasText: 'Demo switches' });
+    if (!(await details.getAttribute('open'))) await details.locator('summary').click();
+    const row = details.getByRole('checkbox', { name: label });
+    await expect(row).toBeEnabled();
+    // A controlled checkbox: it shows the demo's answer, so click and wait for it (check() would not wait).
+    await row.click();
+    await expect(row).toBeChecked();
+    await expect(row).toBeEnabled();
+  }
+
   /** Flips a bundled-demo switch from the page (the inspector's server calls the demo). */
   async demoSwitch(label: string) {
     const details = this.page.locator('details', { hasText: 'Demo switches' });
