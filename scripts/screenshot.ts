@@ -50,6 +50,21 @@ async function main() {
         path: `${out}/full-page${scheme === 'dark' ? '-dark' : ''}.png`,
         fullPage: true,
       });
+      // A tool that asks back before it answers (2026-07-28 input required): the form in its card.
+      const temperature = page.getByRole('article', { name: 'Tool get_temperature' });
+      await temperature.getByLabel('City').fill('Berlin');
+      await temperature.getByRole('button', { name: 'Run get_temperature' }).click();
+      await temperature
+        .getByRole('region', { name: 'get_temperature asks for input before it answers' })
+        .waitFor();
+      await temperature.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await page.screenshot({ path: `${out}/input-required${scheme === 'dark' ? '-dark' : ''}.png` });
+      // The top of the connected page: the banner says which MCP revision the server speaks.
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page
+        .getByRole('region', { name: 'Outcome' })
+        .evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: `${out}/connected${scheme === 'dark' ? '-dark' : ''}.png` });
       await page.close();
     }
     console.log(`Screenshots written to ${out}/`);
