@@ -307,6 +307,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       }
     };
 
+    let migrated = false;
     for (;;) {
       // The same run-all as the web app (in matrix discovery the well-known metadata requests go out
       // with the probe), one progress line per step.
@@ -327,6 +328,19 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
           progress.stop();
         }
       }
+      // The resource moved to another authorization server (SEP-2352): a client registers there and
+      // signs in again, once, sending it nothing from the old one.
+      if (
+        state.step === 'failed' &&
+        state.recovery?.migrateTo &&
+        !migrated &&
+        options.command === 'connect'
+      ) {
+        migrated = true;
+        human?.write(`\n${state.recovery.message}\n`);
+        state = await withDeadline(reconnect(state, ctx), deadline);
+        printer.print(toView(state).steps);
+      }
       if (state.step !== 'awaiting-callback') break;
 
       const view: FlowView = toView(state);
@@ -346,6 +360,9 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       state = await withDeadline(handleCallback(state, callbackUrl, ctx), deadline);
     }
 
+    if (state.step === 'connected' && state.reauth)
+      state = (await resumeAfterReauthorization(state, ctx)).state;
+
     if (state.step === 'connected' && options.call) {
       const tool = options.call.tool;
       progress.start(`Calling ${tool}…`);
@@ -359,8 +376,14 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
         // new authorization for granted ∪ required scope, then the same call once more; at most
         // MAX_STEP_UP_ATTEMPTS times. A refresh cannot add scopes (RFC 6749 §6).
         for (let attempt = 0; attempt < MAX_STEP_UP_ATTEMPTS; attempt++) {
-          const offer = out.state.step === 'connected' ? out.state.recovery : undefined;
-          if (offer?.action !== 'step-up' || options.command !== 'connect') break;
+          const offer =
+            out.state.step === 'connected'
+              ? out.state.recovery
+              : out.state.step === 'failed' && out.state.recovery?.migrateTo && !migrated
+                ? out.state.recovery
+                : undefined;
+          if (offer?.migrateTo) migrated = true;
+          else if (offer?.action !== 'step-up' || options.command !== 'connect') break;
           progress.stop();
           human?.write(`\nStep-up: ${offer.message}\n`);
           let again = await withDeadline(reconnect(out.state, ctx), deadline);

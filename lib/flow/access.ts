@@ -1,4 +1,5 @@
 import type { McpFailure } from '../mcp/client';
+import { type AuthorizationServerChange, checkAuthorizationServer, migrationOffer } from './migration';
 import { forbiddenOffer, MAX_STEP_UP_ATTEMPTS, reconnectOffer } from './recovery';
 import type { FlowState, PendingOperation, RecoveryOffer, SignedIn, StateAt } from './state';
 import type { FlowContext } from './step-run';
@@ -36,6 +37,8 @@ export interface Attempt<T, S extends AnyConnected = Connected> {
 }
 
 export interface AccessOutcome<T, S extends AnyConnected = Connected> extends Attempt<T, S> {
+  /** A 401 remained and the resource now names another authorization server (SEP-2352). */
+  asChange?: AuthorizationServerChange;
   /** Set when a 401 remained: whether refreshing was possible and what it gave. */
   refresh?: NonNullable<RecoveryOffer['refresh']>;
   refreshError?: string;
@@ -54,6 +57,18 @@ export function freshConnected<S extends AnyConnected>(state: S): S {
  * @see RFC 6749 §6; MCP 2025-11-25 §Error Handling
  */
 export async function withAccess<T, S extends AnyConnected>(
+  state: S,
+  ctx: FlowContext,
+  op: (state: S) => Promise<Attempt<T, S>>,
+): Promise<AccessOutcome<T, S>> {
+  const outcome = await refreshAndRetry(state, ctx, op);
+  if (outcome.failure?.kind !== 'unauthorized' || isUnprotected(outcome.state)) return outcome;
+  // A 401 that stays: did the resource move to another authorization server? (SEP-2352)
+  const checked = await checkAuthorizationServer(outcome.state as Connected, ctx);
+  return { ...outcome, state: checked.state as S, ...(checked.change ? { asChange: checked.change } : {}) };
+}
+
+async function refreshAndRetry<T, S extends AnyConnected>(
   state: S,
   ctx: FlowContext,
   op: (state: S) => Promise<Attempt<T, S>>,
@@ -122,6 +137,14 @@ export function settleAccess<T, S extends AnyConnected>(
   const failure = outcome.failure;
   if (!failure || !outcome.error) return { state: s, ...(outcome.error ? { error: outcome.error } : {}) };
   if (isUnprotected(s)) return { state: s, error: outcome.error };
+  if (failure.kind === 'unauthorized' && outcome.asChange) {
+    const recovery = migrationOffer(outcome.asChange, {
+      ...(s.authorization.scope ? { scope: s.authorization.scope } : {}),
+      ...(operation ? { operation } : {}),
+    });
+    const error: FlowErrorInfo = { ...outcome.error, hint: recovery.message };
+    return { state: failedAt(s, stepId, error, recovery), error };
+  }
   if (failure.kind === 'unauthorized') {
     const recovery = reconnectOffer({
       challenge: failure.challenge,

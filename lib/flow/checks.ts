@@ -48,6 +48,11 @@ export const CHECKS = {
     title: 'Protected resource metadata is found in the spec’s order',
     specRef: 'MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728 §3',
   },
+  'prm.authorization-server-binding': {
+    step: 'prm',
+    title: 'After a 401: the resource still names the authorization server the session signed in with',
+    specRef: 'MCP 2026-07-28 §Client Registration (credentials bound to the authorization server, SEP-2352)',
+  },
   'prm.resource-match': {
     step: 'prm',
     title: 'The metadata’s resource is the server it was fetched for',

@@ -18,6 +18,7 @@ import {
 } from './access';
 import { probeAudience } from './audit';
 import { toFlowErrorInfo } from './errors';
+import { AuthorizationServerChangedError, beginMigration, migrationOffer } from './migration';
 import { PREFETCH_NOTE, prefetchProtectedResourceMetadata } from './prefetch';
 import { beginAudienceProbe, beginReauthorization } from './recovery';
 import { type FlowState, isRunnable, type RunnableStep, type StateAt } from './state';
@@ -38,7 +39,7 @@ import { runPrm } from './steps/prm';
 import { runProbe } from './steps/probe';
 import { runRegistration } from './steps/registration';
 import { runToken } from './steps/token';
-import { FlowError, type FlowErrorInfo, type StepId, type StepRecord } from './types';
+import { FlowError, type FlowErrorInfo, STEP_ORDER, type StepId, type StepRecord } from './types';
 import type { ToolCallView } from './view';
 
 type StepImpl<S extends RunnableStep> = (state: StateAt<S>, run: StepRun) => Promise<FlowState>;
@@ -136,7 +137,10 @@ async function runStep(
     }
     return { ...next, records, seq: run.nextSeq };
   } catch (err) {
-    return failed(state, run, toFlowErrorInfo(err));
+    const failedState = failed(state, run, toFlowErrorInfo(err));
+    if (!(err instanceof AuthorizationServerChangedError)) return failedState;
+    const scope = (state as Partial<Connected>).authorization?.scope;
+    return { ...failedState, recovery: migrationOffer(err.change, scope ? { scope } : {}) };
   }
 }
 
@@ -497,7 +501,19 @@ export async function callTool(
  * @see MCP 2025-11-25 §Scope Challenge Handling (step-up authorization); RFC 6749 §4.1.1
  */
 export async function reconnect(state: FlowState, ctx: FlowContext): Promise<FlowState> {
+  // The authorization server changed: register there afresh (its metadata, registration, then the
+  // authorization request), never with what the old one issued (SEP-2352).
+  if (state.recovery?.migrateTo) return runToAuthorization(beginMigration(state), ctx);
   return runNextStep(beginReauthorization(state), ctx);
+}
+
+/** Runs the steps up to the authorization request (or a failure), whatever the walkthrough mode. */
+async function runToAuthorization(state: FlowState, ctx: FlowContext): Promise<FlowState> {
+  let current = state;
+  for (let i = 0; i < STEP_ORDER.length && isRunnable(current); i++) {
+    current = await runNextStep(current, ctx);
+  }
+  return current;
 }
 
 /**

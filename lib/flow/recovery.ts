@@ -50,6 +50,7 @@ const REASON_TEXT: Record<LostAuthorizationReason, string> = {
   'insufficient-scope': 'The token lacks a scope this request needs',
   forbidden: 'The server refused the request (403) without saying which scope is missing',
   disconnected: 'The session was disconnected',
+  'authorization-server-changed': 'The server moved to another authorization server',
   audit: 'The access audit signs in again',
 };
 

@@ -135,6 +135,8 @@ export type LostAuthorizationReason =
   | 'insufficient-scope'
   | 'forbidden'
   | 'disconnected'
+  /** The resource's metadata names another authorization server than the one the session used (SEP-2352). */
+  | 'authorization-server-changed'
   /** Not lost: the access audit signs in again to get a token for another resource. */
   | 'audit';
 
@@ -163,6 +165,11 @@ export interface RecoveryOffer {
   operation?: PendingOperation;
   /** The audit's audience row: an extra RFC 8707 resource asked for in the authorization request. */
   probeAudience?: string;
+  /**
+   * The authorization server changed (SEP-2352): reconnecting registers with the new one, from this
+   * resource metadata, and carries nothing over from `from`.
+   */
+  migrateTo?: { from: string; resource: Extract<ResourceDiscovery, { mode: 'prm' }> };
 }
 
 /** Why the session was ended on purpose, and what happened at the authorization server. */

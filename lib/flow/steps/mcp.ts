@@ -18,7 +18,8 @@ import {
 } from '../../mcp/negotiation';
 import { cutDeepJson, listAllTools, MAX_JSON_DEPTH, MAX_TOOLS, toToolView } from '../../mcp/tools';
 import { outboundFlowError, toFlowErrorInfo } from '../errors';
-import type { FlowState, McpSessionInfo, StateAt } from '../state';
+import { AuthorizationServerChangedError, authorizationServerChange } from '../migration';
+import type { FlowState, McpSessionInfo, SignedIn, StateAt } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type FlowErrorInfo, type FlowSecrets } from '../types';
 
@@ -236,6 +237,21 @@ export function judgeResultType(run: StepRun, methods: string[]): void {
   );
 }
 
+/**
+ * A 401 in the walkthrough's own MCP steps, just after signing in: if the resource now names another
+ * authorization server, say so, so the recovery is to register there (SEP-2352).
+ */
+async function explainUnauthorized(
+  run: StepRun,
+  state: FlowState,
+  err: McpAttemptError,
+  error: FlowError,
+): Promise<FlowError> {
+  if (err.failure.kind !== 'unauthorized' || !('token' in state) || !('resource' in state)) return error;
+  const change = await authorizationServerChange(run, state as SignedIn);
+  return change ? new AuthorizationServerChangedError(error.info, change) : error;
+}
+
 /** The JSON-serialisable part of a wire verdict that the session keeps. */
 function sessionInfoOf(wire: McpWire): McpSessionInfo {
   return {
@@ -289,7 +305,7 @@ export async function runMcpInit(state: StateAt<'mcp-init'>, run: StepRun): Prom
       actual: flowError.info.actual ?? err.failure.message,
       exchangeIds: err.exchangeIds,
     });
-    throw flowError;
+    throw await explainUnauthorized(run, state, err, flowError);
   }
   const mcp = result.mcp;
   const wire = mcp as McpWire;
@@ -382,7 +398,7 @@ export async function runTools(
       exchangeIds: err.exchangeIds,
     });
     // The cause keeps the failure (and its challenge), so a caller can refresh or offer step-up.
-    throw new FlowError(flowError.info, { cause: err });
+    throw await explainUnauthorized(run, state, err, new FlowError(flowError.info, { cause: err }));
   }
   const tools = listed.tools.map(toToolView);
   const cut = tools.filter((t) => t.cut).map((t) => t.name);
