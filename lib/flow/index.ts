@@ -5,18 +5,9 @@
 export { runAccessAudit, testRevocation } from './audit';
 export { CHECK_LIST, CHECKS, type CheckDefinition, type CheckId } from './checks';
 export { disconnect } from './disconnect';
-export {
-  answerToolInput,
-  callTool,
-  handleCallback,
-  listTools,
-  reconnect,
-  resumeAfterReauthorization,
-  runNextStep,
-  runUntilPause,
-  testAudience,
-} from './engine';
+export { handleCallback, reconnect, runNextStep, runUntilPause, testAudience } from './engine';
 export { type LeakFinding, type LeakKind, scanForLeaks } from './leak-scanner';
+export { answerToolInput, callTool, listTools, resumeAfterReauthorization } from './operations';
 export { MAX_STEP_UP_ATTEMPTS } from './recovery';
 export { type InspectorReport, parseReport, type ReportParse, reportFileName, toReport } from './report';
 export { selectAuthorizationServer } from './select';

@@ -220,8 +220,16 @@ function outboundOnly(limits: FlowLimits): OutboundLimits {
 }
 
 /** Sorts a record's exchanges by start time (streams record when they end, not when they start). */
+/**
+ * Sorts a record's exchanges by start time (streams record when they end, not when they start).
+ * Copies the arrays, so a step stopped by its time budget cannot change the record afterwards.
+ */
 export function orderedRecord(record: StepRecord): StepRecord {
-  return { ...record, exchanges: [...record.exchanges].sort((a, b) => a.startedAt - b.startedAt) };
+  return {
+    ...record,
+    checks: [...record.checks],
+    exchanges: [...record.exchanges].sort((a, b) => a.startedAt - b.startedAt),
+  };
 }
 
 /** Inserts or replaces a record, keeping records in STEP_ORDER order of first appearance. */
