@@ -20,10 +20,7 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import {
-  discoverOAuthServerInfo,
-  extractWWWAuthenticateParams,
-} from '@modelcontextprotocol/sdk/client/auth.js';
+import { discoverOAuthServerInfo, extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
 import { type DemoScenario, startDemo } from '../../demo/index';
 import { createFlow, type FlowContext, type FlowState, runNextStep, runUntilPause } from '../../lib/flow';
 import type { SpecVersion } from '../../lib/flow/types';

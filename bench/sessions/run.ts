@@ -15,8 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startDemo } from '../../demo/index';
 import { createFlow, type FlowState, handleCallback, runUntilPause } from '../../lib/flow';
 import { browseAuthorization, CookieJar } from '../../lib/flow/testing/browser';
@@ -221,7 +220,8 @@ async function storeBytesPerSession(state: FlowState, count = 1_000) {
 }
 
 async function directClient(mcpUrl: string, token: string, index: number, calls = CALLS) {
-  const client = new Client({ name: 'bench-direct', version: '1' });
+  // The current SDK client, negotiating like any 2026 client (the demo speaks 2026-07-28 only).
+  const client = new Client({ name: 'bench-direct', version: '1' }, { versionNegotiation: { mode: 'auto' } });
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
     requestInit: { headers: { authorization: `Bearer ${token}` } },
   });

@@ -47,13 +47,13 @@ export const STEP_INFO: Record<StepId, { title: string; summary: string; specRef
   'mcp-init': {
     title: 'MCP session',
     summary:
-      'Open an MCP session with the access token in the Authorization header: initialize, then read the server’s capabilities and session id.',
-    specRef: 'MCP 2025-11-25 §Token Requirements; §Lifecycle',
+      'Talk MCP with the access token in the Authorization header: server/discover at 2026-07-28 first (stateless, _meta on every request), falling back to initialize for servers of 2025-11-25 and earlier, whose session id is kept. Says which revision the server speaks.',
+    specRef: 'MCP 2026-07-28 §Versioning; §Discovery; MCP 2025-11-25 §Token Requirements; §Lifecycle',
   },
   tools: {
     title: 'Tools',
     summary:
-      'List the server’s tools. Only tools annotated read-only can be run from here; the others are listed with the reason. The access audit’s requests and checks are recorded here too.',
+      'List the server’s tools. Only tools annotated read-only can be run from here; the others are listed with the reason, and tools whose x-mcp-header declarations are invalid are excluded. A tool may ask for input before it answers (input required). The access audit’s requests and checks are recorded here too.',
     specRef: 'MCP 2025-11-25 §Tools',
   },
 };
