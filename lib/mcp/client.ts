@@ -414,13 +414,18 @@ async function prepareForSdk(response: Response, prepare: (text: string) => stri
   } else {
     return response;
   }
-  const flattened = new Response(body, {
+  return withBody(response, body);
+}
+
+/** The same answer (status, headers, url) with another body. */
+function withBody(response: Response, body: BodyInit): Response {
+  const next = new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
-  Object.defineProperty(flattened, 'url', { value: response.url });
-  return flattened;
+  Object.defineProperty(next, 'url', { value: response.url });
+  return next;
 }
 
 /**
@@ -448,13 +453,7 @@ function watchStream(response: Response, onFailure: (error: unknown) => void): R
     },
     { highWaterMark: 0 },
   );
-  const watched = new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-  Object.defineProperty(watched, 'url', { value: response.url });
-  return watched;
+  return withBody(response, body);
 }
 
 /** What went wrong talking to the MCP server, with the challenge when there was one. */
