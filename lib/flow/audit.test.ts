@@ -95,6 +95,7 @@ describe('runAccessAudit() against the fake server', () => {
       'audit.read-only-annotations': 'warn', // delete_file and mystery are not read-only
       'audit.non-read-only-never-called': 'pass',
       'audit.invalid-token-401': 'pass',
+      'audit.no-token-challenge': 'pass',
       'audit.query-token-rejected': 'pass',
       'audit.session-without-auth-rejected': 'pass',
       'audit.error-no-leak': 'pass',

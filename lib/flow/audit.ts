@@ -7,6 +7,7 @@
  * | Read-only tools only                         | audit.read-only-annotations             |
  * | (the inspector keeps to them)                | audit.non-read-only-never-called        |
  * | Invalid tokens are rejected                  | audit.invalid-token-401                 |
+ * | No token: 401 without an error code          | audit.no-token-challenge                |
  * | Tokens only in the Authorization header      | audit.query-token-rejected              |
  * | Browser/MCP sessions are not credentials     | audit.session-without-auth-rejected     |
  * | Revoked access is rejected on the next call  | audit.revoked-token-rejected (asks first)|
@@ -571,6 +572,62 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
       'pass',
       `${invalidAnswers.map((x) => x.what).join(' and ')} got 401 with error="invalid_token".`,
       { expected: '401 with error="invalid_token"', actual, exchangeIds: invalidIds },
+    );
+  }
+
+  // No token at all: 401, and the challenge carries no error code (the request had no credentials).
+  const none = await rawRequest(
+    run,
+    'Audit (RFC 6750 §3.1) — a request without any token; expect 401 whose challenge has no error code',
+    serverUrl,
+    auditRequest(s),
+  );
+  const noneAt = {
+    expected: '401, WWW-Authenticate: Bearer without error=',
+    actual: `${shownStatus(none)}${none.challenge ? '' : ' (no Bearer challenge)'}`,
+    exchangeIds: none.exchangeIds,
+  };
+  if (none.status === undefined) {
+    run.check(
+      'audit.no-token-challenge',
+      'skip',
+      `Not testable: the request got no answer (${none.error ?? 'failed'}).`,
+      noneAt,
+    );
+  } else if (accepted(none)) {
+    run.check(
+      'audit.no-token-challenge',
+      'fail',
+      `The server answered a request without any token (${shownStatus(none)}), although it asked for one at the start: its access check does not cover every request.`,
+      noneAt,
+    );
+  } else if (none.status !== 401) {
+    run.check(
+      'audit.no-token-challenge',
+      'warn',
+      `A request without a token got ${shownStatus(none)} rather than 401, so clients do not know to sign in.`,
+      noneAt,
+    );
+  } else if (!none.challenge) {
+    run.check(
+      'audit.no-token-challenge',
+      'warn',
+      'A request without a token got 401, but without a Bearer WWW-Authenticate challenge (a 401 MUST carry one, RFC 9110 §15.5.2), so clients cannot find the authorization server from it.',
+      noneAt,
+    );
+  } else if (none.challenge.error) {
+    run.check(
+      'audit.no-token-challenge',
+      'warn',
+      `The 401 to a request without a token says error="${none.challenge.error}". A request that carries no credentials SHOULD NOT get an error code: clients read invalid_token as "this token went bad" and may throw a working session away.`,
+      noneAt,
+    );
+  } else {
+    run.check(
+      'audit.no-token-challenge',
+      'pass',
+      'A request without a token got 401 with a Bearer challenge and no error code.',
+      noneAt,
     );
   }
 

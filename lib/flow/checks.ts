@@ -282,6 +282,11 @@ export const CHECKS = {
     title: 'An invalid token gets 401 invalid_token',
     specRef: 'MCP 2025-11-25 §Token Handling; RFC 6750 §3.1',
   },
+  'audit.no-token-challenge': {
+    step: 'tools',
+    title: 'A request without a token gets 401 whose challenge carries no error code',
+    specRef: 'RFC 6750 §3.1 (SHOULD NOT); MCP 2025-11-25 §Error Handling',
+  },
   'audit.query-token-rejected': {
     step: 'tools',
     title: 'A token in the query string is rejected',
