@@ -19,8 +19,8 @@ import {
   type ToolCallView,
   testAudience,
   testRevocation,
-  toView,
 } from '../flow';
+import { browserView, scrubForBrowser } from '../flow/scrub';
 import { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../flow/types';
 import type { InputAnswer } from '../mcp/input-required';
 import { config } from './config';
@@ -141,8 +141,9 @@ export function flowContext(): FlowContext {
   };
 }
 
+/** What the browser gets: the view, scrubbed of the session's live secrets (see lib/flow/scrub). */
 function snapshot(data: InspectorSessionData): InspectorSnapshot {
-  return { view: data.flow ? toView(data.flow) : null, mode: data.mode };
+  return { view: data.flow ? browserView(data.flow) : null, mode: data.mode };
 }
 
 function describeError(error: unknown): string {
@@ -292,7 +293,7 @@ export function runTool(name: string, args: unknown): Promise<ActionResult<ToolC
       if (!flow) throw new Error('Connect to a server before running a tool.');
       const { state, result } = await engineCallTool(flow, flowContext(), name, args);
       const data = { ...session.data, flow: state };
-      return { data, result: { ...snapshot(data), result } };
+      return { data, result: { ...snapshot(data), result: scrubForBrowser(result, state.secrets) } };
     }),
   );
 }
@@ -308,7 +309,7 @@ export function answerToolInput(answers: unknown): Promise<ActionResult<ToolCall
       if (!flow) throw new Error('Connect to a server before answering a tool.');
       const { state, result } = await engineAnswerToolInput(flow, flowContext(), parseInputAnswers(answers));
       const data = { ...session.data, flow: state };
-      return { data, result: { ...snapshot(data), result } };
+      return { data, result: { ...snapshot(data), result: scrubForBrowser(result, state.secrets) } };
     }),
   );
 }
