@@ -118,6 +118,24 @@ describe('doctor --browser runs the access audit headless', () => {
     expect(code).toBe(1);
   });
 
+  it('an authorization server that refuses unknown resources passes, and the session is kept', async () => {
+    // The tenant AS knows only its own resources: invalid_target at the authorization endpoint.
+    const { code, report, audit } = await doctor(scenario('issuer-path-oidc-only').mcpUrl);
+    expect(audit['audit.audience-as-restricted']).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/invalid_target at the authorization endpoint.*restricts audiences/),
+    });
+    expect(audit['audit.audience-restricted']).toMatchObject({
+      status: 'skip',
+      message: expect.stringMatching(/^Not testable with this authorization server/),
+    });
+    // Revocation runs after the audience test, on the same session: it was kept.
+    expect(audit['audit.revoked-token-rejected']?.status).toBe('pass');
+    expect(failing(report)).toEqual([]);
+    expect(report.checks.find((c) => c.id === 'callback.error')?.status).toBe('pass');
+    expect(code).toBe(0);
+  });
+
   it('--no-revoke keeps the tokens and says the row was not tested', async () => {
     await admin('/break', { row: 'no-revocation-check', on: true });
     const { code, audit } = await doctor(demo.mcpUrl, '--no-revoke');

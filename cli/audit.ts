@@ -2,19 +2,18 @@ import {
   type FlowContext,
   type FlowState,
   handleCallback,
-  resumeAfterReauthorization,
   runAccessAudit,
-  runUntilPause,
   testAudience,
   testRevocation,
   toView,
 } from '../lib/flow';
+import { cancelAudienceTest } from '../lib/flow/audit/audience';
 import type { StepRecord } from '../lib/flow/types';
 
 export interface CliAuditInput {
   ctx: FlowContext;
-  /** Gets the authorization response for a URL (browser or --non-interactive), or undefined after recording why not. */
-  obtainCallback: (authorizationUrl: string) => Promise<URL | undefined>;
+  /** Gets the authorization response for a URL (browser or --non-interactive), or says why not. */
+  obtainCallback: (authorizationUrl: string) => Promise<URL | string>;
   /** Revoke this run's tokens at the end and check the old access token is rejected. */
   revoke: boolean;
   /** Wraps each network phase (deadline, progress line). */
@@ -66,14 +65,12 @@ export async function runCliAudit(start: FlowState, input: CliAuditInput): Promi
   );
   if (waiting.step === 'awaiting-callback') {
     const url = toView(waiting).authorizationUrl;
-    const callback = url ? await input.obtainCallback(url) : undefined;
-    if (callback) {
-      waiting = await phase('Audience test…', async () => {
-        let next = await handleCallback(waiting, callback, ctx);
-        next = await runUntilPause(next, ctx);
-        return (await resumeAfterReauthorization(next, ctx)).state;
-      });
-    }
+    const callback = url ? await input.obtainCallback(url) : 'the engine gave no authorization URL.';
+    const at = waiting;
+    waiting =
+      typeof callback === 'string'
+        ? cancelAudienceTest(at, ctx, `the sign-in for the audience test did not complete: ${callback}`)
+        : await phase('Audience test…', () => handleCallback(at, callback, ctx));
   }
   state = waiting;
   if (state.step !== 'connected') {

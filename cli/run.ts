@@ -264,6 +264,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     const obtainCallback = async (
       authorizationUrl: string,
       callbackServer: CallbackServer,
+      /** Called instead of recording callback.code (the audit's audience test judges its own rows). */
+      onMissing?: (why: string) => void,
     ): Promise<URL | undefined> => {
       const redirectUri = callbackServer.redirectUri;
       try {
@@ -307,6 +309,10 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
             : error instanceof DeadlineError || deadline.aborted
               ? `No authorization response arrived within ${timeoutMs / 1000} s.`
               : `Could not follow the authorization redirects: ${(error as Error).message}`;
+        if (onMissing) {
+          onMissing(message);
+          return undefined;
+        }
         const check: ReportCheck = {
           id: 'callback.code',
           status: 'fail',
@@ -458,7 +464,13 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       const audited = await runCliAudit(state, {
         ctx,
         revoke: options.revoke,
-        obtainCallback: (url) => obtainCallback(url, activeServer),
+        obtainCallback: async (url) => {
+          let why = 'no authorization response arrived.';
+          const got = await obtainCallback(url, activeServer, (message) => {
+            why = message;
+          });
+          return got ?? why;
+        },
         phase: async (label, work) => {
           progress.start(label);
           try {

@@ -309,6 +309,12 @@ export const CHECKS = {
     title: 'A request whose Mcp-Method header contradicts its body gets 400 HeaderMismatch',
     specRef: 'MCP 2026-07-28 §Streamable HTTP (Standard Request Headers, Server Validation)',
   },
+  'audit.audience-as-restricted': {
+    step: 'tools',
+    title: 'The authorization server restricts tokens to the resource asked for',
+    specRef:
+      'RFC 8707 §2 (invalid_target; SHOULD audience-restrict); MCP 2025-11-25 §Resource Parameter Implementation',
+  },
   'audit.audience-restricted': {
     step: 'tools',
     title: 'A token issued for another resource is rejected',
