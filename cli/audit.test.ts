@@ -111,6 +111,20 @@ describe('doctor --browser runs the access audit headless', () => {
     expect(code).toBe(1);
   });
 
+  it('CORS: passes on the demo; with no-cors it only warns, naming each blocking endpoint and header', async () => {
+    const ok = await doctor(demo.mcpUrl, '--no-revoke');
+    expect(ok.report.checks.find((c) => c.id === 'cors.browser-clients')).toMatchObject({ status: 'pass' });
+    await admin('/break', { row: 'no-cors', on: true });
+    const { code, report } = await doctor(demo.mcpUrl, '--no-revoke');
+    const cors = report.checks.find((c) => c.id === 'cors.browser-clients');
+    expect(cors?.status).toBe('warn');
+    expect(cors?.message).toMatch(/the MCP endpoint \(http:\/\/127\.0\.0\.1:\d+\/mcp\) blocks browser requests: it lacks a 2xx answer to the preflight \(got 405\); Access-Control-Allow-Origin on the preflight/);
+    expect(cors?.message).toMatch(/the protected resource metadata \(.*\) blocks browser requests: it lacks Access-Control-Allow-Origin/);
+    expect(cors?.message).not.toMatch(/authorization server metadata|token endpoint|registration endpoint/);
+    expect(failing(report)).toEqual([]);
+    expect(code).toBe(0);
+  });
+
   it('session-without-auth on the stateful server fails its row', async () => {
     await admin('/break', { row: 'session-without-auth', on: true });
     const { code, report } = await doctor(scenario('legacy-2025-11-25').mcpUrl);

@@ -68,7 +68,7 @@ export function formatCall(call: ReportCall, detail: string | undefined, style: 
 
 /** The access audit's rows, one line each, every status shown (a skip says what could not be tested). */
 export function formatAudit(checks: Report['checks'], style: Style, note?: string): string {
-  const rows = checks.filter((c) => c.id.startsWith('audit.'));
+  const rows = checks.filter((c) => c.id.startsWith('audit.') || c.id.startsWith('cors.'));
   const word: Record<string, string> = {
     pass: paint(style, 32, 'pass'),
     warn: paint(style, 33, 'warn'),

@@ -335,6 +335,11 @@ export const CHECKS = {
     title: 'A 403 carries an insufficient_scope challenge with the scope',
     specRef: 'MCP 2025-11-25 §Scope Challenge Handling; RFC 6750 §3.1',
   },
+  'cors.browser-clients': {
+    step: 'tools',
+    title: 'Browser-based clients can reach every endpoint (CORS; warn only, desktop clients are unaffected)',
+    specRef: 'Fetch Standard §CORS protocol; checklist item 30 (browser clients only, not in the MCP spec)',
+  },
 } as const satisfies Record<string, CheckDefinition>;
 
 export type CheckId = keyof typeof CHECKS;

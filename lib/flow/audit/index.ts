@@ -13,6 +13,7 @@
  * | Revoked access is rejected on the next call  | audit.revoked-token-rejected (asks first)|
  * | Missing permissions leak no system details   | audit.error-no-leak                     |
  * | Missing scope is a proper 403 challenge      | audit.insufficient-scope-challenge      |
+ * | Browser clients can use every endpoint       | cors.browser-clients (warn only)        |
  *
  * Everything is recorded in the 'tools' step. Revocation ends the session, so it is a separate,
  * confirmed operation (`testRevocation`).
@@ -43,6 +44,7 @@ import type { FlowState } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
 import { attemptFailure, withMcpSession } from '../steps/mcp';
 import { FlowError, type FlowErrorInfo, type StepRecord } from '../types';
+import { judgeBrowserCors } from './cors';
 import { accepted, auditRequest, rawRequest, shownStatus } from './raw';
 
 /** Tools probed with invalid arguments, and probes per tool: bounded, so an audit stays a few dozen calls. */
@@ -637,6 +639,7 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   }
 
   await judgeModernWireRules(run, s);
+  await judgeBrowserCors(run, s);
 
   // Tool errors: what the deliberately invalid calls brought back.
   const errors = probes.filter((p) => p.outcome === 'tool-error' || p.outcome === 'protocol-error');
