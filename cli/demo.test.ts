@@ -85,7 +85,11 @@ describe('the CLI against the bundled demo', () => {
     expect(code).toBe(0);
     expect(report.tools).toContainEqual({ name: 'echo', readOnly: true });
     expect(report.tools).toContainEqual({ name: 'delete_note', readOnly: false });
-    expect(report.call).toEqual({ tool: 'echo', ok: true, isError: false });
+    expect(report.call).toMatchObject({ tool: 'echo', ok: true, isError: false });
+    // --json carries what the tool returned, not only whether it worked.
+    expect(report.call?.content).toEqual([
+      expect.objectContaining({ type: 'text', text: expect.stringContaining('hi') }),
+    ]);
   });
 
   it.each([

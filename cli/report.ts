@@ -1,4 +1,4 @@
-import type { FlowState } from '../lib/flow';
+import type { FlowState, ToolContent } from '../lib/flow';
 import { STEP_INFO } from '../lib/flow/step-info';
 import {
   type CheckStatus,
@@ -29,6 +29,9 @@ export interface ReportCall {
   isError: boolean;
   /** How many times the tool asked for input (input-required results) before its answer. */
   inputRounds?: number;
+  /** What the tool returned, as the web app shows it (absent when the call was refused or not answered). */
+  content?: ToolContent[];
+  structuredContent?: unknown;
 }
 
 /** The MCP wire the server spoke: `modern` (2026-07-28, stateless) or `legacy` (`initialize`). */

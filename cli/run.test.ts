@@ -95,7 +95,8 @@ describe('connect --non-interactive --json', () => {
       fetch,
     );
     const report = JSON.parse(stdout) as Report;
-    expect(report.call).toEqual({ tool: 'get_time', ok: true, isError: false });
+    expect(report.call).toMatchObject({ tool: 'get_time', ok: true, isError: false });
+    expect(report.call?.content?.length).toBeGreaterThan(0);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
     expect(jsonRpcMethods()).toContain('tools/call');
@@ -123,6 +124,9 @@ describe('connect --non-interactive --json', () => {
       expect(report.ok).toBe(false);
       expect(code).toBe(1);
       expect(stderr).toMatch(/not annotated read-only/);
+      // Each sentence once, and the way to run it anyway.
+      expect(stderr.match(/readOnlyHint: true/g)).toHaveLength(1);
+      expect(stderr).toMatch(/add --allow-write\.$/m);
       expect(jsonRpcMethods()).toContain('tools/list');
       expect(jsonRpcMethods()).not.toContain('tools/call');
     },

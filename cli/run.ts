@@ -124,6 +124,9 @@ class StepPrinter {
 }
 
 function describeCallResult(result: ToolCallView): string | undefined {
+  if (result.error?.code === 'tool_not_read_only') {
+    return `${[result.error.message, result.error.hint].filter(Boolean).join(' ')}\nTo run it anyway (it may change data on the server), add --allow-write.`;
+  }
   if (result.error) return [result.error.message, result.error.hint].filter(Boolean).join(' ');
   const text = result.content
     .map((c) => (c.type === 'text' ? c.text : `[${c.type}]`))
@@ -188,7 +191,15 @@ function formatInputRequests(
 export function callOutcome(result: ToolCallView): ReportCall {
   const answered = !result.refused && result.error === undefined && !result.inputRequired;
   const isError = answered && result.isError;
-  return { tool: result.tool, ok: answered && !isError, isError };
+  return {
+    tool: result.tool,
+    ok: answered && !isError,
+    isError,
+    ...(answered ? { content: result.content } : {}),
+    ...(answered && result.structuredContent !== undefined
+      ? { structuredContent: result.structuredContent }
+      : {}),
+  };
 }
 
 /** Which MCP wire the server spoke, for the report; absent before the MCP session. */

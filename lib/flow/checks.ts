@@ -264,7 +264,7 @@ export const CHECKS = {
   },
   'tools.read-only-annotations': {
     step: 'tools',
-    title: 'Tools declare readOnlyHint',
+    title: 'Which tools are annotated read-only (annotations are optional; only those are run)',
     specRef: 'MCP 2025-11-25 §Tools (Tool annotations); §Security Best Practices',
   },
   'audit.read-only-annotations': {
