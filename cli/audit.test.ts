@@ -1,5 +1,9 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
+import { parseReport } from '../lib/flow/report';
 import { browseAuthorization } from '../lib/flow/testing/browser';
 import type { Report } from './report';
 import { runCli } from './run';
@@ -118,8 +122,12 @@ describe('doctor --browser runs the access audit headless', () => {
     const { code, report } = await doctor(demo.mcpUrl, '--no-revoke');
     const cors = report.checks.find((c) => c.id === 'cors.browser-clients');
     expect(cors?.status).toBe('warn');
-    expect(cors?.message).toMatch(/the MCP endpoint \(http:\/\/127\.0\.0\.1:\d+\/mcp\) blocks browser requests: it lacks a 2xx answer to the preflight \(got 405\); Access-Control-Allow-Origin on the preflight/);
-    expect(cors?.message).toMatch(/the protected resource metadata \(.*\) blocks browser requests: it lacks Access-Control-Allow-Origin/);
+    expect(cors?.message).toMatch(
+      /the MCP endpoint \(http:\/\/127\.0\.0\.1:\d+\/mcp\) blocks browser requests: it lacks a 2xx answer to the preflight \(got 405\); Access-Control-Allow-Origin on the preflight/,
+    );
+    expect(cors?.message).toMatch(
+      /the protected resource metadata \(.*\) blocks browser requests: it lacks Access-Control-Allow-Origin/,
+    );
     expect(cors?.message).not.toMatch(/authorization server metadata|token endpoint|registration endpoint/);
     expect(failing(report)).toEqual([]);
     expect(code).toBe(0);
@@ -166,6 +174,52 @@ describe('doctor --browser runs the access audit headless', () => {
     expect(stdout).toMatch(/Access audit:/);
     expect(stdout).toMatch(/fail audit\.query-token-rejected/);
     expect(code).toBe(1);
+  });
+});
+
+describe('--report and --junit', () => {
+  it('write the web app’s redacted report (it parses as one, no issued token in it) and one JUnit case per check', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcp-auth-cli-'));
+    const reportFile = join(dir, 'report.json');
+    const junitFile = join(dir, 'junit.xml');
+    await admin('/break', { row: 'query-token', on: true });
+    const { code, report } = await doctor(demo.mcpUrl, '--report', reportFile, '--junit', junitFile);
+    expect(code).toBe(1);
+
+    const text = await readFile(reportFile, 'utf8');
+    const parsed = parseReport(JSON.parse(text));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.report.view.options.serverUrl).toBe(demo.mcpUrl);
+    expect(parsed.report.view.tools.length).toBeGreaterThan(0);
+    const audited = parsed.report.view.steps.find((s) => s.id === 'tools')?.checks ?? [];
+    expect(audited.find((c) => c.id === 'audit.query-token-rejected')?.status).toBe('fail');
+    const issued = (await (await fetch(`${demo.adminUrl}/issued-tokens`)).json()) as unknown;
+    const tokens = (Array.isArray(issued) ? issued : Object.values(issued as object).flat()) as string[];
+    expect(tokens.length).toBeGreaterThan(0);
+    for (const t of tokens) expect(text).not.toContain(t);
+
+    const xml = await readFile(junitFile, 'utf8');
+    expect(xml).toMatch(/^<\?xml version="1.0"/);
+    expect((xml.match(/<testcase /g) ?? []).length).toBe(report.checks.length);
+    expect(xml).toMatch(
+      /name="audit\.query-token-rejected: A token in the query string is rejected">\s*<properties>.*<\/properties>\s*<failure type="fail"/s,
+    );
+    const failures = report.checks.filter((c) => c.status === 'fail').length;
+    expect(xml).toContain(`failures="${failures}"`);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a stopped doctor’s JUnit has a failing doctor.complete case', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcp-auth-cli-'));
+    const junitFile = join(dir, 'junit.xml');
+    const { code } = await cli(['doctor', demo.mcpUrl, '--json', '--junit', junitFile]);
+    expect(code).toBe(3);
+    const xml = await readFile(junitFile, 'utf8');
+    expect(xml).toMatch(
+      /doctor\.complete: the run reached the MCP session">\s*<failure type="incomplete" message="Stopped at the consent step/,
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

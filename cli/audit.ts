@@ -8,7 +8,7 @@ import {
   toView,
 } from '../lib/flow';
 import { cancelAudienceTest } from '../lib/flow/audit/audience';
-import type { StepRecord } from '../lib/flow/types';
+import type { FlowSecrets, StepRecord } from '../lib/flow/types';
 
 export interface CliAuditInput {
   ctx: FlowContext;
@@ -22,6 +22,8 @@ export interface CliAuditInput {
 
 export interface CliAuditOutcome {
   state: FlowState;
+  /** The secrets the session held along the way (the revocation drops them), for the report's last scrub. */
+  secretsSeen: FlowSecrets[];
   /** Why the audit did not run (or stopped early), for the human output. */
   note?: string;
 }
@@ -46,16 +48,19 @@ function restate(state: FlowState, id: string, message: string): FlowState {
  */
 export async function runCliAudit(start: FlowState, input: CliAuditInput): Promise<CliAuditOutcome> {
   const { ctx, phase } = input;
-  if (start.step !== 'connected') return { state: start };
+  const secretsSeen: FlowSecrets[] = [start.secrets];
+  if (start.step !== 'connected') return { state: start, secretsSeen };
   if ((start as { unprotected?: unknown }).unprotected === true) {
     return {
       state: start,
+      secretsSeen,
       note: 'The access audit does not apply: the server answered without a token, so there is no access model to test.',
     };
   }
   let state = await phase('Access audit…', () => runAccessAudit(start, ctx));
+  secretsSeen.push(state.secrets);
   if (state.step !== 'connected') {
-    return { state, note: 'The access audit stopped: the session lost its authorization.' };
+    return { state, secretsSeen, note: 'The access audit stopped: the session lost its authorization.' };
   }
 
   // The audience row: a token for a made-up resource, sent to the server once.
@@ -73,12 +78,14 @@ export async function runCliAudit(start: FlowState, input: CliAuditInput): Promi
         : await phase('Audience test…', () => handleCallback(at, callback, ctx));
   }
   state = waiting;
+  secretsSeen.push(state.secrets);
   if (state.step !== 'connected') {
-    return { state, note: 'The audience test did not come back to the connected session.' };
+    return { state, secretsSeen, note: 'The audience test did not come back to the connected session.' };
   }
 
   if (!input.revoke) {
     return {
+      secretsSeen,
       state: restate(
         state,
         'audit.revoked-token-rejected',
@@ -88,5 +95,5 @@ export async function runCliAudit(start: FlowState, input: CliAuditInput): Promi
   }
   const connected = state;
   state = await phase('Revocation test…', () => testRevocation(connected, ctx));
-  return { state };
+  return { state, secretsSeen };
 }

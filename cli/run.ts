@@ -14,7 +14,7 @@ import {
   toView,
 } from '../lib/flow';
 import { STEP_INFO } from '../lib/flow/step-info';
-import { LATEST_SPEC, type StepId, type StepRecord } from '../lib/flow/types';
+import { type FlowSecrets, LATEST_SPEC, type StepId, type StepRecord } from '../lib/flow/types';
 import { createTracedFetch } from '../lib/http/traced-fetch';
 import type { FetchLike } from '../lib/http/types';
 import type { InputAnswer, InputRequestView } from '../lib/mcp/input-required';
@@ -22,6 +22,7 @@ import { type CliOptions, parseCliArgs, UsageError } from './args';
 import { runCliAudit } from './audit';
 import { type OpenBrowser, openSystemBrowser } from './browser';
 import { type CallbackServer, startCallbackServer } from './callback-server';
+import { cliReport, toJunit, writeTextFile } from './files';
 import { FollowError, followAuthorizationRedirects } from './follow-redirects';
 import {
   formatAudit,
@@ -256,6 +257,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
   let sessionWire: ReportWire | undefined;
   let audited_ = false;
   let auditNote: string | undefined;
+  const secretsSeen: FlowSecrets[] = [];
   try {
     server = await startCallbackServer();
     state = createFlow({
@@ -469,6 +471,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       reached = true;
       sessionView = toView(state);
       sessionWire = wireOf(state);
+      secretsSeen.push(state.secrets);
     }
     if (options.audit && state.step === 'connected') {
       const activeServer = server;
@@ -493,6 +496,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       });
       state = audited.state;
       auditNote = audited.note;
+      secretsSeen.push(...audited.secretsSeen);
       audited_ = true;
     }
   } catch (error) {
@@ -543,5 +547,28 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
   }
   if (!report.ok && options.json && call && !call.ok && callDetail)
     io.stderr.write(`${call.tool}: ${callDetail}\n`);
-  return exitCodeOf(report);
+  let code = exitCodeOf(report);
+  const files: Array<[string | undefined, string, () => string]> = [
+    [
+      options.reportFile,
+      '--report',
+      () =>
+        state
+          ? `${JSON.stringify(cliReport(state, { earlierSecrets: secretsSeen, tools: sessionView?.tools ?? [] }), null, 2)}\n`
+          : '',
+    ],
+    [options.junitFile, '--junit', () => toJunit(report, options.command, options.serverUrl)],
+  ];
+  for (const [path, flag, render] of files) {
+    if (!path) continue;
+    try {
+      const text = render();
+      if (!text) throw new Error('the run produced no walkthrough to write');
+      await writeTextFile(path, text);
+    } catch (error) {
+      io.stderr.write(`mcp-auth-inspector: could not write ${flag} ${path}: ${(error as Error).message}\n`);
+      code = 1;
+    }
+  }
+  return code;
 }
