@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type NextRequest, NextResponse } from 'next/server';
+import { abuseState, clientKey, tooManyActions, tooManyOutbound } from './lib/server/rate-limit';
 
 /**
  * Security headers on every response: a CSP with a fresh nonce per request (Next applies it to its own
  * scripts), no framing, no referrer (authorization codes must never leak through Referer), no sniffing.
  */
 export function proxy(request: NextRequest) {
-  const refused = refuseCrossOrigin(request);
+  const refused = refuseCrossOrigin(request) ?? refuseOverLimit(request);
   if (refused) return refused;
   const nonce = btoa(crypto.randomUUID());
   const dev = process.env.NODE_ENV === 'development';
@@ -56,6 +59,81 @@ function refuseCrossOrigin(request: NextRequest): NextResponse | undefined {
     `Refused: a ${request.method} to the inspector must come from its own pages (Origin ${origin ?? '(none)'}, expected ${publicUrl ?? `one for ${host}`}).`,
     { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } },
   );
+}
+
+/** Server actions that make the inspector send requests to other servers (by exported name). */
+const OUTBOUND_ACTIONS = new Set([
+  'startAction',
+  'nextStepAction',
+  'runAllAction',
+  'chooseAuthorizationServerAction',
+  'runToolAction',
+  'answerToolInputAction',
+  'reconnectAction',
+  'disconnectAction',
+  'runAuditAction',
+  'testAudienceAction',
+  'testRevocationAction',
+  'demoSwitchAction',
+]);
+
+let actionNames: Map<string, string> | undefined;
+
+/**
+ * Server action id → exported name, from the build's server reference manifest (the ids are hashes
+ * only Next.js knows). Without a manifest (dev, or a layout we do not know) every action counts as
+ * an action only; the global outbound cap still applies.
+ */
+function actionName(id: string): string | undefined {
+  if (!actionNames) {
+    actionNames = new Map();
+    try {
+      const manifest = JSON.parse(
+        readFileSync(join(process.cwd(), '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
+      ) as { node?: Record<string, { exportedName?: string }> };
+      for (const [key, entry] of Object.entries(manifest.node ?? {})) {
+        if (entry.exportedName) actionNames.set(key, entry.exportedName);
+      }
+    } catch {
+      // no manifest: see above
+    }
+  }
+  return actionNames.get(id);
+}
+
+function tooMany(message: string, retryAfterS: number): NextResponse {
+  // Exactly text/plain: Next.js then shows the body as the failed action's error message.
+  return new NextResponse(message, {
+    status: 429,
+    headers: {
+      'content-type': 'text/plain',
+      'retry-after': String(retryAfterS),
+      'cache-control': 'no-store',
+    },
+  });
+}
+
+/**
+ * Per-client budgets (INSPECTOR_RATE_ACTIONS, INSPECTOR_RATE_OUTBOUND): every POST counts as an
+ * action; the actions that contact other servers count against the outbound budget too. Over
+ * budget: 429 with Retry-After and a sentence the page shows. (The OAuth callback is not limited: it
+ * only does work for a session waiting with the same single-use state.)
+ */
+function refuseOverLimit(request: NextRequest): NextResponse | undefined {
+  if (SAFE_METHODS.has(request.method)) return undefined;
+  const { limits, actions, outbound } = abuseState();
+  const client = clientKey(request.headers.get('x-forwarded-for'), limits.proxyHops);
+  const action = actions.take(client);
+  if (!action.ok)
+    return tooMany(tooManyActions(limits.actionsPerMinute, action.retryAfterS), action.retryAfterS);
+  const id = request.headers.get('next-action');
+  const name = id ? actionName(id) : undefined;
+  if (name && OUTBOUND_ACTIONS.has(name)) {
+    const work = outbound.take(client);
+    if (!work.ok)
+      return tooMany(tooManyOutbound(limits.outboundPerMinute, work.retryAfterS), work.retryAfterS);
+  }
+  return undefined;
 }
 
 export const config = {

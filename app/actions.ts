@@ -46,12 +46,36 @@ export async function resetAction(): Promise<ActionResult> {
   return resetWalkthrough();
 }
 
+/** Largest tool arguments or input answers accepted, as JSON. */
+const MAX_ARGUMENT_BYTES = 64 * 1024;
+
+/** Undefined when `value` fits, else the sentence saying what was too large and the limit. */
+function tooLarge(what: string, value: unknown): string | undefined {
+  let size: number;
+  try {
+    size = new TextEncoder().encode(JSON.stringify(value) ?? '').byteLength;
+  } catch {
+    return `${what} could not be read as JSON.`;
+  }
+  if (size <= MAX_ARGUMENT_BYTES) return undefined;
+  return `${what} are ${Math.ceil(size / 1024).toLocaleString('en-US')} KB; the inspector sends at most ${MAX_ARGUMENT_BYTES / 1024} KB. Shorten them and run it again.`;
+}
+
 export async function runToolAction(name: string, args: unknown): Promise<ActionResult<ToolCallOutcome>> {
-  if (typeof name !== 'string' || name.length > 200) return { ok: false, error: 'Unknown tool name.' };
+  if (typeof name !== 'string' || name.length > 200) {
+    return {
+      ok: false,
+      error: 'That is not a tool name this server listed (names are at most 200 characters).',
+    };
+  }
+  const problem = tooLarge('The tool arguments', args);
+  if (problem) return { ok: false, error: problem };
   return runTool(name, args);
 }
 
 export async function answerToolInputAction(answers: unknown): Promise<ActionResult<ToolCallOutcome>> {
+  const problem = tooLarge('The answers', answers);
+  if (problem) return { ok: false, error: problem };
   return answerToolInput(answers);
 }
 

@@ -35,6 +35,9 @@ describe('parseCliArgs()', () => {
         hosted: false,
         discovery: 'matrix',
         allowWrite: false,
+        audit: true,
+        revoke: true,
+        browser: false,
       },
     });
   });
@@ -82,6 +85,9 @@ describe('parseCliArgs()', () => {
         hosted: true,
         discovery: 'matrix',
         allowWrite: false,
+        audit: false,
+        revoke: true,
+        browser: false,
         clientId: 'abc',
         clientSecret: 's3cret',
         clientMetadataUrl: 'https://app.example.com/client.json',
@@ -91,6 +97,27 @@ describe('parseCliArgs()', () => {
         call: { tool: 'get_weather', args: { city: 'Paris' } },
       },
     });
+  });
+
+  it('runs the audit for doctor always, for connect with --audit; --no-revoke, --report and --junit', () => {
+    const connect = parseCliArgs(['connect', 'https://x.example/mcp', '--audit', '--no-revoke']);
+    expect(connect.kind === 'run' && [connect.options.audit, connect.options.revoke]).toEqual([true, false]);
+    const doctor = parseCliArgs([
+      'doctor',
+      'https://x.example/mcp',
+      '--report',
+      'r.json',
+      '--junit',
+      'j.xml',
+    ]);
+    expect(doctor.kind === 'run' && doctor.options).toMatchObject({
+      audit: true,
+      revoke: true,
+      reportFile: 'r.json',
+      junitFile: 'j.xml',
+    });
+    expect(usageMessage(['doctor', 'https://x.example/mcp', '--audit'])).toMatch(/doctor always/);
+    expect(usageMessage(['connect', 'https://x.example/mcp', '--no-revoke'])).toMatch(/needs --audit/);
   });
 
   it('accepts options before the command and --opt=value', () => {

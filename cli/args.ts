@@ -34,6 +34,18 @@ export interface CliOptions {
    * every elicitation, or a map from the server's request keys to content. Absent: decline.
    */
   input?: Record<string, unknown>;
+  /**
+   * Run the access audit once connected (lib/flow/audit): always for doctor, with --audit for connect.
+   */
+  audit: boolean;
+  /** After the audit, revoke the run's own tokens and check the old access token is rejected. */
+  revoke: boolean;
+  /** doctor: sign in in the browser (as connect does) instead of stopping at the consent step. */
+  browser: boolean;
+  /** Write the redacted inspector report (the web app's download format) to this file. */
+  reportFile?: string;
+  /** Write a JUnit XML file, one test case per check. */
+  junitFile?: string;
 }
 
 export type ParsedArgs =
@@ -55,9 +67,11 @@ export const USAGE = `Usage: mcp-auth-inspector <command> <mcp-server-url> [opti
 
 Commands:
   doctor <url>    Run the walkthrough as far as it can without a person (up to the consent
-                  screen, or to the end with --non-interactive) and report every check.
+                  screen, or to the end with --non-interactive), then the access audit,
+                  and report every check.
   connect <url>   Run the full flow in your browser, then list the server's tools.
-                  With --call TOOL [--args JSON], run one read-only tool.
+                  With --call TOOL [--args JSON], run one read-only tool; with --audit,
+                  the access audit.
 
 Options:
   --json                      Print one JSON report on stdout instead of the human summary.
@@ -89,12 +103,22 @@ Options:
   --allow-write               Let --call run a tool that is NOT annotated read-only (it may change
                               data on the server). Without it such a call is refused before
                               anything is sent.
+  --browser                   doctor only: sign in in your browser (as connect does) instead of
+                              stopping at the consent step, so the whole flow and the audit run.
+  --audit                     connect only: run the access audit once connected (doctor always
+                              does). It signs in once more for the audience test.
+  --no-revoke                 Do not end the audit by revoking this run's tokens (the revocation
+                              row is then skipped).
+  --report FILE               Write the redacted report the web app downloads (open it there with
+                              "Open a report…").
+  --junit FILE                Write JUnit XML: one test case per check, for CI dashboards.
   -h, --help                  Show this help.
   --version                   Show the version.
 
-Exit codes: doctor: 0 no check failed, 1 a check failed. connect: 0 it reached the MCP session
-(checks are reported, failed ones too), 1 it did not. Either: 1 when the --call failed or was
-refused; 2 usage error.`;
+Exit codes: doctor: 0 no check failed, 1 a check failed, 3 it stopped before the MCP session
+without a failure (e.g. at consent without --non-interactive): not a pass. connect: 0 it reached
+the MCP session (checks are reported, failed ones too), 1 it did not, or with --audit an audit
+row failed. Either: 1 when the --call failed or was refused; 2 usage error.`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -114,6 +138,11 @@ const OPTIONS = {
   args: { type: 'string' },
   'allow-write': { type: 'boolean' },
   input: { type: 'string' },
+  audit: { type: 'boolean' },
+  browser: { type: 'boolean' },
+  'no-revoke': { type: 'boolean' },
+  report: { type: 'string' },
+  junit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -233,6 +262,20 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (values['client-secret'] !== undefined && values['client-id'] === undefined) {
     throw new UsageError('--client-secret needs --client-id.');
   }
+  if (values.audit && command !== 'connect') {
+    throw new UsageError('--audit is for connect (doctor always runs the access audit).');
+  }
+  if (values.browser && command !== 'doctor') {
+    throw new UsageError('--browser is for doctor (connect always signs in in the browser).');
+  }
+  if (values.browser && values['non-interactive']) {
+    throw new UsageError('--browser and --non-interactive exclude each other.');
+  }
+  if (values['no-revoke'] && command === 'connect' && !values.audit) {
+    throw new UsageError('--no-revoke needs --audit (only the audit revokes tokens).');
+  }
+  const reportFile = nonEmpty(values.report, '--report');
+  const junitFile = nonEmpty(values.junit, '--junit');
   const call = nonEmpty(values.call, '--call');
   const clientId = nonEmpty(values['client-id'], '--client-id');
   const clientSecret = nonEmpty(values['client-secret'], '--client-secret');
@@ -253,6 +296,11 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     hosted: values.hosted ?? false,
     discovery,
     allowWrite: values['allow-write'] ?? false,
+    audit: command === 'doctor' || (values.audit ?? false),
+    revoke: !(values['no-revoke'] ?? false),
+    browser: values.browser ?? false,
+    ...(reportFile !== undefined ? { reportFile } : {}),
+    ...(junitFile !== undefined ? { junitFile } : {}),
     ...(clientId !== undefined ? { clientId } : {}),
     ...(clientSecret !== undefined ? { clientSecret } : {}),
     ...(clientPrivateKey !== undefined ? { clientPrivateKey } : {}),

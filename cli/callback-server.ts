@@ -18,28 +18,47 @@ const DONE_PAGE = `<!doctype html><meta charset="utf-8"><title>MCP Auth Inspecto
 
 /**
  * Listens on 127.0.0.1 (the literal address, not "localhost", so no resolver can send the code
- * elsewhere; RFC 8252 §7.3, §8.3) on a free port. The first request to /callback settles it;
- * anything else gets 404 so a favicon fetch cannot.
+ * elsewhere; RFC 8252 §7.3, §8.3) on a free port. It takes one authorization response per
+ * authorization: the first request to /callback settles the current wait, and a replay gets 409
+ * until the next `waitForCallback` (a step-up or the audit's audience test signs in again).
+ * Anything else gets 404, so a favicon fetch cannot settle it.
  */
 export async function startCallbackServer(): Promise<CallbackServer> {
-  let resolveCallback: (url: URL) => void = () => {};
-  const received = new Promise<URL>((resolve) => {
-    resolveCallback = resolve;
-  });
-  let settled = false;
+  let waiter: ((url: URL) => void) | undefined;
+  /** A response that arrived before anyone waited for it. */
+  let early: URL | undefined;
+  /** Whether a response is expected: from the start, and again after each consumed one once waited for. */
+  let open = true;
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH || settled) {
-      res.writeHead(settled && url.pathname === CALLBACK_PATH ? 409 : 404, { 'content-type': 'text/plain' });
-      res.end(settled ? 'This authorization response was already received.' : 'Not found');
+    if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH || !open) {
+      const replay = !open && url.pathname === CALLBACK_PATH;
+      res.writeHead(replay ? 409 : 404, { 'content-type': 'text/plain' });
+      res.end(replay ? 'This authorization response was already received.' : 'Not found');
       return;
     }
-    settled = true;
+    open = false;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(DONE_PAGE);
-    resolveCallback(url);
+    if (waiter) {
+      const resolve = waiter;
+      waiter = undefined;
+      resolve(url);
+    } else early = url;
   });
+
+  const next = (): Promise<URL> => {
+    if (early) {
+      const url = early;
+      early = undefined;
+      return Promise.resolve(url);
+    }
+    open = true;
+    return new Promise<URL>((resolve) => {
+      waiter = resolve;
+    });
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -50,6 +69,7 @@ export async function startCallbackServer(): Promise<CallbackServer> {
   return {
     redirectUri: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
     waitForCallback(signal) {
+      const received = next();
       if (!signal) return received;
       return new Promise<URL>((resolve, reject) => {
         const onAbort = () => reject(signal.reason ?? new Error('aborted'));

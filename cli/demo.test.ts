@@ -50,13 +50,13 @@ async function cli(argv: string[], openBrowser = actAsBrowser) {
 }
 
 describe('the CLI against the bundled demo', () => {
-  it('doctor walks up to the consent page and exits 0', async () => {
+  it('doctor walks up to the consent page and exits 3 (incomplete, not a pass)', async () => {
     const { code, stdout } = await cli(['doctor', demo.mcpUrl]);
-    expect(code).toBe(0);
+    expect(code).toBe(3);
     expect(stdout).toMatch(/✓ passed {3}Client registration/);
     expect(stdout).toMatch(/… waiting {2}Authorization callback/);
     expect(stdout).toMatch(/Stopped at the consent step/);
-    expect(stdout).toMatch(/^OK: /m);
+    expect(stdout).toMatch(/^INCOMPLETE: Stopped at the consent step/m);
   });
 
   it('doctor exits 1 and names the failing check on a misconfigured server', async () => {
@@ -85,7 +85,11 @@ describe('the CLI against the bundled demo', () => {
     expect(code).toBe(0);
     expect(report.tools).toContainEqual({ name: 'echo', readOnly: true });
     expect(report.tools).toContainEqual({ name: 'delete_note', readOnly: false });
-    expect(report.call).toEqual({ tool: 'echo', ok: true, isError: false });
+    expect(report.call).toMatchObject({ tool: 'echo', ok: true, isError: false });
+    // --json carries what the tool returned, not only whether it worked.
+    expect(report.call?.content).toEqual([
+      expect.objectContaining({ type: 'text', text: expect.stringContaining('hi') }),
+    ]);
   });
 
   it.each([
@@ -232,7 +236,7 @@ describe('bin/mcp-auth-inspector.mjs', () => {
 
   it('runs doctor end to end as a process', async () => {
     const { code, stdout } = await runBin(['doctor', demo.mcpUrl, '--json']);
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true, tools: [] });
+    expect(code).toBe(3);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: false, complete: false, tools: [] });
   });
 });

@@ -66,6 +66,21 @@ export function formatCall(call: ReportCall, detail: string | undefined, style: 
   return detail ? `${head}\n${detail.replace(/^/gm, '    ')}` : head;
 }
 
+/** The access audit's rows, one line each, every status shown (a skip says what could not be tested). */
+export function formatAudit(checks: Report['checks'], style: Style, note?: string): string {
+  const rows = checks.filter((c) => c.id.startsWith('audit.') || c.id.startsWith('cors.'));
+  const word: Record<string, string> = {
+    pass: paint(style, 32, 'pass'),
+    warn: paint(style, 33, 'warn'),
+    fail: paint(style, 31, 'fail'),
+    skip: paint(style, 90, 'skip'),
+  };
+  const lines = ['Access audit:'];
+  for (const c of rows) lines.push(`  ${word[c.status] ?? c.status} ${c.id}: ${c.message}`);
+  if (note) lines.push(`  ${note}`);
+  return lines.join('\n');
+}
+
 export function formatSummary(report: Report, style: Style): string {
   const count = (status: string) => report.checks.filter((c) => c.status === status).length;
   const [pass, warn, fail, skip] = [count('pass'), count('warn'), count('fail'), count('skip')];
@@ -75,6 +90,10 @@ export function formatSummary(report: Report, style: Style): string {
     `${fail} failed`,
     ...(skip ? [`${skip} skipped`] : []),
   ];
+  // A run that stopped early is never shown as a pass: one line says where and what was not judged.
+  if (report.stopped && fail === 0 && !report.ok) {
+    return `${paint(style, 33, 'INCOMPLETE')}: ${report.stopped.message} ${parts.join(', ')}; not a pass (exit 3).`;
+  }
   const verdict = report.ok ? paint(style, 32, 'OK') : paint(style, 31, 'FAILED');
   return `${verdict}: ${parts.join(', ')}.`;
 }

@@ -55,7 +55,8 @@ describe('connect --non-interactive --json', () => {
     const { world, fetch } = autoApprovingWorld();
     const { code, stdout } = await cli(['connect', world.mcpUrl, '--non-interactive', '--json'], fetch);
     const report = JSON.parse(stdout) as Report;
-    expect(Object.keys(report).sort()).toEqual(['checks', 'ok', 'tools', 'wire']);
+    expect(Object.keys(report).sort()).toEqual(['checks', 'complete', 'ok', 'tools', 'wire']);
+    expect(report.complete).toBe(true);
     // The fake server speaks 2025-11-25 with sessions: the report says which wire was used.
     expect(report.wire).toEqual({ era: 'legacy', protocolVersion: '2025-11-25', session: true });
     expect(report.ok).toBe(true);
@@ -94,7 +95,8 @@ describe('connect --non-interactive --json', () => {
       fetch,
     );
     const report = JSON.parse(stdout) as Report;
-    expect(report.call).toEqual({ tool: 'get_time', ok: true, isError: false });
+    expect(report.call).toMatchObject({ tool: 'get_time', ok: true, isError: false });
+    expect(report.call?.content?.length).toBeGreaterThan(0);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
     expect(jsonRpcMethods()).toContain('tools/call');
@@ -122,6 +124,9 @@ describe('connect --non-interactive --json', () => {
       expect(report.ok).toBe(false);
       expect(code).toBe(1);
       expect(stderr).toMatch(/not annotated read-only/);
+      // Each sentence once, and the way to run it anyway.
+      expect(stderr.match(/readOnlyHint: true/g)).toHaveLength(1);
+      expect(stderr).toMatch(/add --allow-write\.$/m);
       expect(jsonRpcMethods()).toContain('tools/list');
       expect(jsonRpcMethods()).not.toContain('tools/call');
     },
@@ -191,8 +196,13 @@ describe('doctor', () => {
     const { world, fetch } = autoApprovingWorld();
     const { code, stdout } = await cli(['doctor', world.mcpUrl, '--json'], fetch);
     const report = JSON.parse(stdout) as Report;
-    expect(code).toBe(0);
-    expect(report.ok).toBe(true);
+    // Not a pass: the token, the MCP session and the audit were never judged.
+    expect(code).toBe(3);
+    expect(report.ok).toBe(false);
+    expect(report.complete).toBe(false);
+    expect(report.stopped).toMatchObject({ at: 'callback', reason: 'consent' });
+    expect(report.stopped?.notJudged).toEqual(['callback', 'token', 'mcp-init', 'tools', 'audit']);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(report.checks.some((c) => c.id.startsWith('authorize.'))).toBe(true);
     expect(report.checks.some((c) => c.id.startsWith('token.'))).toBe(false);
     expect(world.log.some((r) => r.url.includes('/authorize?'))).toBe(false);
@@ -225,7 +235,7 @@ describe('--hosted', () => {
       mcpUrl: 'http://127.0.0.1:8123/mcp',
       issuer: 'http://127.0.0.1:8124',
     });
-    const { code, stdout } = await cli(['doctor', world.mcpUrl, '--json'], fetch);
+    const { code, stdout } = await cli(['doctor', world.mcpUrl, '--json', '--non-interactive'], fetch);
     expect(JSON.parse(stdout).ok).toBe(true);
     expect(code).toBe(0);
   });

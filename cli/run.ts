@@ -19,10 +19,19 @@ import { createTracedFetch } from '../lib/http/traced-fetch';
 import type { FetchLike } from '../lib/http/types';
 import type { InputAnswer, InputRequestView } from '../lib/mcp/input-required';
 import { type CliOptions, parseCliArgs, UsageError } from './args';
+import { runCliAudit } from './audit';
 import { type OpenBrowser, openSystemBrowser } from './browser';
 import { type CallbackServer, startCallbackServer } from './callback-server';
 import { FollowError, followAuthorizationRedirects } from './follow-redirects';
-import { formatCall, formatStep, formatSummary, formatTools, Progress, type Style } from './human';
+import {
+  formatAudit,
+  formatCall,
+  formatStep,
+  formatSummary,
+  formatTools,
+  Progress,
+  type Style,
+} from './human';
 import {
   buildReport,
   exitCodeOf,
@@ -30,6 +39,7 @@ import {
   type ReportCheck,
   type ReportWire,
   stepErrorCheckId,
+  stoppedAt,
 } from './report';
 
 export interface OutStream {
@@ -114,6 +124,9 @@ class StepPrinter {
 }
 
 function describeCallResult(result: ToolCallView): string | undefined {
+  if (result.error?.code === 'tool_not_read_only') {
+    return `${[result.error.message, result.error.hint].filter(Boolean).join(' ')}\nTo run it anyway (it may change data on the server), add --allow-write.`;
+  }
   if (result.error) return [result.error.message, result.error.hint].filter(Boolean).join(' ');
   const text = result.content
     .map((c) => (c.type === 'text' ? c.text : `[${c.type}]`))
@@ -178,7 +191,15 @@ function formatInputRequests(
 export function callOutcome(result: ToolCallView): ReportCall {
   const answered = !result.refused && result.error === undefined && !result.inputRequired;
   const isError = answered && result.isError;
-  return { tool: result.tool, ok: answered && !isError, isError };
+  return {
+    tool: result.tool,
+    ok: answered && !isError,
+    isError,
+    ...(answered ? { content: result.content } : {}),
+    ...(answered && result.structuredContent !== undefined
+      ? { structuredContent: result.structuredContent }
+      : {}),
+  };
 }
 
 /** Which MCP wire the server spoke, for the report; absent before the MCP session. */
@@ -229,6 +250,12 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
   let call: ReportCall | undefined;
   let callDetail: string | undefined;
   let state: FlowState | undefined;
+  /** The MCP session was reached (the audit's revocation ends it afterwards). */
+  let reached = false;
+  let sessionView: FlowView | undefined;
+  let sessionWire: ReportWire | undefined;
+  let audited_ = false;
+  let auditNote: string | undefined;
   try {
     server = await startCallbackServer();
     state = createFlow({
@@ -251,6 +278,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     const obtainCallback = async (
       authorizationUrl: string,
       callbackServer: CallbackServer,
+      /** Called instead of recording callback.code (the audit's audience test judges its own rows). */
+      onMissing?: (why: string) => void,
     ): Promise<URL | undefined> => {
       const redirectUri = callbackServer.redirectUri;
       try {
@@ -294,6 +323,10 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
             : error instanceof DeadlineError || deadline.aborted
               ? `No authorization response arrived within ${timeoutMs / 1000} s.`
               : `Could not follow the authorization redirects: ${(error as Error).message}`;
+        if (onMissing) {
+          onMissing(message);
+          return undefined;
+        }
         const check: ReportCheck = {
           id: 'callback.code',
           status: 'fail',
@@ -350,10 +383,10 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       const authorizationUrl = view.authorizationUrl;
       if (!authorizationUrl)
         throw new Error('The engine is waiting for a callback but gave no authorization URL.');
-      if (options.command === 'doctor' && !options.nonInteractive) {
+      if (options.command === 'doctor' && !options.nonInteractive && !options.browser) {
         printer.print(view.steps, { includeWaiting: true });
         human?.write(
-          `\nStopped at the consent step: a person has to sign in from here.\nTo finish in your browser: mcp-auth-inspector connect ${options.serverUrl}\nAuthorization URL: ${authorizationUrl}\n`,
+          `\nStopped at the consent step: a person has to sign in from here.\nTo finish in your browser: mcp-auth-inspector doctor ${options.serverUrl} --browser\nAuthorization URL: ${authorizationUrl}\n`,
         );
         break;
       }
@@ -434,6 +467,37 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       call = { tool: options.call.tool, ok: false, isError: false };
       callDetail = 'Not called: the flow did not reach a connected MCP session.';
     }
+
+    if (state.step === 'connected') {
+      reached = true;
+      sessionView = toView(state);
+      sessionWire = wireOf(state);
+    }
+    if (options.audit && state.step === 'connected') {
+      const activeServer = server;
+      const audited = await runCliAudit(state, {
+        ctx,
+        revoke: options.revoke,
+        obtainCallback: async (url) => {
+          let why = 'no authorization response arrived.';
+          const got = await obtainCallback(url, activeServer, (message) => {
+            why = message;
+          });
+          return got ?? why;
+        },
+        phase: async (label, work) => {
+          progress.start(label);
+          try {
+            return await withDeadline(work(), deadline);
+          } finally {
+            progress.stop();
+          }
+        },
+      });
+      state = audited.state;
+      auditNote = audited.note;
+      audited_ = true;
+    }
   } catch (error) {
     if (error instanceof DeadlineError) {
       const at: StepId = state && state.step in STEP_INFO ? (state.step as StepId) : 'probe';
@@ -453,25 +517,31 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
 
   const view = state ? toView(state) : undefined;
   if (view) printer.print(view.steps, { includeWaiting: true });
+  const source = view ? { steps: view.steps, tools: sessionView?.tools ?? view.tools } : { steps: [] };
   const report = buildReport(
-    view ?? { steps: [] },
+    source,
     options.command === 'doctor'
-      ? { command: 'doctor' }
-      : { command: 'connect', connected: state?.step === 'connected' && extraChecks.length === 0 },
+      ? { command: 'doctor', stopped: stoppedAt(state, reached) }
+      : {
+          command: 'connect',
+          connected: reached && extraChecks.length === 0,
+          ...(options.audit ? { judgeAudit: true } : {}),
+        },
     call,
-    wireOf(state),
+    wireOf(state) ?? sessionWire,
   );
   if (extraChecks.length > 0) {
     report.checks.push(...extraChecks);
     report.ok = false;
   }
-
   if (options.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    if (view?.tools && view.tools.length > 0) io.stdout.write(`\n${formatTools(report.tools, style)}\n`);
-    else if (state?.step === 'connected') io.stdout.write(`\n${formatTools([], style)}\n`);
+    if (report.tools.length > 0) io.stdout.write(`\n${formatTools(report.tools, style)}\n`);
+    else if (reached) io.stdout.write(`\n${formatTools([], style)}\n`);
     if (call) io.stdout.write(`\n${formatCall(call, callDetail, style)}\n`);
+    if (audited_) io.stdout.write(`\n${formatAudit(report.checks, style, auditNote)}\n`);
+    else if (auditNote) io.stdout.write(`\n${auditNote}\n`);
     io.stdout.write(`\n${formatSummary(report, style)}\n`);
   }
   if (!report.ok && options.json && call && !call.ok && callDetail)

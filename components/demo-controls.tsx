@@ -29,6 +29,7 @@ const ACTIONS: Array<{ label: string; input: DemoSwitch; note: string }> = [
 /**
  * Switches of the bundled demo, so a walkthrough can show each session path. The inspector's server
  * flips them (a server action posts to the demo's admin API); the browser never calls the demo.
+ * Loaded the first time the demo switches are opened.
  */
 export function DemoControls() {
   const [state, setState] = useState<DemoAdminState | null>(null);
@@ -58,58 +59,53 @@ export function DemoControls() {
     .join('; ');
 
   return (
-    <details className="rounded-lg border border-dashed border-line bg-panel-2 p-4 text-sm">
-      <summary className="cursor-pointer select-none font-semibold">
-        Demo switches (sessions and access model)
-      </summary>
-      <section aria-label="Demo switches" className="mt-3">
-        <p className="text-muted">
-          Change the bundled demo servers to see each path: refresh, reconnect, step-up, and the audit failing
-          row by row. Switches apply to every demo scenario.
-        </p>
-        <div className="mt-3 flex flex-wrap gap-2">
-          {ACTIONS.map((a) => (
-            <button
-              key={a.label}
-              type="button"
-              disabled={pending}
-              title={a.note}
-              onClick={() => void flip(a.input)}
-              className="rounded-md border border-line px-3 py-1 disabled:opacity-60"
-            >
-              {a.label}
-            </button>
+    <section aria-label="Demo switches" className="mt-2">
+      <p className="text-muted">
+        Change the bundled demo servers to see each path: refresh, reconnect, step-up, and the audit failing
+        row by row. Switches apply to every demo scenario.
+      </p>
+      <div className="mt-3 flex flex-wrap gap-2">
+        {ACTIONS.map((a) => (
+          <button
+            key={a.label}
+            type="button"
+            disabled={pending}
+            title={a.note}
+            onClick={() => void flip(a.input)}
+            className="rounded-md border border-line px-3 py-1 disabled:opacity-60"
+          >
+            {a.label}
+          </button>
+        ))}
+      </div>
+      <fieldset className="mt-3">
+        <legend className="font-medium">Break an access-model row</legend>
+        <div className="mt-1 grid gap-1 md:grid-cols-2">
+          {BREAKS.map((b) => (
+            <label key={b.row} className="flex items-center gap-2">
+              <input
+                type="checkbox"
+                disabled={pending || !state}
+                checked={state?.breaks[b.row] === true}
+                onChange={(e) => void flip({ op: 'break', row: b.row, on: e.target.checked })}
+              />
+              {b.label}
+            </label>
           ))}
         </div>
-        <fieldset className="mt-3">
-          <legend className="font-medium">Break an access-model row</legend>
-          <div className="mt-1 grid gap-1 md:grid-cols-2">
-            {BREAKS.map((b) => (
-              <label key={b.row} className="flex items-center gap-2">
-                <input
-                  type="checkbox"
-                  disabled={pending || !state}
-                  checked={state?.breaks[b.row] === true}
-                  onChange={(e) => void flip({ op: 'break', row: b.row, on: e.target.checked })}
-                />
-                {b.label}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        {state ? (
-          <p className="mt-3 text-xs text-muted" data-testid="demo-state">
-            Access tokens live {state.accessTokenTtl} s · extra scopes: {required || 'none'}
-            {state.tokensExpiredAt ? ` · tokens expired at ${state.tokensExpiredAt}` : ''}
-            {state.grantsRevokedAt ? ` · grants revoked at ${state.grantsRevokedAt}` : ''}
-          </p>
-        ) : null}
-        {error ? (
-          <p role="alert" className="mt-2 text-fail">
-            {error}
-          </p>
-        ) : null}
-      </section>
-    </details>
+      </fieldset>
+      {state ? (
+        <p className="mt-3 text-xs text-muted" data-testid="demo-state">
+          Access tokens live {state.accessTokenTtl} s · extra scopes: {required || 'none'}
+          {state.tokensExpiredAt ? ` · tokens expired at ${state.tokensExpiredAt}` : ''}
+          {state.grantsRevokedAt ? ` · grants revoked at ${state.grantsRevokedAt}` : ''}
+        </p>
+      ) : null}
+      {error ? (
+        <p role="alert" className="mt-2 text-fail">
+          {error}
+        </p>
+      ) : null}
+    </section>
   );
 }

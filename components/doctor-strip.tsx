@@ -24,7 +24,7 @@ export function DoctorStrip() {
   const firstWarn = checks.find((c) => c.status === 'warn');
 
   return (
-    <section aria-label="Doctor summary" className="rounded-lg border border-line bg-panel p-4">
+    <section aria-label="Doctor summary" className="rounded-lg border border-line bg-panel px-4 py-3">
       <div className="flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">
         <h2 className="font-semibold">Doctor</h2>
         <span data-testid="count-pass">
@@ -52,7 +52,7 @@ export function DoctorStrip() {
 
 function FirstFinding({ check, onShow }: { check: Check; onShow: () => void }) {
   return (
-    <div className="mt-3 flex flex-wrap items-start justify-between gap-3 border-t border-line pt-3 text-sm">
+    <div className="mt-2 flex flex-wrap items-start justify-between gap-3 border-t border-line pt-2 text-sm">
       <div className="min-w-0">
         <p className="flex flex-wrap items-center gap-2">
           <StatusBadge status={check.status} />

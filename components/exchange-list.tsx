@@ -1,13 +1,25 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Exchange } from '@/lib/http/types';
 import { toCurl } from './curl';
 import { formatBytes, formatDuration } from './format';
+import { useInspector } from './inspector-provider';
 
 export function ExchangeList({ exchanges }: { exchanges: Exchange[] }) {
+  // An exchange chosen in the sequence diagram or the timeline: open it, bring it into view, focus it.
+  const openId = useInspector((s) => s.openExchangeId);
+  const list = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    if (!openId) return;
+    const item = list.current?.querySelector<HTMLDetailsElement>(`[data-exchange="${CSS.escape(openId)}"]`);
+    if (!item) return;
+    item.open = true;
+    item.scrollIntoView({ block: 'start' });
+    item.querySelector('summary')?.focus({ preventScroll: true });
+  }, [openId]);
   return (
-    <ul className="flex flex-col gap-2">
+    <ul ref={list} className="flex flex-col gap-2">
       {exchanges.map((exchange) => (
         <li key={exchange.id} id={`exchange-${exchange.id}`}>
           <ExchangeItem exchange={exchange} />
@@ -34,7 +46,7 @@ function ExchangeItem({ exchange }: { exchange: Exchange }) {
     setTimeout(() => setCopied(false), 1500);
   }
   return (
-    <details className="group rounded-md border border-line">
+    <details data-exchange={exchange.id} className="group rounded-md border border-line">
       <summary className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 font-mono text-xs">
         <span className="font-semibold">{request.method}</span>
         <span className="min-w-0 flex-1 break-all">{request.url}</span>

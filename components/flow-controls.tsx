@@ -80,30 +80,38 @@ export function FlowControls() {
     const wire = spokenWire(view.discovery.mcp);
     return (
       <>
-        <section aria-label="Outcome" className="rounded-lg border border-pass/40 bg-pass/5 p-4 text-sm">
-          <h2 className="font-semibold text-pass">
-            <span aria-hidden="true">✓ </span>Connected
-          </h2>
-          <p className="mt-1">
-            {view.token ? (
-              <>
-                The inspector holds a token for{' '}
-                <code className="break-all font-mono">{view.options.serverUrl}</code> in its encrypted
-                server-side session. Run the read-only tools below.
-              </>
-            ) : (
-              <>
-                <code className="break-all font-mono">{view.options.serverUrl}</code> answers without a token
-                (authorization is optional in MCP), so there was no sign-in. Run the read-only tools below.
-              </>
-            )}
-            {view.resumed ? ` Signed in again and ran ${view.resumed.tool} again (result below).` : ''}
-          </p>
-          {wire ? (
-            <p data-testid="spoken-wire" className="mt-1 font-medium">
-              {wire}.
+        <section
+          aria-label="Outcome"
+          className="flex flex-wrap items-start justify-between gap-x-6 gap-y-2 rounded-lg border border-pass/40 bg-pass/5 px-4 py-3 text-sm"
+        >
+          <div className="min-w-0 flex-1">
+            <h2 className="font-semibold text-pass">
+              <span aria-hidden="true">✓ </span>Connected
+              {wire ? (
+                <span data-testid="spoken-wire" className="ml-3 font-medium text-fg">
+                  {wire}.
+                </span>
+              ) : null}
+            </h2>
+            <p className="mt-1">
+              {view.token ? (
+                <>
+                  The inspector holds a token for{' '}
+                  <code className="break-all font-mono">{view.options.serverUrl}</code> in its encrypted
+                  server-side session. Run the read-only tools in the Tools view.
+                </>
+              ) : (
+                <>
+                  <code className="break-all font-mono">{view.options.serverUrl}</code> answers without a
+                  token (authorization is optional in MCP), so there was no sign-in. Run the read-only tools
+                  in the Tools view.
+                </>
+              )}
+              {view.resumed
+                ? ` Signed in again and ran ${view.resumed.tool} again (result in the Tools view).`
+                : ''}
             </p>
-          ) : null}
+          </div>
           <SessionActions />
         </section>
         {view.recovery ? <RecoveryBanner recovery={view.recovery} /> : null}

@@ -1,22 +1,16 @@
 'use client';
 
-import type { ReactNode } from 'react';
+import { lazy, Suspense } from 'react';
 import type { DemoInfo } from '@/lib/server/config';
 import type { Snapshot } from '@/lib/store/inspector-store';
-import { AuditPanel } from './audit-panel';
-import { AuthorizationServerChoice } from './authorization-server-choice';
-import { DemoControls } from './demo-controls';
 import { DemoPicker } from './demo-picker';
-import { DoctorStrip } from './doctor-strip';
-import { FlowControls } from './flow-controls';
 import { InspectorProvider, useInspector } from './inspector-provider';
 import { ReportBar } from './report-bar';
-import { StepDetail } from './step-detail';
-import { Stepper } from './stepper';
 import { TargetForm } from './target-form';
 import { ThemeToggle } from './theme-toggle';
-import { TokenPanel } from './token-panel';
-import { ToolsPanel } from './tools-panel';
+
+/** Everything after Start is not on the start page: it loads when a walkthrough (or a report) exists. */
+const Workspace = lazy(() => import('./workspace').then((m) => ({ default: m.Workspace })));
 
 export function Inspector({
   initial,
@@ -29,48 +23,44 @@ export function Inspector({
 }) {
   return (
     <InspectorProvider initial={initial}>
-      <div className="mx-auto flex max-w-7xl flex-col gap-5 px-4 py-6 sm:px-6">
-        <header className="flex flex-wrap items-baseline justify-between gap-3">
-          <div>
+      <div className="mx-auto flex max-w-[90rem] flex-col gap-3 px-4 py-4 sm:px-6">
+        <header className="flex flex-wrap items-center justify-between gap-x-6 gap-y-2">
+          <div className="min-w-0">
             <h1 className="text-xl font-semibold tracking-tight">MCP Auth Inspector</h1>
-            <p className="text-sm text-muted">
-              Walk through an MCP server’s OAuth flow step by step: every request, every rule, in the open.
-              {hosted ? ' Hosted mode: only public https servers can be inspected.' : ''}
-            </p>
+            <Tagline hosted={hosted} />
           </div>
-          <ThemeToggle />
+          <div className="flex flex-wrap items-center gap-3">
+            <ReportBar />
+            <ThemeToggle />
+          </div>
         </header>
         <TargetForm demo={demo} />
-        <ReportBar />
         {demo ? <DemoPicker demo={demo} /> : null}
-        {demo?.adminUrl ? (
-          <LiveOnly>
-            <DemoControls />
-          </LiveOnly>
-        ) : null}
-        <DoctorStrip />
-        <FlowControls />
-        <AuthorizationServerChoice variant="banner" />
-        <Walkthrough />
-        <TokenPanel />
-        <ToolsPanel />
-        <AuditPanel />
+        <Started />
       </div>
     </InspectorProvider>
   );
 }
 
-/** Hidden while a report is open: controls that act on live servers. */
-function LiveOnly({ children }: { children: ReactNode }) {
-  const reading = useInspector((s) => s.report !== null);
-  return reading ? null : children;
+/** The start page explains itself; once a walkthrough runs, the line gives its room to the flow. */
+function Tagline({ hosted }: { hosted: boolean }) {
+  const started = useInspector((s) => s.view !== null);
+  if (started && !hosted) return null;
+  return (
+    <p className="text-sm text-muted">
+      {started
+        ? ''
+        : 'Walk through an MCP server’s OAuth flow step by step: every request, every rule, in the open.'}
+      {hosted ? ' Hosted mode: only public https servers can be inspected.' : ''}
+    </p>
+  );
 }
 
-function Walkthrough() {
-  return (
-    <section aria-label="Walkthrough" className="grid gap-4 md:grid-cols-[19rem_minmax(0,1fr)]">
-      <Stepper />
-      <StepDetail />
-    </section>
-  );
+function Started() {
+  const started = useInspector((s) => s.view !== null);
+  return started ? (
+    <Suspense fallback={<p className="text-sm text-muted">Loading the walkthrough…</p>}>
+      <Workspace />
+    </Suspense>
+  ) : null;
 }

@@ -1,22 +1,18 @@
 'use client';
 
 import { type ChangeEvent, useState } from 'react';
-import { parseReport, reportFileName } from '@/lib/flow/report';
 import { useInspector } from './inspector-provider';
 
 const MAX_REPORT_BYTES = 20 * 1024 * 1024;
 const control = 'cursor-pointer rounded-md border border-line px-3 py-1.5 text-sm';
 
 /**
- * Reports for tickets: download this walkthrough (redacted, no secrets), or open one a colleague sent,
- * read-only. An opened report never reaches the server.
+ * Reports for tickets: download this walkthrough (redacted, no secrets) as JSON or as an offline HTML
+ * page, or open a JSON report a colleague sent, read-only. An opened report never reaches the server.
  */
 export function ReportBar() {
   const hasLiveView = useInspector((s) => s.view !== null && s.report === null);
-  const report = useInspector((s) => s.report);
-  const serverUrl = useInspector((s) => s.view?.options.serverUrl);
   const openReport = useInspector((s) => s.openReport);
-  const closeReport = useInspector((s) => s.closeReport);
   const [problem, setProblem] = useState<string | null>(null);
 
   async function onFile(event: ChangeEvent<HTMLInputElement>) {
@@ -35,6 +31,8 @@ export function ReportBar() {
       setProblem(`${file.name} is not JSON. Choose a report downloaded from the inspector.`);
       return;
     }
+    // The report reader is not needed on the start page until someone opens a file.
+    const { parseReport, reportFileName } = await import('@/lib/flow/report');
     const parsed = parseReport(json);
     if (!parsed.ok) {
       setProblem(`${file.name}: ${parsed.problem}`);
@@ -47,40 +45,31 @@ export function ReportBar() {
   }
 
   return (
-    <section aria-label="Reports" className="flex flex-col gap-2 text-sm">
-      {report ? (
-        <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-accent/50 bg-accent/5 p-3">
-          <p>
-            <span className="font-semibold">Viewing a report</span> of{' '}
-            <code className="break-all font-mono">{serverUrl}</code>, exported{' '}
-            {new Date(report.exportedAt).toLocaleString()}. Nothing here is live: tools cannot be run.
-          </p>
-          <button type="button" onClick={closeReport} className={control}>
-            Close report
-          </button>
-        </div>
-      ) : null}
-      <div className="flex flex-wrap items-center gap-2">
-        {hasLiveView ? (
+    <section aria-label="Reports" className="flex flex-wrap items-center gap-2 text-sm">
+      {hasLiveView ? (
+        <>
           <a href="/api/report" download className={control}>
             Download report (redacted)
           </a>
-        ) : null}
-        <label className={control}>
-          Open a report…
-          <input
-            type="file"
-            accept="application/json,.json"
-            onChange={(e) => void onFile(e)}
-            className="sr-only"
-          />
-        </label>
-        {problem ? (
-          <p role="alert" className="text-fail">
-            {problem}
-          </p>
-        ) : null}
-      </div>
+          <a href="/api/report/html" download className={control}>
+            Download report (HTML)
+          </a>
+        </>
+      ) : null}
+      <label className={control}>
+        Open a report…
+        <input
+          type="file"
+          accept="application/json,.json"
+          onChange={(e) => void onFile(e)}
+          className="sr-only"
+        />
+      </label>
+      {problem ? (
+        <p role="alert" className="basis-full text-fail">
+          {problem}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -89,7 +89,7 @@ export function SessionActions() {
   if (!signedIn) {
     // A server that needs no token: nothing to revoke, only a walkthrough to leave.
     return (
-      <div className="mt-3 flex flex-wrap items-center gap-3">
+      <div className="flex max-w-md flex-wrap items-center gap-3">
         <button
           type="button"
           disabled={busy !== null}
@@ -103,7 +103,7 @@ export function SessionActions() {
     );
   }
   return (
-    <div className="mt-3 flex flex-wrap items-center gap-3">
+    <div className="flex max-w-md flex-wrap items-center gap-3">
       <button
         type="button"
         disabled={busy !== null}

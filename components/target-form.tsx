@@ -1,12 +1,15 @@
 'use client';
 
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useEffect, useId, useState } from 'react';
 import { SPEC_VERSIONS, type SpecVersion } from '@/lib/flow/types';
 import type { DemoInfo } from '@/lib/server/config';
 import { useInspector } from './inspector-provider';
-import { useInspectorActions } from './use-inspector-actions';
+import { useStartActions } from './use-start-actions';
+
+const TargetOptions = lazy(() => import('./target-options').then((m) => ({ default: m.TargetOptions })));
 
 type Registration = 'auto' | 'pre-registered' | 'cimd' | 'dcr';
+type AuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
 
 const field =
   'w-full rounded-md border border-line bg-panel px-3 py-2 text-sm text-fg placeholder:text-muted focus:border-accent';
@@ -16,7 +19,7 @@ export function TargetForm({ demo }: { demo: DemoInfo | null }) {
   const mode = useInspector((s) => s.mode);
   const busy = useInspector((s) => s.busy);
   const actionError = useInspector((s) => s.actionError);
-  const actions = useInspectorActions();
+  const actions = useStartActions();
   const ids = useId();
 
   const [serverUrl, setServerUrl] = useState(view?.options.serverUrl ?? '');
@@ -31,27 +34,30 @@ export function TargetForm({ demo }: { demo: DemoInfo | null }) {
   useEffect(() => {
     if (viewSpec) setSpecVersion(viewSpec);
   }, [viewSpec]);
-  const [registration, setRegistration] = useState<Registration>('auto');
-  const [scope, setScope] = useState('');
-  const [omitResource, setOmitResource] = useState(false);
-  const [extraAuthParams, setExtraAuthParams] = useState('');
-  const [clientId, setClientId] = useState('');
-  const [clientSecret, setClientSecret] = useState('');
-  const [authMethod, setAuthMethod] = useState<'none' | 'client_secret_basic' | 'client_secret_post'>('none');
+  // The options load the first time they are opened and stay mounted (their fields keep their values).
+  const [optionsOpened, setOptionsOpened] = useState(false);
 
-  function onSubmit(event: FormEvent) {
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const text = (name: string) => {
+      const value = data.get(name);
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    };
+    const clientId = text('clientId');
     void actions.start({
       serverUrl,
       mode,
       specVersion,
-      registration,
-      scope: scope || undefined,
-      omitResource,
-      extraAuthParams: extraAuthParams || undefined,
-      clientId: clientId || undefined,
-      clientSecret: clientSecret || undefined,
-      tokenEndpointAuthMethod: clientId ? authMethod : undefined,
+      registration: (text('registration') as Registration | undefined) ?? 'auto',
+      scope: text('scope'),
+      omitResource: data.get('omitResource') === 'on',
+      extraAuthParams: text('extraAuthParams'),
+      clientId,
+      clientSecret: text('clientSecret'),
+      tokenEndpointAuthMethod: clientId
+        ? ((text('tokenEndpointAuthMethod') as AuthMethod | undefined) ?? 'none')
+        : undefined,
     });
   }
 
@@ -60,27 +66,25 @@ export function TargetForm({ demo }: { demo: DemoInfo | null }) {
       onSubmit={onSubmit}
       noValidate
       aria-label="Target server"
-      className="flex flex-col gap-3 rounded-lg border border-line bg-panel p-4 shadow-sm"
+      className="flex flex-col gap-2 rounded-lg border border-line bg-panel px-4 py-3 shadow-sm"
     >
-      <div className="flex flex-col gap-2 sm:flex-row sm:items-end">
-        <div className="flex-1">
-          <label htmlFor={`${ids}-url`} className="mb-1 block text-sm font-medium">
-            MCP server URL
-          </label>
-          <input
-            id={`${ids}-url`}
-            name="serverUrl"
-            type="url"
-            inputMode="url"
-            autoComplete="url"
-            spellCheck={false}
-            required
-            placeholder={demo?.mcpUrl ?? 'https://mcp.example.com/mcp'}
-            value={serverUrl}
-            onChange={(e) => setServerUrl(e.target.value)}
-            className={`${field} font-mono`}
-          />
-        </div>
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
+        <label htmlFor={`${ids}-url`} className="shrink-0 text-sm font-medium">
+          MCP server URL
+        </label>
+        <input
+          id={`${ids}-url`}
+          name="serverUrl"
+          type="url"
+          inputMode="url"
+          autoComplete="url"
+          spellCheck={false}
+          required
+          placeholder={demo?.mcpUrl ?? 'https://mcp.example.com/mcp'}
+          value={serverUrl}
+          onChange={(e) => setServerUrl(e.target.value)}
+          className={`${field} min-w-0 flex-1 font-mono`}
+        />
         <button
           type="submit"
           disabled={busy !== null}
@@ -122,99 +126,31 @@ export function TargetForm({ demo }: { demo: DemoInfo | null }) {
             ))}
           </select>
         </label>
+        <details
+          className="open:basis-full"
+          onToggle={(e) => {
+            if (e.currentTarget.open) setOptionsOpened(true);
+          }}
+        >
+          <summary className="cursor-pointer select-none text-muted">
+            Options: registration, scopes, real-world switches
+          </summary>
+          {optionsOpened ? (
+            <Suspense fallback={<p className="mt-2 text-muted">Loading…</p>}>
+              <TargetOptions />
+            </Suspense>
+          ) : null}
+        </details>
+        <p aria-live="polite" className="ml-auto text-muted">
+          {busy ?? ''}
+        </p>
       </div>
-
-      <details className="text-sm">
-        <summary className="cursor-pointer select-none text-muted">
-          Options: registration, scopes, real-world switches
-        </summary>
-        <div className="mt-3 grid gap-4 sm:grid-cols-2">
-          <label className="flex flex-col gap-1">
-            <span className="font-medium">Client registration</span>
-            <select
-              value={registration}
-              onChange={(e) => setRegistration(e.target.value as Registration)}
-              className={field}
-            >
-              <option value="auto">Automatic (spec priority: pre-registered → CIMD → DCR)</option>
-              <option value="pre-registered">Pre-registered client</option>
-              <option value="cimd">Client ID Metadata Document</option>
-              <option value="dcr">Dynamic Client Registration</option>
-            </select>
-          </label>
-          <label className="flex flex-col gap-1">
-            <span className="font-medium">Scopes</span>
-            <input
-              value={scope}
-              onChange={(e) => setScope(e.target.value)}
-              placeholder="Leave empty: challenge scope, else scopes_supported"
-              className={`${field} font-mono`}
-            />
-          </label>
-          <label className="flex flex-col gap-1">
-            <span className="font-medium">Client ID (pre-registered)</span>
-            <input
-              value={clientId}
-              onChange={(e) => setClientId(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              className={`${field} font-mono`}
-            />
-          </label>
-          <label className="flex flex-col gap-1">
-            <span className="font-medium">Client secret (confidential clients only)</span>
-            <input
-              type="password"
-              value={clientSecret}
-              onChange={(e) => setClientSecret(e.target.value)}
-              autoComplete="off"
-              className={`${field} font-mono`}
-            />
-            <span className="text-xs text-muted">
-              Kept only in the encrypted server-side session; never shown again.
-            </span>
-          </label>
-          <label className="flex flex-col gap-1">
-            <span className="font-medium">Token endpoint authentication</span>
-            <select
-              value={authMethod}
-              onChange={(e) => setAuthMethod(e.target.value as typeof authMethod)}
-              className={field}
-            >
-              <option value="none">none (public client)</option>
-              <option value="client_secret_basic">client_secret_basic</option>
-              <option value="client_secret_post">client_secret_post</option>
-            </select>
-          </label>
-          <label className="flex flex-col gap-1">
-            <span className="font-medium">Extra authorization parameters</span>
-            <input
-              value={extraAuthParams}
-              onChange={(e) => setExtraAuthParams(e.target.value)}
-              placeholder="audience=https://api.example.com&prompt=consent"
-              className={`${field} font-mono`}
-            />
-          </label>
-          <label className="inline-flex items-center gap-2">
-            <input
-              type="checkbox"
-              checked={omitResource}
-              onChange={(e) => setOmitResource(e.target.checked)}
-            />
-            Leave out the <code className="font-mono">resource</code> parameter (for authorization servers
-            that refuse it)
-          </label>
-        </div>
-      </details>
 
       {actionError ? (
         <p role="alert" className="rounded-md border border-fail/40 bg-fail/5 px-3 py-2 text-sm text-fail">
           {actionError}
         </p>
       ) : null}
-      <p aria-live="polite" className="min-h-5 text-sm text-muted">
-        {busy ?? ''}
-      </p>
     </form>
   );
 }

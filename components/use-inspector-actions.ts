@@ -1,26 +1,21 @@
 'use client';
 
-import { useCallback } from 'react';
 import {
   answerToolInputAction,
   chooseAuthorizationServerAction,
   disconnectAction,
   nextStepAction,
   reconnectAction,
-  resetAction,
   runAllAction,
   runAuditAction,
   runToolAction,
-  setModeAction,
-  startAction,
   testAudienceAction,
   testRevocationAction,
 } from '@/app/actions';
 import type { InputAnswer } from '@/lib/mcp/input-required';
-import type { StartInput } from '@/lib/server/inspector';
-import type { WalkthroughMode } from '@/lib/store/inspector-store';
 import { safeHttpUrl } from './external-link';
 import { useInspector } from './inspector-provider';
+import { useRunAction, useStartActions } from './use-start-actions';
 
 /** The UI's only way to change the flow: server actions, each answering with a fresh snapshot. */
 export function useInspectorActions() {
@@ -30,29 +25,12 @@ export function useInspectorActions() {
   const setToolRun = useInspector((s) => s.setToolRun);
   const clearToolRuns = useInspector((s) => s.clearToolRuns);
   const selectStep = useInspector((s) => s.selectStep);
-  const setModeLocal = useInspector((s) => s.setMode);
-
-  const run = useCallback(
-    async (label: string, action: () => ReturnType<typeof startAction>) => {
-      setBusy(label);
-      setActionError(null);
-      try {
-        const result = await action();
-        if (result.ok) applySnapshot(result.value);
-        else setActionError(result.error);
-      } catch {
-        setActionError(
-          'The inspector’s server did not answer. Check that it is still running, then try again.',
-        );
-      } finally {
-        setBusy(null);
-      }
-    },
-    [applySnapshot, setActionError, setBusy],
-  );
+  const showView = useInspector((s) => s.showView);
+  const run = useRunAction();
+  const startActions = useStartActions();
 
   /** Runs an action that prepares a sign-in, then sends the browser to the authorization server. */
-  const signInAgain = async (action: () => ReturnType<typeof reconnectAction>) => {
+  const signInAgain = async (action: typeof reconnectAction) => {
     setBusy('Preparing the sign-in…');
     setActionError(null);
     try {
@@ -74,13 +52,11 @@ export function useInspectorActions() {
   };
 
   return {
-    start: (input: StartInput) => {
-      clearToolRuns();
-      selectStep(null);
-      return run('Starting…', () => startAction(input));
-    },
+    ...startActions,
     next: () => {
+      // Guided mode explains each step: the walkthrough shows the one that just ran.
       selectStep(null);
+      showView('walkthrough');
       return run('Running the next step…', nextStepAction);
     },
     runAll: () => {
@@ -91,15 +67,6 @@ export function useInspectorActions() {
       clearToolRuns();
       selectStep(null);
       return run('Switching the authorization server…', () => chooseAuthorizationServerAction(index));
-    },
-    reset: () => {
-      clearToolRuns();
-      selectStep(null);
-      return run('Resetting…', resetAction);
-    },
-    setMode: (mode: WalkthroughMode) => {
-      setModeLocal(mode);
-      return run('Saving…', () => setModeAction(mode));
     },
     /** Reconnect or step-up: the server builds a new authorization request, and the browser goes there. */
     reconnect: () => signInAgain(reconnectAction),

@@ -31,6 +31,8 @@ export const BREAK_ROWS = [
   'no-revocation-check',
   'bad-403',
   'no-header-check',
+  'bad-token-500',
+  'no-cors',
 ] as const;
 export type BreakRow = (typeof BREAK_ROWS)[number];
 

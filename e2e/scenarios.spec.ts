@@ -143,6 +143,7 @@ for (const id of SCENARIO_IDS) {
       await expect(page.getByRole('button', { name: 'Authorize', exact: true })).toHaveCount(0);
       await expect(doctor.getByText('probe.unauthorized', { exact: true })).toBeVisible();
       await expect(doctor.getByTestId('count-fail')).toContainText('0 failed');
+      await inspector.showView('Audit');
       await expect(SessionsPage.from(inspector).audit).toContainText('Not applicable');
       if (scenario.wire) await expect(inspector.spokenWire).toHaveText(SPOKEN[scenario.wire]);
       const result = await inspector.runTool('echo', { message: `hello from ${id}` });

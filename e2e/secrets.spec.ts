@@ -26,6 +26,7 @@ test('no raw access or refresh token reaches the browser (pages, JSON, server-ac
   await inspector.runTool('whoami');
   await inspector.page.reload();
   await inspector.expectConnected();
+  await inspector.showView('Token');
   await expect(inspector.page.getByTestId('redacted-access-token')).toContainText('…');
 
   const issued = (await (await fetch(`${servers.demo.adminUrl}/issued-tokens`)).json()) as {

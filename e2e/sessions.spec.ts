@@ -27,6 +27,7 @@ test.describe('honest sessions against the bundled demo', () => {
   }) => {
     const inspector = SessionsPage.from(inspectorPage);
     await inspector.connectToDemo(servers.demo.mcpUrl);
+    await inspector.showView('Token');
     await expect(inspector.tokenPanel.getByTestId('refresh-token-state')).toHaveText('held (server-side)');
 
     // The demo switch goes through the inspector's server to the demo's admin API.
@@ -38,6 +39,7 @@ test.describe('honest sessions against the bundled demo', () => {
     await expect(inspector.reconnectBanner).toHaveCount(0);
 
     // Only the trace and the token panel tell.
+    await inspector.showView('Token');
     await expect(inspector.tokenPanel.getByTestId('refresh-token-state')).toHaveText(
       'held (server-side) · refreshed 1 time, rotated',
     );
@@ -93,6 +95,7 @@ test.describe('honest sessions against the bundled demo', () => {
     await expect(
       inspector.tool('search_notes').getByRole('region', { name: 'Result of search_notes' }),
     ).toContainText('of demo match "launch"');
+    await inspector.showView('Token');
     await expect(inspector.tokenPanel.getByTestId('granted-scopes')).toContainText('mcp:admin');
     await expect(inspector.stepUpBanner).toHaveCount(0);
   });

@@ -160,7 +160,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         bearer_methods_supported: ['header'],
         resource_name: `MCP Auth Inspector demo (${scenario})`,
       },
-      { ...PUBLIC_CORS_HEADERS, 'Cache-Control': 'no-cache' },
+      { ...(state.isBroken('no-cors') ? {} : PUBLIC_CORS_HEADERS), 'Cache-Control': 'no-cache' },
     );
   }
 
@@ -229,12 +229,14 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
+    const cors = !state.isBroken('no-cors');
     if (method === 'OPTIONS') {
       const requested = req.headers['access-control-request-headers'];
-      sendPreflight(res, wire === 'legacy' ? 'GET, POST, DELETE, OPTIONS' : 'POST, OPTIONS', requested);
+      if (!cors) sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: 'GET, POST, DELETE' });
+      else sendPreflight(res, wire === 'legacy' ? 'GET, POST, DELETE, OPTIONS' : 'POST, OPTIONS', requested);
       return;
     }
-    for (const [name, value] of Object.entries(PUBLIC_CORS_HEADERS)) res.setHeader(name, value);
+    if (cors) for (const [name, value] of Object.entries(PUBLIC_CORS_HEADERS)) res.setHeader(name, value);
     if (!['GET', 'POST', 'DELETE'].includes(method)) {
       res.setHeader('Allow', 'GET, POST, DELETE, OPTIONS');
       jsonRpcError(res, 405, -32000, 'Method not allowed.');
@@ -246,6 +248,11 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (auth) {
       const result = await authenticate(req, url, auth);
       if (!result.ok) {
+        // A token that does not verify crashes the handler instead of getting 401.
+        if (result.description && state.isBroken('bad-token-500')) {
+          sendJson(res, 500, { error: 'internal_error', message: 'Internal Server Error' });
+          return;
+        }
         unauthorized(res, auth, result.description);
         return;
       }
@@ -383,7 +390,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         return true;
       }
       if (prm?.paths.includes(url.pathname)) {
-        if (req.method === 'OPTIONS') sendPreflight(res, 'GET, OPTIONS');
+        const cors = !state.isBroken('no-cors');
+        if (req.method === 'OPTIONS' && cors) sendPreflight(res, 'GET, OPTIONS');
         else if (req.method === 'GET' || req.method === 'HEAD') sendProtectedResourceMetadata(res, prm);
         else sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: 'GET, OPTIONS' });
         return true;

@@ -1,5 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
+export type ViewName = 'Walkthrough' | 'Sequence' | 'Timeline' | 'Tools' | 'Token' | 'Audit';
+
 /** The inspector as a user sees it: intent-named actions, locators by role and label. */
 export class InspectorPage {
   readonly form: Locator;
@@ -47,6 +49,20 @@ export class InspectorPage {
     await this.page.getByRole('button', { name: 'Sign in' }).click();
     await this.page.getByRole('button', { name: options.consent ?? 'Authorize', exact: true }).click();
     await this.page.waitForURL(`${this.baseUrl}/`);
+  }
+
+  /** The view switcher's tabs: Walkthrough, Sequence, Timeline, Tools, Token, Audit. */
+  viewTab(name: ViewName): Locator {
+    return this.page.getByRole('tablist', { name: 'Views of this walkthrough' }).getByRole('tab', {
+      name: new RegExp(`^${name}`),
+    });
+  }
+
+  /** Shows one view of the walkthrough (a no-op when it is already shown). */
+  async showView(name: ViewName) {
+    const tab = this.viewTab(name);
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+    await expect(tab).toHaveAttribute('aria-selected', 'true');
   }
 
   stepButton(title: string | RegExp): Locator {
@@ -124,6 +140,7 @@ export class InspectorPage {
   }
 
   async runTool(name: string, fill: Record<string, string> = {}) {
+    await this.showView('Tools');
     const card = this.tool(name);
     for (const [label, value] of Object.entries(fill)) {
       await card.getByLabel(label, { exact: false }).first().fill(value);

@@ -79,12 +79,14 @@ export class SessionsPage extends InspectorPage {
   }
 
   async runAudit() {
+    await this.showView('Audit');
     await this.audit.getByRole('button', { name: 'Run access audit' }).click();
     await expect(this.audit.getByTestId('audit-summary')).toBeVisible();
   }
 
   /** The audit's revocation row: asks first, then ends the session. */
   async testRevocation() {
+    await this.showView('Audit');
     await this.audit.getByRole('button', { name: 'Test revocation…' }).click();
     const dialog = this.page.getByRole('dialog', { name: /Revoke this session’s tokens/ });
     await expect(dialog).toContainText('This ends the session');
@@ -94,12 +96,15 @@ export class SessionsPage extends InspectorPage {
 
   /** The audit's audience row: confirms, signs in again (naming a made-up resource) and comes back. */
   async testAudience() {
+    await this.showView('Audit');
     await this.audit.getByRole('button', { name: 'Test audience…' }).click();
     const dialog = this.page.getByRole('dialog', { name: /test the audience check/ });
     await expect(dialog).toContainText('resource that does not exist');
     await dialog.getByRole('button', { name: 'Sign in and test' }).click();
     await this.signInAgainAtDemo();
     await this.expectConnected();
+    // Back from the authorization server the page opens on the tools; the result is in the audit.
+    await this.showView('Audit');
   }
 
   auditCheck(id: string): Locator {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { errorProbesFor, OTHER_ACCOUNT } from './audit';
+import { cancelAudienceTest } from './audit/audience';
 import {
   callTool,
   createFlow,
   type FlowContext,
   type FlowState,
   handleCallback,
-  resumeAfterReauthorization,
   runAccessAudit,
   runUntilPause,
   testAudience,
@@ -95,10 +95,12 @@ describe('runAccessAudit() against the fake server', () => {
       'audit.read-only-annotations': 'warn', // delete_file and mystery are not read-only
       'audit.non-read-only-never-called': 'pass',
       'audit.invalid-token-401': 'pass',
+      'audit.no-token-challenge': 'pass',
       'audit.query-token-rejected': 'pass',
       'audit.session-without-auth-rejected': 'pass',
       'audit.error-no-leak': 'pass',
       'audit.insufficient-scope-challenge': 'skip',
+      'audit.audience-as-restricted': 'skip',
       'audit.audience-restricted': 'skip',
       'audit.revoked-token-rejected': 'skip',
       // The fake server speaks 2025-11-25: the 2026-07-28 wire rules do not apply to it.
@@ -187,36 +189,52 @@ describe('runAccessAudit() against the fake server', () => {
 });
 
 describe('testAudience()', () => {
-  async function probe(opts: FakeWorldOptions = {}) {
+  async function begin(opts: FakeWorldOptions = {}) {
     const { world, ctx, connected } = await connect(opts);
     const waiting = at(await testAudience(connected, ctx), 'awaiting-callback');
-    const url = new URL(waiting.authorization.url);
-    const back = at(
-      await runUntilPause(
-        await handleCallback(waiting, world.authorize(waiting.authorization.url), ctx),
-        ctx,
-      ),
+    return { world, ctx, connected, waiting, url: new URL(waiting.authorization.url) };
+  }
+  async function probe(opts: FakeWorldOptions = {}) {
+    const { world, ctx, connected, waiting, url } = await begin(opts);
+    const state = at(
+      await handleCallback(waiting, world.authorize(waiting.authorization.url), ctx),
       'connected',
     );
-    const { state } = await resumeAfterReauthorization(back, ctx);
-    return { connected, url, state: at(state, 'connected') };
+    return { connected, url, state };
+  }
+  /** The session the test started from is the one it ends with: same token, MCP session, tools, request. */
+  function expectKept(state: FlowState, connected: FlowState) {
+    const s = at(state, 'connected');
+    const c = at(connected, 'connected');
+    expect(s.secrets.accessToken).toBe(c.secrets.accessToken);
+    expect(s.secrets.refreshToken).toBe(c.secrets.refreshToken);
+    expect(s.token).toEqual(c.token);
+    expect(s.mcp).toEqual(c.mcp);
+    expect(s.tools).toEqual(c.tools);
+    expect(s.authorization).toEqual(c.authorization);
+    expect(s.reauth).toBeUndefined();
+    expect(s.audienceTest).toBeUndefined();
+    expect(s.secrets.codeVerifier).toBeUndefined();
   }
 
-  it('signs in again naming a second resource, and the token for it is refused', async () => {
+  it('asks for the made-up resource alone, and the token for it is refused', async () => {
     const { connected, url, state } = await probe();
     expect(url.searchParams.getAll('resource')).toEqual([
-      'https://mcp.example.com/mcp',
       'https://mcp.example.com/mcp-auth-inspector-audit-audience',
     ]);
     expect(url.searchParams.get('client_id')).toBe(connected.client.clientId);
+    expect(url.searchParams.get('scope')).toBe(connected.authorization.scope ?? null);
+    expect(audit(state)['audit.audience-as-restricted']?.status).toBe('pass');
     expect(audit(state)['audit.audience-restricted']).toMatchObject({
       status: 'pass',
       actual: '401 error="invalid_token" for aud https://mcp.example.com/mcp-auth-inspector-audit-audience',
     });
     expect(audit(state)['audit.audience-restricted']?.exchangeIds).toHaveLength(2);
-    // The session keeps its token for the server itself.
-    expect(state.token.claims?.aud).toBe('https://mcp.example.com/mcp');
-    expect(state.reauth).toBeUndefined();
+    expectKept(state, connected);
+    // The walkthrough's own callback and token steps are untouched.
+    expect(state.records.find((r) => r.id === 'callback')).toEqual(
+      connected.records.find((r) => r.id === 'callback'),
+    );
     expect(JSON.stringify(toView(state))).not.toMatch(/eyJ[\w-]+\.eyJ/);
   });
 
@@ -226,6 +244,70 @@ describe('testAudience()', () => {
       status: 'fail',
       message: expect.stringContaining('accepted a token issued for another resource (audience not checked)'),
     });
+  });
+
+  it('passes an authorization server that refuses the resource with invalid_target, never failing the callback', async () => {
+    const { ctx, connected, waiting } = await begin();
+    const back = new URL(waiting.authorization.redirectUri);
+    back.searchParams.set('error', 'invalid_target');
+    back.searchParams.set('error_description', 'unknown resource');
+    back.searchParams.set('state', waiting.secrets.state!);
+    back.searchParams.set('iss', waiting.authorizationServer.issuer);
+    const state = at(await handleCallback(waiting, back, ctx), 'connected');
+    expect(audit(state)['audit.audience-as-restricted']).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(
+        /invalid_target at the authorization endpoint \(“unknown resource”\): it restricts audiences/,
+      ),
+    });
+    expect(audit(state)['audit.audience-restricted']).toMatchObject({
+      status: 'skip',
+      message: expect.stringMatching(/^Not testable with this authorization server/),
+    });
+    // No advice to register anything, no failed callback.
+    expect(JSON.stringify(state.records)).not.toMatch(/register the resource|ask (the|its) operator/i);
+    expect(state.records.find((r) => r.id === 'callback')?.status).not.toBe('failed');
+    expectKept(state, connected);
+  });
+
+  it('does not judge the server when the authorization server ignores the resource', async () => {
+    const { connected, state } = await probe({ tokenAudience: 'https://mcp.example.com/mcp' });
+    expect(audit(state)['audit.audience-as-restricted']?.status).toBe('warn');
+    expect(audit(state)['audit.audience-restricted']).toMatchObject({
+      status: 'skip',
+      message: expect.stringMatching(
+        /^Not testable: the authorization server issued a token for this server/,
+      ),
+    });
+    expectKept(state, connected);
+  });
+
+  it('only warns when an opaque token is accepted (its audience cannot be read)', async () => {
+    const { state } = await probe({ opaqueToken: true, breaks: { noAudienceCheck: true } });
+    expect(audit(state)['audit.audience-as-restricted']?.status).toBe('skip');
+    expect(audit(state)['audit.audience-restricted']).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/an opaque token/),
+    });
+  });
+
+  it('uses no response that is not its own, and keeps the session', async () => {
+    const { world, ctx, connected, waiting } = await begin();
+    const forged = world.authorize(waiting.authorization.url);
+    forged.searchParams.set('state', 'not-the-state');
+    const state = at(await handleCallback(waiting, forged, ctx), 'connected');
+    expect(audit(state)['audit.audience-restricted']?.message).toMatch(/^Not testable/);
+    expectKept(state, connected);
+  });
+
+  it('gives the session back when the sign-in never completes', async () => {
+    const { ctx, connected, waiting } = await begin();
+    const state = at(cancelAudienceTest(waiting, ctx, 'the browser did not come back.'), 'connected');
+    expect(audit(state)['audit.audience-restricted']).toMatchObject({
+      status: 'skip',
+      message: 'Not tested: the browser did not come back.',
+    });
+    expectKept(state, connected);
   });
 });
 

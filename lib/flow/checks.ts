@@ -269,7 +269,7 @@ export const CHECKS = {
   },
   'tools.read-only-annotations': {
     step: 'tools',
-    title: 'Tools declare readOnlyHint',
+    title: 'Which tools are annotated read-only (annotations are optional; only those are run)',
     specRef: 'MCP 2025-11-25 §Tools (Tool annotations); §Security Best Practices',
   },
   'audit.read-only-annotations': {
@@ -286,6 +286,11 @@ export const CHECKS = {
     step: 'tools',
     title: 'An invalid token gets 401 invalid_token',
     specRef: 'MCP 2025-11-25 §Token Handling; RFC 6750 §3.1',
+  },
+  'audit.no-token-challenge': {
+    step: 'tools',
+    title: 'A request without a token gets 401 whose challenge carries no error code',
+    specRef: 'RFC 6750 §3.1 (SHOULD NOT); MCP 2025-11-25 §Error Handling',
   },
   'audit.query-token-rejected': {
     step: 'tools',
@@ -309,6 +314,12 @@ export const CHECKS = {
     title: 'A request whose Mcp-Method header contradicts its body gets 400 HeaderMismatch',
     specRef: 'MCP 2026-07-28 §Streamable HTTP (Standard Request Headers, Server Validation)',
   },
+  'audit.audience-as-restricted': {
+    step: 'tools',
+    title: 'The authorization server restricts tokens to the resource asked for',
+    specRef:
+      'RFC 8707 §2 (invalid_target; SHOULD audience-restrict); MCP 2025-11-25 §Resource Parameter Implementation',
+  },
   'audit.audience-restricted': {
     step: 'tools',
     title: 'A token issued for another resource is rejected',
@@ -328,6 +339,11 @@ export const CHECKS = {
     step: 'tools',
     title: 'A 403 carries an insufficient_scope challenge with the scope',
     specRef: 'MCP 2025-11-25 §Scope Challenge Handling; RFC 6750 §3.1',
+  },
+  'cors.browser-clients': {
+    step: 'tools',
+    title: 'Browser-based clients can reach every endpoint (CORS; warn only, desktop clients are unaffected)',
+    specRef: 'Fetch Standard §CORS protocol; checklist item 30 (browser clients only, not in the MCP spec)',
   },
 } as const satisfies Record<string, CheckDefinition>;
 

@@ -1,8 +1,9 @@
 import { type Connected, isUnprotected } from './access';
+import { beginAudienceTest, finishAudienceTest, isAudienceTest } from './audit/audience';
 import { toFlowErrorInfo } from './errors';
 import { AuthorizationServerChangedError, beginMigration, migrationOffer } from './migration';
 import { PREFETCH_NOTE, prefetchProtectedResourceMetadata } from './prefetch';
-import { beginAudienceProbe, beginReauthorization } from './recovery';
+import { beginReauthorization } from './recovery';
 import { type FlowState, isRunnable, type RunnableStep, type StateAt } from './state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from './step-run';
 import { runAsMetadata } from './steps/as-metadata';
@@ -38,21 +39,8 @@ function failed(state: FlowState, run: StepRun, error: FlowErrorInfo): FlowState
     failedStep: run.stepId,
     records: upsertRecord(state.records, record),
     seq: run.nextSeq,
-    // A re-authorization that failed (e.g. consent denied) can be tried again; the audit's audience
-    // test is not repeated (the AS may have refused the extra resource), only signing in again is.
-    ...(state.reauth && !state.recovery
-      ? {
-          recovery: state.reauth.probeAudience
-            ? {
-                action: 'reconnect',
-                reason: 'audit',
-                message: `Signing in for the audience test failed (${error.message}) Reconnect signs in again without the extra resource.`,
-                ...(state.reauth.scope ? { scope: state.reauth.scope } : {}),
-                attempts: 0,
-              }
-            : state.reauth,
-        }
-      : {}),
+    // A re-authorization that failed (e.g. consent denied) can be tried again.
+    ...(state.reauth && !state.recovery ? { recovery: state.reauth } : {}),
   } as FlowState;
 }
 
@@ -186,6 +174,8 @@ export async function handleCallback(
       hint: 'Each authorization response is accepted once. Start the authorization again if needed.',
     });
   }
+  // The audit's audience test has its own authorization; its response never touches the session's flow.
+  if (isAudienceTest(state)) return finishAudienceTest(state, callbackUrl, ctx);
   return runStep(state, 'callback', ctx, (run) => runCallback(state, callbackUrl, run));
 }
 
@@ -214,11 +204,12 @@ async function runToAuthorization(state: FlowState, ctx: FlowContext): Promise<F
 }
 
 /**
- * The access audit's audience row: signs in again naming a second, made-up resource; after the
- * callback `resumeAfterReauthorization` sends a token for it to the server, which must refuse it.
- * Returns 'awaiting-callback'. Only when connected.
+ * The access audit's audience test: one more authorization, asking for a made-up resource alone.
+ * Returns 'awaiting-callback' with the connected session kept; after the callback the token (if the
+ * authorization server issues one) goes to the server once, which must refuse it, and the flow is
+ * back at 'connected' whatever happened. Only when connected.
  * @see MCP 2025-11-25 §Access Token Privilege Restriction; RFC 8707 §2
  */
 export async function testAudience(state: FlowState, ctx: FlowContext): Promise<FlowState> {
-  return runNextStep(beginAudienceProbe(state), ctx);
+  return beginAudienceTest(state, ctx);
 }

@@ -145,6 +145,11 @@ async function callToolOnce(
   }
   const durationMs = Math.max(0, run.now() - startedAt);
   const exchangeIds = run.record.exchanges.slice(before).map((e) => e.id);
+  // A tool's answer is remote text the page shows: a server that echoes the bearer token it was
+  // sent must not get it onto the page. The exchange was redacted when recorded; this is the result.
+  if (shaped) shaped = run.redactor.deep(shaped);
+  if (pendingInput) pendingInput = run.redactor.deep(pendingInput);
+  if (error) error = run.redactor.deep(error);
   const result: ToolCallView = shaped
     ? { tool: name, ...shaped, durationMs }
     : pendingInput

@@ -1,14 +1,7 @@
 import type { McpFailure } from '../mcp/client';
 import type { BearerChallenge } from '../oauth/www-authenticate';
 import { keptRegistration } from './disconnect';
-import type {
-  FlowState,
-  LostAuthorizationReason,
-  PendingOperation,
-  RecoveryOffer,
-  SignedIn,
-  StateAt,
-} from './state';
+import type { FlowState, LostAuthorizationReason, PendingOperation, RecoveryOffer, StateAt } from './state';
 import { FlowError } from './types';
 
 /** Step-up authorizations per operation before the inspector stops offering more (MCP: "retry limits"). */
@@ -178,43 +171,10 @@ export function beginReauthorization(state: FlowState): StateAt<'authorize'> {
   return { step: 'authorize', ...kept, reauth };
 }
 
-/** A resource that does not exist on the MCP server's origin, for the audit's audience row. */
+/**
+ * A resource that does not exist on the MCP server's origin, for the audit's audience test (see
+ * audit/audience.ts: it is asked for alone, in an extra authorization that keeps the session).
+ */
 export function probeAudienceFor(serverUrl: string): string {
   return new URL('/mcp-auth-inspector-audit-audience', serverUrl).href;
-}
-
-/**
- * The audit's audience row, first half: signs in again asking for tokens for this server and for a
- * resource that does not exist (RFC 8707 §2 allows several `resource` parameters). Once connected,
- * `resumeAfterReauthorization` gets a token for that resource with the refresh token and sends it to
- * the server, which must refuse it. Only when connected.
- * @see MCP 2025-11-25 §Access Token Privilege Restriction; RFC 8707 §2
- */
-export function beginAudienceProbe(state: FlowState): StateAt<'authorize'> {
-  if (state.step !== 'connected') {
-    throw new FlowError({
-      code: 'invalid_state',
-      message: `The audience test runs on a connected session; the flow is at '${state.step}'.`,
-    });
-  }
-  if ((state as { unprotected?: unknown }).unprotected === true) {
-    throw new FlowError({
-      code: 'invalid_state',
-      message: 'The audience test needs a signed-in session, and this server requires no authorization.',
-    });
-  }
-  const signedIn = state as SignedIn;
-  const audience = probeAudienceFor(state.options.serverUrl);
-  return beginReauthorization({
-    ...signedIn,
-    recovery: {
-      action: 'reconnect',
-      reason: 'audit',
-      message: `The access audit signs in again and asks for tokens for this server and for ${audience}, a resource that does not exist. A token for that resource is then sent to this server once: it must refuse it.`,
-      ...(signedIn.authorization.scope ? { scope: signedIn.authorization.scope } : {}),
-      attempts: 0,
-      operation: { kind: 'audience-probe', audience },
-      probeAudience: audience,
-    },
-  });
 }

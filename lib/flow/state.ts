@@ -196,6 +196,12 @@ interface FlowBase {
   reauth?: RecoveryOffer;
   /** The result of the operation run again after re-authorizing, for the UI to show. */
   resumed?: ToolCallView;
+  /**
+   * While the audit's audience test waits for its authorization response: the made-up resource, and
+   * the session's own authorization request to restore. The connected session's data (tokens, MCP
+   * session, tools) stays in the state meanwhile, so every outcome returns to it.
+   */
+  audienceTest?: { audience: string; previous: AuthorizationRequestInfo };
 }
 
 interface ProbeData {

@@ -103,9 +103,17 @@ export class StepRun {
     return this.seq;
   }
 
-  /** Registers a secret learned mid-step, so later exchanges redact it. */
+  /**
+   * Registers a secret learned mid-step, so later exchanges redact it, and scrubs it out of every
+   * exchange this step recorded already: the answer that carried it was recorded before the step
+   * read it, and a hostile server may have put it where no structural rule looks (a body labelled
+   * text/event-stream, a header, a member nested too deep).
+   */
   addSecret(value: string | undefined): void {
+    const before = this.redactor.size;
     this.redactor.addSecret(value);
+    if (this.redactor.size === before) return;
+    this.record.exchanges = this.record.exchanges.map((exchange) => this.redactor.deep(exchange));
   }
 
   /** A traced fetch whose requests are labelled with `purpose` and whose exchange ids are collected. */
@@ -206,6 +214,10 @@ export class StepRun {
     this.record.durationMs = Math.max(0, this.now() - this.startedAt);
     if (opts.error) this.record.error = opts.error;
     else delete this.record.error;
+    // Checks, facts and errors quote remote text too (an error description, a tool's name): the
+    // record leaves the step with no secret the step knows, wherever the text came from.
+    const scrubbed = this.redactor.deep({ ...this.record });
+    Object.assign(this.record, scrubbed);
     return this.record;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor, redactHeaderValue, redactJwts, redactPairs, redactValue } from './redact';
+import { Redactor, redactHeaderValue, redactJwts, redactPairs, redactValue, TOO_DEEP } from './redact';
 
 const TOKEN = 'tok_0123456789abcdefghijklmnopqrstuvwxyz';
 const JWT =
@@ -183,5 +183,74 @@ describe('Redactor registry', () => {
       'content-type': 'application/json',
       'set-cookie': 'a=•••• (1 chars); Path=/, b=•••• (1 chars); Secure',
     });
+  });
+});
+
+describe('Redactor.body() whatever the content type says', () => {
+  const doc = JSON.stringify({ access_token: TOKEN, refresh_token: `r-${TOKEN}`, token_type: 'Bearer' });
+  it.each(['text/event-stream', 'application/x-www-form-urlencoded', 'text/plain', 'text/html', undefined])(
+    'a JSON token response labelled %s is redacted structurally',
+    (type) => {
+      const shown = new Redactor().body(doc, type);
+      expect(shown).not.toContain(TOKEN);
+      expect(shown).toContain('"token_type": "Bearer"');
+    },
+  );
+
+  it('a document nested 20,000 levels deep is redacted, the part past the cap replaced, never raw', () => {
+    const depth = 20_000;
+    const body = `{"access_token":"${TOKEN}","extra":${'['.repeat(depth)}"${TOKEN}"${']'.repeat(depth)}}`;
+    const shown = new Redactor().body(body, 'application/json');
+    expect(shown).not.toContain(TOKEN);
+    expect(shown).toContain(TOO_DEEP);
+    expect(shown.length).toBeLessThan(10_000);
+  });
+
+  it('event-stream data split over several lines is joined and redacted', () => {
+    const lines = JSON.stringify(JSON.parse(doc), null, 1).split('\n');
+    const shown = new Redactor().body(
+      `event: message\n${lines.map((l) => `data: ${l}`).join('\n')}\n\n`,
+      'text/plain',
+    );
+    expect(shown).not.toContain(TOKEN);
+    expect(shown).toMatch(/^event: message\ndata: \{"access_token":/);
+  });
+
+  it('credential keys in text that is not a document (a cut JSON, an HTML page) are still scrubbed', () => {
+    const cut = `{"access_token": "${TOKEN}", "scope": "a b`;
+    expect(new Redactor().body(cut, 'application/json')).toBe(
+      `{"access_token": "${redactValue(TOKEN)}", "scope": "a b`,
+    );
+    const html = `<p>your code=${TOKEN} and <b>client_secret=${TOKEN}</b></p>`;
+    expect(new Redactor().body(html, 'text/html')).not.toContain(TOKEN);
+  });
+});
+
+describe('Redactor registry: encoded forms, deep values', () => {
+  const secret = 'canary-secret-0123456789-abcdef';
+  const redactor = new Redactor([secret]);
+  it.each([
+    ['raw', secret],
+    ['base64', Buffer.from(secret).toString('base64')],
+    ['base64url', Buffer.from(secret).toString('base64url')],
+    ['base64 inside a longer value', Buffer.from(`${secret}:and-more`).toString('base64')],
+    ['URL-encoded', encodeURIComponent(`${secret} x`)],
+  ])('%s', (_label, form) => {
+    expect(redactor.text(`before ${form} after`)).not.toContain(form.slice(0, 30));
+  });
+
+  it('deep() scrubs every string and key at any depth, and leaves other values alone', () => {
+    let nested: unknown = { [secret]: secret, code: 'unreachable', n: 1 };
+    for (let i = 0; i < 5_000; i++) nested = [nested];
+    const out = JSON.stringify(redactor.deep({ a: { b: [`x ${secret}`] }, code: 'token_failed', nested }));
+    expect(out).not.toContain(secret);
+    expect(out).toContain('"code":"token_failed"');
+  });
+
+  it('deep() keeps keys named __proto__ as plain keys', () => {
+    const value = JSON.parse(`{"__proto__": {"x": "${secret}"}}`) as Record<string, unknown>;
+    const out = redactor.deep(value);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe(`{"__proto__":{"x":"${redactValue(secret)}"}}`);
   });
 });

@@ -91,18 +91,101 @@ export function redactPairs(text: string): string {
     .join('&');
 }
 
-/** Redacts string values under credential keys, at any depth. */
-export function redactJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactJson);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] =
-      typeof inner === 'string' && SENSITIVE_KEYS.has(key.toLowerCase())
-        ? redactValue(inner)
-        : redactJson(inner);
+/** How deep redaction walks a JSON document; anything deeper is replaced whole, never shown raw. */
+export const MAX_REDACT_DEPTH = 64;
+
+/** What stands in for a part of a document nested deeper than redaction walks. */
+export const TOO_DEEP = `[nested deeper than ${MAX_REDACT_DEPTH} levels: not shown]`;
+
+/** Sets an own property, even one named `__proto__` (JSON.parse makes those own properties too). */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Copies a JSON value, with every string under a credential key (at any depth below it) redacted.
+ * Iterative, so no document is too deep to redact: below `maxDepth` levels a whole subtree is
+ * replaced by TOO_DEEP, which also keeps the copy safe to serialise. `mapString` (and `mapKey`) let
+ * a caller scrub every other string too.
+ */
+export function redactJson(
+  value: unknown,
+  options: {
+    maxDepth?: number;
+    mapString?: (text: string) => string;
+    mapKey?: (key: string) => string;
+    /** Redact strings under credential keys (default true); off for our own objects (a view's `code`). */
+    sensitiveKeys?: boolean;
+  } = {},
+): unknown {
+  const {
+    maxDepth = MAX_REDACT_DEPTH,
+    mapString = (t: string) => t,
+    mapKey = (k: string) => k,
+    sensitiveKeys = true,
+  } = options;
+  const root: Record<string, unknown> = {};
+  type Job = {
+    source: unknown;
+    depth: number;
+    sensitive: boolean;
+    into: Record<string, unknown> | unknown[];
+    key: string | number;
+  };
+  const jobs: Job[] = [{ source: value, depth: 0, sensitive: false, into: root, key: 'v' }];
+  for (let job = jobs.pop(); job; job = jobs.pop()) {
+    const { source, depth, sensitive, into, key } = job;
+    let out: unknown;
+    if (typeof source === 'string') out = sensitive ? redactValue(source) : mapString(source);
+    else if (source === null || typeof source !== 'object') out = source;
+    else if (depth >= maxDepth) out = TOO_DEEP;
+    else if (Array.isArray(source)) {
+      const array: unknown[] = new Array(source.length);
+      source.forEach((item, i) => {
+        jobs.push({ source: item, depth: depth + 1, sensitive, into: array, key: i });
+      });
+      out = array;
+    } else {
+      const object: Record<string, unknown> = {};
+      for (const [k, inner] of Object.entries(source)) {
+        const shownKey = mapKey(k);
+        put(object, shownKey, undefined);
+        jobs.push({
+          source: inner,
+          depth: depth + 1,
+          sensitive: sensitive || (sensitiveKeys && SENSITIVE_KEYS.has(k.toLowerCase())),
+          into: object,
+          key: shownKey,
+        });
+      }
+      out = object;
+    }
+    if (Array.isArray(into)) into[key as number] = out;
+    else put(into, key as string, out);
   }
-  return out;
+  return root.v;
+}
+
+/**
+ * `"access_token": "…"` and `access_token=…` wherever they appear in text that is not a document we
+ * could parse (an HTML page, a cut or broken JSON document, a form body labelled anything).
+ */
+const KEYED_JSON = new RegExp(
+  `("(?:${[...SENSITIVE_KEYS].join('|')})"\\s*:\\s*)"((?:[^"\\\\]|\\\\.)*)("?)`,
+  'giu',
+);
+const KEYED_PAIR = new RegExp(
+  `(?<![\\w.%-])(${[...SENSITIVE_KEYS].join('|')})=(?!(?:[^&#\\s]{4}…[^&#\\s]{4}|••••) \\(\\d+ chars\\))([^&#\\s"'<>]+)`,
+  'giu',
+);
+
+export function redactKeyedText(text: string): string {
+  return text
+    .replace(
+      KEYED_JSON,
+      (_m, head: string, value: string, close: string) => `${head}"${redactValue(value)}${close}`,
+    )
+    .replace(KEYED_PAIR, (_m, key: string, value: string) => `${key}=${redactValue(decodeComponent(value))}`);
 }
 
 /** `name=value; name2=value2` → values redacted, names kept (they tell which session is which). */
@@ -140,24 +223,59 @@ function looksLikeJson(text: string): boolean {
 
 /** Redacts and re-serialises JSON, or returns undefined when the text is not JSON after all. */
 function redactJsonText(text: string, pretty: boolean): string | undefined {
+  let parsed: unknown;
   try {
-    return JSON.stringify(redactJson(JSON.parse(text)), null, pretty ? 2 : undefined);
+    parsed = JSON.parse(text);
   } catch {
     return undefined;
   }
+  // The copy is at most MAX_REDACT_DEPTH deep, so serialising it cannot overflow the stack.
+  return JSON.stringify(redactJson(parsed), null, pretty ? 2 : undefined);
 }
 
-/** SSE framing is kept; `data:` lines carrying JSON (MCP messages) get JSON redaction. */
+/** Text whose lines are server-sent-event fields, whatever the content type says. */
+function looksLikeEventStream(text: string): boolean {
+  return /^(?:data|event|id|retry):/m.test(text) && /^data:/m.test(text);
+}
+
+/**
+ * SSE framing is kept; each event's `data:` lines are joined as the SSE spec joins them, and data
+ * carrying JSON (MCP messages, a token response) gets JSON redaction. Data split over several
+ * lines comes back as one line.
+ */
 function redactEventStream(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      if (!line.startsWith('data:')) return line;
-      const data = line.slice(5).trimStart();
-      const redacted = looksLikeJson(data) ? redactJsonText(data, false) : undefined;
-      return redacted === undefined ? line : `data: ${redacted}`;
-    })
-    .join('\n');
+  const out: string[] = [];
+  let data: string[] = [];
+  const flush = () => {
+    if (data.length === 0) return;
+    const joined = data.join('\n');
+    const redacted = looksLikeJson(joined) ? redactJsonText(joined, false) : undefined;
+    if (redacted !== undefined) out.push(`data: ${redacted}`);
+    else for (const line of data) out.push(`data: ${line}`);
+    data = [];
+  };
+  for (const line of text.split('\n')) {
+    if (line.startsWith('data:')) {
+      data.push(line.slice(5).replace(/^ /, '').replace(/\r$/, ''));
+      continue;
+    }
+    flush();
+    out.push(line);
+  }
+  flush();
+  return out.join('\n');
+}
+
+/** Standard base64 of the UTF-8 bytes (btoa, so this module runs anywhere). */
+function b64(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** base64url without padding (RFC 4648 §5), as JWTs and PKCE use it. */
+function b64url(text: string): string {
+  return b64(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /**
@@ -165,7 +283,8 @@ function redactEventStream(text: string): string {
  * the flow learns (tokens, client secret, PKCE verifier, code) is added as soon as it is known.
  */
 export class Redactor {
-  readonly #secrets = new Set<string>();
+  /** Every form a secret may take in text → what is shown instead (the secret's redacted form). */
+  readonly #secrets = new Map<string, string>();
   #ordered: string[] = [];
 
   constructor(secrets: Iterable<string> = []) {
@@ -173,30 +292,49 @@ export class Redactor {
   }
 
   /**
-   * Registers a value to scrub anywhere it appears, also in URL-encoded form. Values shorter than
-   * 8 characters are ignored: as substrings they would match ordinary text; structural rules
-   * still redact them where they appear as credentials.
+   * Registers a value to scrub anywhere it appears: raw, URL-encoded, and base64 or base64url (as a
+   * whole, and the part of its encoding that does not depend on what follows it, so an echo inside
+   * a longer encoded value is caught too). Values shorter than 8 characters are ignored: as
+   * substrings they would match ordinary text; structural rules still redact them where they
+   * appear as credentials.
    */
   addSecret(value: string | undefined): void {
-    if (!value || value.length < SECRET_MIN_LENGTH) return;
+    if (!value || value.length < SECRET_MIN_LENGTH || this.#secrets.has(value)) return;
+    const shown = redactValue(value);
+    const aligned = value.slice(0, Math.floor(value.length / 3) * 3);
     for (const variant of [
       value,
       encodeURIComponent(value),
       encodeURIComponent(value).replace(/%20/g, '+'),
+      b64(value),
+      b64url(value),
+      b64(aligned),
+      b64url(aligned),
     ]) {
-      this.#secrets.add(variant);
+      if (variant.length >= SECRET_MIN_LENGTH && !this.#secrets.has(variant))
+        this.#secrets.set(variant, shown);
     }
     // Longest first, so a secret that contains another is replaced whole.
-    this.#ordered = [...this.#secrets].sort((a, b) => b.length - a.length);
+    this.#ordered = [...this.#secrets.keys()].sort((a, b) => b.length - a.length);
+  }
+
+  /** How many values are registered (each with its encoded forms). */
+  get size(): number {
+    return this.#ordered.length;
+  }
+
+  /** Known secrets only, in any of their forms. */
+  scrub(value: string): string {
+    let out = value;
+    for (const secret of this.#ordered) {
+      if (out.includes(secret)) out = out.split(secret).join(this.#secrets.get(secret) ?? '••••');
+    }
+    return out;
   }
 
   /** Free text (error messages, unknown bodies, path segments): registry, then JWTs. */
   text(value: string): string {
-    let out = value;
-    for (const secret of this.#ordered) {
-      if (out.includes(secret)) out = out.split(secret).join(redactValue(decodeComponent(secret)));
-    }
-    return redactJwts(out);
+    return redactJwts(this.scrub(value));
   }
 
   header(name: string, value: string): string {
@@ -237,14 +375,35 @@ export class Redactor {
   }
 
   /**
-   * A body, by content type. JSON (declared or recognisable) is redacted structurally and
-   * pretty-printed with 2 spaces; text that only claims to be JSON (an HTML error page) is kept as
-   * text. Form bodies and event streams keep their framing.
+   * A body, whatever its content type claims: a hostile server labels a token response
+   * text/event-stream, or a registration answer form-urlencoded. Text that parses as JSON is
+   * redacted structurally and pretty-printed with 2 spaces; event streams and form bodies keep their
+   * framing; anything else (an HTML page, a cut document) still has credential keys and values
+   * scrubbed. Then the registry and JWTs, always.
    */
   body(text: string, contentType?: string | null): string {
-    if (mediaType(contentType) === 'application/x-www-form-urlencoded') return this.text(redactPairs(text));
-    if (isEventStream(contentType)) return this.text(redactEventStream(text));
     const json = looksLikeJson(text) ? redactJsonText(text, true) : undefined;
-    return this.text(json ?? text);
+    if (json !== undefined) return this.text(json);
+    let out = text;
+    if (isEventStream(contentType) || looksLikeEventStream(out)) out = redactEventStream(out);
+    if (
+      mediaType(contentType) === 'application/x-www-form-urlencoded' ||
+      /^[^\s{}[\]<>"]*=[^\s]*$/.test(out)
+    ) {
+      out = redactPairs(out);
+    }
+    return this.text(redactKeyedText(out));
+  }
+
+  /**
+   * Any JSON-shaped value (an exchange, a tool result, a whole view) with every known secret scrubbed
+   * from every string and key, iteratively and to any depth (deeper than `maxDepth` is replaced).
+   * Only the registry applies: structural rules belong to wire data, and were applied when it was
+   * recorded.
+   */
+  deep<T>(value: T, maxDepth = 4 * MAX_REDACT_DEPTH): T {
+    if (this.#ordered.length === 0) return value;
+    const scrub = (text: string) => this.scrub(text);
+    return redactJson(value, { maxDepth, mapString: scrub, mapKey: scrub, sensitiveKeys: false }) as T;
   }
 }

@@ -46,12 +46,12 @@ export function readOnlyRefusal(tool: Pick<Tool, 'annotations'>): string | undef
   const a = tool.annotations;
   if (a?.readOnlyHint === true) return undefined;
   if (!a) {
-    return 'The tool has no annotations, so nothing says it is read-only (readOnlyHint defaults to false). The inspector runs only tools annotated readOnlyHint: true.';
+    return 'The tool has no annotations, so nothing says it is read-only (readOnlyHint defaults to false).';
   }
   if (a.readOnlyHint === false) {
-    return `The server annotates it readOnlyHint: false${a.destructiveHint === false ? ' (not destructive, but it may still change data)' : ''}. The inspector runs only read-only tools.`;
+    return `The server annotates it readOnlyHint: false${a.destructiveHint === false ? ' (not destructive, but it may still change data)' : ''}.`;
   }
-  return 'Its annotations do not include readOnlyHint (which defaults to false). The inspector runs only tools annotated readOnlyHint: true.';
+  return 'Its annotations do not include readOnlyHint (which defaults to false).';
 }
 
 /** Deeper JSON than this (schemas, structured results) is cut: it would overflow the stack when sealed or rendered. */

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SPEC_VERSIONS, type SpecVersion } from '../flow/types';
+import { type AbuseLimits, abuseLimitsFromEnv } from './rate-limit';
 
 /** Everything the app reads from the environment, read once, validated, in one place. */
 export interface InspectorConfig {
@@ -20,6 +21,10 @@ export interface InspectorConfig {
   /** Total time for one step, all its requests together. */
   stepBudgetMs: number;
   maxRedirects: number;
+  /** Session store caps: all sessions, anonymous ones (not signed in), and their sealed bytes. */
+  sessions: { maxEntries: number; maxAnonymous: number; maxBytes: number; maxAnonymousBytes: number };
+  /** Per-client budgets and the global outbound cap (read by proxy.ts too). */
+  abuse: AbuseLimits;
   demo?: DemoInfo;
 }
 
@@ -84,6 +89,14 @@ function parseCount(value: string | undefined, fallback: number, name: string): 
   return n;
 }
 
+function abuseLimits(env: NodeJS.ProcessEnv): AbuseLimits {
+  try {
+    return abuseLimitsFromEnv(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): InspectorConfig {
   const modeRaw = env.INSPECTOR_MODE ?? 'local';
   if (modeRaw !== 'local' && modeRaw !== 'hosted') {
@@ -135,6 +148,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): InspectorConfi
     maxMcpBodyBytes: parseMs(env.INSPECTOR_MAX_MCP_BODY_BYTES, 5_242_880, 'INSPECTOR_MAX_MCP_BODY_BYTES'),
     stepBudgetMs: parseMs(env.INSPECTOR_STEP_BUDGET_MS, 30_000, 'INSPECTOR_STEP_BUDGET_MS'),
     maxRedirects: parseCount(env.INSPECTOR_MAX_REDIRECTS, 5, 'INSPECTOR_MAX_REDIRECTS'),
+    sessions: {
+      maxEntries: parseMs(env.INSPECTOR_MAX_SESSIONS, 10_000, 'INSPECTOR_MAX_SESSIONS'),
+      maxAnonymous: parseMs(env.INSPECTOR_MAX_ANONYMOUS_SESSIONS, 5_000, 'INSPECTOR_MAX_ANONYMOUS_SESSIONS'),
+      maxBytes: parseMs(env.INSPECTOR_SESSION_STORE_BYTES, 512 * 1_048_576, 'INSPECTOR_SESSION_STORE_BYTES'),
+      maxAnonymousBytes: parseMs(
+        env.INSPECTOR_ANONYMOUS_STORE_BYTES,
+        128 * 1_048_576,
+        'INSPECTOR_ANONYMOUS_STORE_BYTES',
+      ),
+    },
+    abuse: abuseLimits(env),
     demo,
   };
 }

@@ -19,11 +19,12 @@ import {
   type ToolCallView,
   testAudience,
   testRevocation,
-  toView,
 } from '../flow';
+import { browserView, scrubForBrowser } from '../flow/scrub';
 import { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../flow/types';
 import type { InputAnswer } from '../mcp/input-required';
 import { config } from './config';
+import { withOutboundSlot } from './rate-limit';
 import { type InspectorSessionData, readSession, type WalkthroughMode, withSession } from './session';
 
 export const CALLBACK_PATH = '/api/oauth/callback';
@@ -37,34 +38,54 @@ export interface InspectorSnapshot {
 
 export type ActionResult<T = InspectorSnapshot> = { ok: true; value: T } | { ok: false; error: string };
 
-export const startInputSchema = z.object({
-  serverUrl: z
+/** Longest server URL accepted; real MCP URLs are far shorter, and every byte is stored and echoed. */
+export const MAX_URL_CHARS = 2048;
+
+/** `n` characters, grouped: "900,000 characters". */
+const chars = (n: number) => `${n.toLocaleString('en-US')} characters`;
+
+/** One message per problem, the first that applies: an empty field is not also "not a URL". */
+const serverUrlSchema = z
+  .string({ error: 'Enter the URL of an MCP server, e.g. https://mcp.example.com/mcp.' })
+  .trim()
+  .superRefine((v, ctx) => {
+    const problem = !v
+      ? 'Enter the URL of an MCP server, e.g. https://mcp.example.com/mcp.'
+      : v.length > MAX_URL_CHARS
+        ? `That URL is ${chars(v.length)} long; the inspector accepts server URLs of up to ${chars(MAX_URL_CHARS)}.`
+        : !URL.canParse(v)
+          ? 'That is not a URL. Include the scheme, e.g. https://mcp.example.com/mcp.'
+          : !['http:', 'https:'].includes(new URL(v).protocol)
+            ? `Only http:// and https:// MCP servers can be inspected, not ${new URL(v).protocol}//.`
+            : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A text field with a cap and a message that names the field and the cap. */
+const capped = (field: string, max: number) =>
+  z
     .string()
-    .trim()
-    .min(1, 'Enter the URL of an MCP server, e.g. https://mcp.example.com/mcp.')
-    .refine(
-      (v) => URL.canParse(v),
-      'That is not a URL. Include the scheme, e.g. https://mcp.example.com/mcp.',
-    )
-    .refine(
-      // Unparseable input was reported by the rule above; judge the scheme only of real URLs.
-      (v) => !URL.canParse(v) || ['http:', 'https:'].includes(new URL(v).protocol),
-      'Only http:// and https:// MCP servers can be inspected.',
-    ),
+    .max(max, {
+      error: (issue) =>
+        `${field} is ${chars(String(issue.input ?? '').length)} long; the limit is ${chars(max)}.`,
+    });
+
+export const startInputSchema = z.object({
+  serverUrl: serverUrlSchema,
   mode: z.enum(['guided', 'run-all']).default('run-all'),
   specVersion: z.enum(SPEC_VERSIONS as [SpecVersion, ...SpecVersion[]]).default(LATEST_SPEC),
   registration: z.enum(['auto', 'pre-registered', 'cimd', 'dcr']).default('auto'),
-  scope: z.string().trim().max(2000).optional(),
+  scope: capped('The scope', 2000).trim().optional(),
   omitResource: z.boolean().default(false),
-  extraAuthParams: z.string().trim().max(4000).optional(),
-  clientId: z.string().trim().max(2000).optional(),
-  clientSecret: z.string().max(4000).optional(),
+  extraAuthParams: capped('The extra authorization parameters', 4000).trim().optional(),
+  clientId: capped('The client id', 2000).trim().optional(),
+  clientSecret: capped('The client secret', 4000).optional(),
   tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']).optional(),
   /** `client_credentials`: the client's own token (no user, no browser); needs a pre-registered client. */
   grant: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
   authorizationServerIndex: z.number().int().min(0).max(20).optional(),
   /** A bundled demo scenario: its pre-registered client (if any) is filled in here, never sent to the browser. */
-  demoScenario: z.string().max(100).optional(),
+  demoScenario: capped('The demo scenario', 100).optional(),
 });
 export type StartInput = z.input<typeof startInputSchema>;
 
@@ -143,8 +164,9 @@ export function flowContext(): FlowContext {
   };
 }
 
+/** What the browser gets: the view, scrubbed of the session's live secrets (see lib/flow/scrub). */
 function snapshot(data: InspectorSessionData): InspectorSnapshot {
-  return { view: data.flow ? toView(data.flow) : null, mode: data.mode };
+  return { view: data.flow ? browserView(data.flow) : null, mode: data.mode };
 }
 
 function describeError(error: unknown): string {
@@ -199,12 +221,17 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
       authorizationServerIndex: input.authorizationServerIndex,
       ...(input.grant === 'client_credentials' ? { grant: 'client_credentials' as const } : {}),
     });
-    return withSession(async () => {
-      const ctx = flowContext();
-      const next = input.mode === 'guided' ? await runNextStep(flow, ctx) : await runUntilPause(flow, ctx);
-      const data: InspectorSessionData = { mode: input.mode, flow: next };
-      return { data, result: snapshot(data) };
-    });
+    return withSession(
+      async () => {
+        const ctx = flowContext();
+        const next = await withOutboundSlot(() =>
+          input.mode === 'guided' ? runNextStep(flow, ctx) : runUntilPause(flow, ctx),
+        );
+        const data: InspectorSessionData = { mode: input.mode, flow: next };
+        return { data, result: snapshot(data) };
+      },
+      { create: true },
+    );
   });
 }
 
@@ -215,7 +242,9 @@ export function advanceWalkthrough(how: 'step' | 'all'): Promise<ActionResult> {
       const flow = session.data.flow;
       if (!flow) throw new Error('There is no walkthrough in progress. Enter a server URL and press Start.');
       const ctx = flowContext();
-      const next = how === 'step' ? await runNextStep(flow, ctx) : await runUntilPause(flow, ctx);
+      const next = await withOutboundSlot(() =>
+        how === 'step' ? runNextStep(flow, ctx) : runUntilPause(flow, ctx),
+      );
       const data = { ...session.data, flow: next };
       return { data, result: snapshot(data) };
     }),
@@ -246,43 +275,44 @@ export function chooseAuthorizationServer(index: number): Promise<ActionResult> 
       }
       const ctx = flowContext();
       const guided = session.data.mode === 'guided';
-      let next: FlowState;
-      if (flow.step === 'as-metadata') {
-        next = selectAuthorizationServer(flow, index);
-        if (!guided) next = await runUntilPause(next, ctx);
-      } else {
-        next = createFlow(
+      const next = await withOutboundSlot(async () => {
+        if (flow.step === 'as-metadata') {
+          const chosen = selectAuthorizationServer(flow, index);
+          return guided ? chosen : runUntilPause(chosen, ctx);
+        }
+        let again: FlowState = createFlow(
           { ...flow.options, authorizationServerIndex: index },
           { clientSecret: flow.secrets.clientSecret },
         );
-        if (guided) {
-          while (next.step === 'probe' || next.step === 'prm') next = await runNextStep(next, ctx);
-        } else {
-          next = await runUntilPause(next, ctx);
-        }
-      }
+        if (!guided) return runUntilPause(again, ctx);
+        while (again.step === 'probe' || again.step === 'prm') again = await runNextStep(again, ctx);
+        return again;
+      });
       const data = { ...session.data, flow: next };
       return { data, result: snapshot(data) };
     }),
   );
 }
 
+/** Without a session there is nothing to keep the mode for: the next Start carries it. */
 export function setMode(mode: WalkthroughMode): Promise<ActionResult> {
-  return guarded(() =>
-    withSession(async (session) => {
+  return guarded(async () => {
+    if (!(await readSession())) return { view: null, mode };
+    return withSession(async (session) => {
       const data = { ...session.data, mode };
       return { data, result: snapshot(data) };
-    }),
-  );
+    });
+  });
 }
 
 export function resetWalkthrough(): Promise<ActionResult> {
-  return guarded(() =>
-    withSession(async (session) => {
+  return guarded(async () => {
+    if (!(await readSession())) return { view: null, mode: 'run-all' as const };
+    return withSession(async (session) => {
       const data: InspectorSessionData = { mode: session.data.mode };
       return { data, result: snapshot(data) };
-    }),
-  );
+    });
+  });
 }
 
 export interface ToolCallOutcome extends InspectorSnapshot {
@@ -294,9 +324,9 @@ export function runTool(name: string, args: unknown): Promise<ActionResult<ToolC
     withSession(async (session) => {
       const flow = session.data.flow;
       if (!flow) throw new Error('Connect to a server before running a tool.');
-      const { state, result } = await engineCallTool(flow, flowContext(), name, args);
+      const { state, result } = await withOutboundSlot(() => engineCallTool(flow, flowContext(), name, args));
       const data = { ...session.data, flow: state };
-      return { data, result: { ...snapshot(data), result } };
+      return { data, result: { ...snapshot(data), result: scrubForBrowser(result, state.secrets) } };
     }),
   );
 }
@@ -310,9 +340,11 @@ export function answerToolInput(answers: unknown): Promise<ActionResult<ToolCall
     withSession(async (session) => {
       const flow = session.data.flow;
       if (!flow) throw new Error('Connect to a server before answering a tool.');
-      const { state, result } = await engineAnswerToolInput(flow, flowContext(), parseInputAnswers(answers));
+      const { state, result } = await withOutboundSlot(() =>
+        engineAnswerToolInput(flow, flowContext(), parseInputAnswers(answers)),
+      );
       const data = { ...session.data, flow: state };
-      return { data, result: { ...snapshot(data), result } };
+      return { data, result: { ...snapshot(data), result: scrubForBrowser(result, state.secrets) } };
     }),
   );
 }
@@ -403,7 +435,7 @@ function onFlow(
     withSession(async (session) => {
       const flow = session.data.flow;
       if (!flow) throw new Error(`There is no walkthrough to ${what}. Enter a server URL and press Start.`);
-      const data = { ...session.data, flow: await op(flow, flowContext()) };
+      const data = { ...session.data, flow: await withOutboundSlot(() => op(flow, flowContext())) };
       return { data, result: snapshot(data) };
     }),
   );

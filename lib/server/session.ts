@@ -1,7 +1,13 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
 import type { FlowState } from '../flow';
-import { createKeyring, type LoadedSession, MemorySessionStore, SessionManager } from '../session';
+import {
+  createKeyring,
+  DEFAULT_SESSION_TIMES,
+  type LoadedSession,
+  MemorySessionStore,
+  SessionManager,
+} from '../session';
 import { config } from './config';
 
 export type WalkthroughMode = 'guided' | 'run-all';
@@ -17,12 +23,29 @@ export const SESSION_COOKIE = 'inspector_sid';
 const globalKey = Symbol.for('mcp-auth-inspector.sessions');
 type GlobalWithSessions = typeof globalThis & { [globalKey]?: SessionManager<InspectorSessionData> };
 
+/** A session holds tokens once authorization completed: the store keeps those under pressure. */
+export function isSignedIn(data: InspectorSessionData): boolean {
+  return Boolean(data.flow?.secrets.accessToken || data.flow?.secrets.refreshToken);
+}
+
 export function sessionManager(): SessionManager<InspectorSessionData> {
   const g = globalThis as GlobalWithSessions;
   if (!g[globalKey]) {
-    g[globalKey] = new SessionManager(new MemorySessionStore(), createKeyring(config().sessionSecrets));
+    const c = config();
+    g[globalKey] = new SessionManager(
+      new MemorySessionStore(c.sessions),
+      createKeyring(c.sessionSecrets),
+      DEFAULT_SESSION_TIMES,
+      Date.now,
+      isSignedIn,
+    );
   }
   return g[globalKey];
+}
+
+/** Thrown by an operation that needs this browser's session when it has none. */
+export class NoSessionError extends Error {
+  override name = 'NoSessionError';
 }
 
 async function isHttps(): Promise<boolean> {
@@ -50,19 +73,28 @@ export async function setSessionCookie(id: string): Promise<void> {
 const locks = new Map<string, Promise<unknown>>();
 
 /**
- * Runs `fn` with this browser's session, creating it if needed, one operation per session at a time
- * (two tabs clicking at once must not interleave half-finished flows). Saves what `fn` returns.
+ * Runs `fn` with this browser's session, one operation per session at a time (two tabs clicking at
+ * once must not interleave half-finished flows). Saves what `fn` returns. Only an operation that
+ * starts something (`create: true`: a new walkthrough) makes a session; any other throws
+ * NoSessionError when there is none, so a flood of requests without a cookie stores nothing.
  */
 export async function withSession<R>(
   fn: (
     session: LoadedSession<InspectorSessionData>,
   ) => Promise<{ data: InspectorSessionData; result: R; rotate?: boolean }>,
+  options: { create?: boolean } = {},
 ): Promise<R> {
   const manager = sessionManager();
   let session = await readSession();
+  let created = false;
   if (!session) {
+    if (!options.create) {
+      throw new NoSessionError(
+        'This browser has no walkthrough on the inspector (it may have expired). Enter a server URL and press Start.',
+      );
+    }
     session = manager.create({ mode: 'run-all' });
-    await setSessionCookie(session.id);
+    created = true;
   }
   const current = session;
   const previous = locks.get(current.id) ?? Promise.resolve();
@@ -76,7 +108,9 @@ export async function withSession<R>(
         saved = await manager.rotate(saved);
         await setSessionCookie(saved.id);
       } else {
+        // A new session is stored (which may be refused when the store is full) before its cookie is set.
         await manager.save(saved);
+        if (created) await setSessionCookie(saved.id);
       }
       return outcome.result;
     });

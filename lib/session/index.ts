@@ -6,4 +6,10 @@ export {
   SessionManager,
   type SessionTimes,
 } from './sessions';
-export { MemorySessionStore, type SessionStore } from './store';
+export {
+  MemorySessionStore,
+  type MemoryStoreLimits,
+  type SessionSetOptions,
+  type SessionStore,
+  SessionStoreFullError,
+} from './store';

@@ -89,3 +89,57 @@ describe('SessionManager', () => {
     expect(store.bytes).toBe(0);
   });
 });
+
+describe('MemorySessionStore under a flood of anonymous sessions', () => {
+  it('evicts anonymous sessions, least recently saved first, and never a signed-in one', async () => {
+    const store = new MemorySessionStore({ maxEntries: 100, maxAnonymous: 10 });
+    await store.set('user', 'signed-in', 60_000, { signedIn: true });
+    await store.set('early', 'anon', 60_000);
+    for (let i = 0; i < 10_000; i++) await store.set(`flood-${i}`, 'anon', 60_000);
+    expect(await store.get('user')).toBe('signed-in');
+    expect(await store.get('early')).toBeUndefined();
+    expect(await store.get('flood-9999')).toBe('anon');
+    expect(store.size).toBe(11);
+    expect(store.signedInCount).toBe(1);
+  });
+
+  it('refuses a new anonymous session, with a clear message, when only signed-in ones are left', async () => {
+    const store = new MemorySessionStore({ maxEntries: 2 });
+    await store.set('a', 'x', 60_000, { signedIn: true });
+    await store.set('b', 'y', 60_000, { signedIn: true });
+    await expect(store.set('c', 'z', 60_000)).rejects.toThrow(/limit of sessions.*signed in/);
+    expect(await store.get('a')).toBe('x');
+    expect(await store.get('b')).toBe('y');
+    // Another signed-in session may take the place of the least recently saved one.
+    await store.set('d', 'w', 60_000, { signedIn: true });
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it('counts the byte cap of anonymous sessions apart, so huge anonymous traces cannot push users out', async () => {
+    const store = new MemorySessionStore({ maxBytes: 1_000, maxAnonymousBytes: 100 });
+    await store.set('user', 'u'.repeat(500), 60_000, { signedIn: true });
+    for (let i = 0; i < 50; i++) await store.set(`big-${i}`, 'b'.repeat(60), 60_000);
+    expect(await store.get('user')).toBe('u'.repeat(500));
+    expect(store.bytes).toBeLessThanOrEqual(560);
+  });
+
+  it('a signed-in session saved again after signing out becomes anonymous', async () => {
+    const store = new MemorySessionStore({ maxEntries: 3, maxAnonymous: 1 });
+    await store.set('a', 'x', 60_000, { signedIn: true });
+    await store.set('a', 'x', 60_000);
+    await store.set('b', 'y', 60_000);
+    expect(await store.get('a')).toBeUndefined();
+    expect(store.signedInCount).toBe(0);
+  });
+
+  it('expired sessions make room before anything is evicted', async () => {
+    let now = 0;
+    const store = new MemorySessionStore({ maxEntries: 2, now: () => now });
+    await store.set('old', 'x', 10, { signedIn: true });
+    await store.set('user', 'y', 60_000, { signedIn: true });
+    now = 100;
+    await store.set('new', 'z', 60_000);
+    expect(await store.get('user')).toBe('y');
+    expect(await store.get('new')).toBe('z');
+  });
+});

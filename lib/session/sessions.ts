@@ -43,6 +43,8 @@ export class SessionManager<T> {
     private readonly keyring: Keyring,
     private readonly times: SessionTimes = DEFAULT_SESSION_TIMES,
     private readonly now: () => number = Date.now,
+    /** Whether a session completed authorization: the store never evicts those for anonymous ones. */
+    private readonly signedIn: (data: T) => boolean = () => false,
   ) {}
 
   async load(id: string | undefined): Promise<LoadedSession<T> | undefined> {
@@ -63,7 +65,9 @@ export class SessionManager<T> {
     const now = this.now();
     const envelope: Envelope<T> = { createdAt: session.createdAt, lastSeenAt: now, data: session.data };
     const remaining = Math.min(this.times.idleMs, session.createdAt + this.times.absoluteMs - now);
-    await this.store.set(session.id, seal(envelope, this.keyring, session.id), Math.max(remaining, 1));
+    await this.store.set(session.id, seal(envelope, this.keyring, session.id), Math.max(remaining, 1), {
+      signedIn: this.signedIn(session.data),
+    });
   }
 
   create(data: T): LoadedSession<T> {

@@ -1,35 +1,71 @@
 /** Where sealed session values live. Only ciphertext ever reaches a store. */
 export interface SessionStore {
   get(id: string): Promise<string | undefined>;
-  set(id: string, sealed: string, ttlMs: number): Promise<void>;
+  /** Throws SessionStoreFullError when an anonymous session cannot be kept without evicting a signed-in one. */
+  set(id: string, sealed: string, ttlMs: number, options?: SessionSetOptions): Promise<void>;
   delete(id: string): Promise<void>;
+}
+
+export interface SessionSetOptions {
+  /**
+   * The session completed authorization (it holds tokens): it is never evicted to make room for an
+   * anonymous one. Default false.
+   */
+  signedIn?: boolean;
+}
+
+/** The store is full of sessions it must keep; a new anonymous session is refused rather than evict one. */
+export class SessionStoreFullError extends Error {
+  override name = 'SessionStoreFullError';
+  readonly code = 'store_full';
+}
+
+export interface MemoryStoreLimits {
+  /** All sessions together. Default 10,000. */
+  maxEntries?: number;
+  /** All sealed values together, in characters (≈ bytes). Default 512 MiB. */
+  maxBytes?: number;
+  /** Sessions that have not completed authorization. Default 5,000. */
+  maxAnonymous?: number;
+  /** Their sealed values together. Default 128 MiB. */
+  maxAnonymousBytes?: number;
 }
 
 interface Entry {
   sealed: string;
   expiresAt: number;
+  signedIn: boolean;
 }
 
 /**
  * The default store: process memory with expiry and caps on the number of sessions and on their
- * total size (oldest evicted first), so a flood of new sessions, or of sessions holding huge traces,
- * cannot grow memory without bound.
+ * total size, so a flood of new sessions, or of sessions holding huge traces, cannot grow memory
+ * without bound. Under pressure anonymous sessions go first, least recently saved first: a flood
+ * of anonymous requests never signs anybody out. A signed-in session is only ever evicted to make
+ * room for another signed-in one; when only signed-in sessions are left, a new anonymous one is
+ * refused (SessionStoreFullError).
  */
 export class MemorySessionStore implements SessionStore {
-  readonly #entries = new Map<string, Entry>();
-  readonly #maxEntries: number;
-  readonly #maxBytes: number;
+  /** Insertion order is save order: the first entry of each class is its least recently saved. */
+  readonly #anonymous = new Map<string, Entry>();
+  readonly #signedIn = new Map<string, Entry>();
+  readonly #limits: Required<MemoryStoreLimits>;
   readonly #now: () => number;
   #bytes = 0;
+  #anonymousBytes = 0;
 
-  constructor(options: { maxEntries?: number; maxBytes?: number; now?: () => number } = {}) {
-    this.#maxEntries = options.maxEntries ?? 10_000;
-    this.#maxBytes = options.maxBytes ?? 512 * 1_048_576;
+  constructor(options: MemoryStoreLimits & { now?: () => number } = {}) {
+    this.#limits = {
+      maxEntries: options.maxEntries ?? 10_000,
+      maxBytes: options.maxBytes ?? 512 * 1_048_576,
+      maxAnonymous: options.maxAnonymous ?? 5_000,
+      maxAnonymousBytes: options.maxAnonymousBytes ?? 128 * 1_048_576,
+    };
     this.#now = options.now ?? Date.now;
   }
 
   async get(id: string): Promise<string | undefined> {
-    const entry = this.#entries.get(id);
+    const entry = this.#anonymous.get(id) ?? this.#signedIn.get(id);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.#now()) {
       this.#remove(id);
@@ -38,30 +74,66 @@ export class MemorySessionStore implements SessionStore {
     return entry.sealed;
   }
 
-  async set(id: string, sealed: string, ttlMs: number): Promise<void> {
+  async set(id: string, sealed: string, ttlMs: number, options: SessionSetOptions = {}): Promise<void> {
+    const signedIn = options.signedIn === true;
+    const previous = this.#anonymous.get(id) ?? this.#signedIn.get(id);
     this.#remove(id);
-    this.#entries.set(id, { sealed, expiresAt: this.#now() + ttlMs });
-    this.#bytes += sealed.length;
-    // The entry just set stays even when it alone is over the byte cap: its owner is using it.
-    while (
-      this.#entries.size > this.#maxEntries ||
-      (this.#bytes > this.#maxBytes && this.#entries.size > 1)
-    ) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined || oldest === id) break;
-      this.#remove(oldest);
+    if (!this.#makeRoom(id, sealed.length, signedIn)) {
+      // Keep what was there: refusing a save must not lose the session's last good state.
+      if (previous) this.#insert(id, previous);
+      throw new SessionStoreFullError(
+        'The inspector is at its limit of sessions and keeps the ones signed in. Try again in a few minutes.',
+      );
     }
+    this.#insert(id, { sealed, expiresAt: this.#now() + ttlMs, signedIn });
   }
 
   async delete(id: string): Promise<void> {
     this.#remove(id);
   }
 
+  /**
+   * Evicts until an entry of `size` fits: expired entries, then anonymous ones (least recently saved
+   * first), then — only for a signed-in entry — signed-in ones. False when it cannot fit.
+   */
+  #makeRoom(id: string, size: number, signedIn: boolean): boolean {
+    const l = this.#limits;
+    const fits = () =>
+      this.size + 1 <= l.maxEntries &&
+      (this.#bytes + size <= l.maxBytes || this.size === 0) &&
+      (signedIn ||
+        (this.#anonymous.size + 1 <= l.maxAnonymous &&
+          (this.#anonymousBytes + size <= l.maxAnonymousBytes || this.#anonymous.size === 0)));
+    if (fits()) return true;
+    this.#sweepExpired();
+    while (!fits()) {
+      const victim =
+        this.#anonymous.keys().next().value ?? (signedIn ? this.#signedIn.keys().next().value : undefined);
+      if (victim === undefined || victim === id) return false;
+      this.#remove(victim);
+    }
+    return true;
+  }
+
+  #sweepExpired(): void {
+    const now = this.#now();
+    for (const map of [this.#anonymous, this.#signedIn]) {
+      for (const [key, entry] of map) if (entry.expiresAt <= now) this.#remove(key);
+    }
+  }
+
+  #insert(id: string, entry: Entry): void {
+    (entry.signedIn ? this.#signedIn : this.#anonymous).set(id, entry);
+    this.#bytes += entry.sealed.length;
+    if (!entry.signedIn) this.#anonymousBytes += entry.sealed.length;
+  }
+
   #remove(id: string): void {
-    const entry = this.#entries.get(id);
+    const entry = this.#anonymous.get(id) ?? this.#signedIn.get(id);
     if (!entry) return;
     this.#bytes -= entry.sealed.length;
-    this.#entries.delete(id);
+    if (!entry.signedIn) this.#anonymousBytes -= entry.sealed.length;
+    (entry.signedIn ? this.#signedIn : this.#anonymous).delete(id);
   }
 
   /** Characters of sealed values held (≈ bytes: sealed values are base64url). */
@@ -70,6 +142,11 @@ export class MemorySessionStore implements SessionStore {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#anonymous.size + this.#signedIn.size;
+  }
+
+  /** How many of the sessions held have completed authorization. */
+  get signedInCount(): number {
+    return this.#signedIn.size;
   }
 }

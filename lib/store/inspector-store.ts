@@ -36,10 +36,21 @@ interface ReportSlice {
   closeReport: () => void;
 }
 
+/** The views of one walkthrough, in the order the view switcher shows them. */
+export const VIEW_IDS = ['walkthrough', 'sequence', 'timeline', 'tools', 'token', 'audit'] as const;
+export type ViewId = (typeof VIEW_IDS)[number];
+
 interface UiSlice {
   /** The step whose detail is open; null follows the flow (the current or last step). */
   selectedStep: StepId | null;
+  /** Selecting a step (or null: following the flow) shows the walkthrough. */
   selectStep: (step: StepId | null) => void;
+  /** The view the user chose; null follows the flow (the walkthrough, then the tools once connected). */
+  activeView: ViewId | null;
+  showView: (view: ViewId | null) => void;
+  /** An exchange to open in the step detail (from the sequence diagram or the timeline). */
+  openExchangeId: string | null;
+  openExchange: (step: StepId, exchangeId: string) => void;
 }
 
 export interface ToolRun {
@@ -71,7 +82,13 @@ export function createInspectorStore(initial: Snapshot) {
     setMode: (mode) => set({ mode }),
 
     selectedStep: null,
-    selectStep: (selectedStep) => set({ selectedStep }),
+    selectStep: (selectedStep) =>
+      set({ selectedStep, openExchangeId: null, activeView: selectedStep ? 'walkthrough' : null }),
+    activeView: null,
+    showView: (activeView) => set({ activeView }),
+    openExchangeId: null,
+    openExchange: (selectedStep, openExchangeId) =>
+      set({ selectedStep, openExchangeId, activeView: 'walkthrough' }),
 
     report: null,
     openReport: (view, meta) =>
@@ -79,12 +96,21 @@ export function createInspectorStore(initial: Snapshot) {
         report: { ...meta, live: s.report?.live ?? { view: s.view, mode: s.mode } },
         view,
         selectedStep: null,
+        activeView: null,
+        openExchangeId: null,
         toolRuns: {},
       })),
     closeReport: () =>
       set((s) =>
         s.report
-          ? { view: s.report.live.view, mode: s.report.live.mode, report: null, selectedStep: null }
+          ? {
+              view: s.report.live.view,
+              mode: s.report.live.mode,
+              report: null,
+              selectedStep: null,
+              activeView: null,
+              openExchangeId: null,
+            }
           : {},
       ),
 

@@ -49,7 +49,6 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
     state: stateValue,
     scope,
     resource,
-    ...(reauth?.probeAudience && resource ? { additionalResources: [reauth.probeAudience] } : {}),
     extraParams: options.extraAuthParams,
   });
 
@@ -70,7 +69,7 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
     run.check(
       'authorize.resource',
       'pass',
-      `resource=${resource}, ${published ? 'as the protected resource metadata names the server' : 'the server’s canonical URI'}. It is sent again with the token request.${reauth?.probeAudience ? ` For the access audit the request also names resource=${reauth.probeAudience}, which does not exist (RFC 8707 §2 allows several).` : ''}`,
+      `resource=${resource}, ${published ? 'as the protected resource metadata names the server' : 'the server’s canonical URI'}. It is sent again with the token request.`,
       {
         expected: resource,
         actual: resource,

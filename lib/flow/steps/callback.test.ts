@@ -101,6 +101,24 @@ describe('handleCallback()', () => {
     expect(check(s, 'callback.error')).toMatchObject({ status: 'fail', actual: 'access_denied' });
   });
 
+  it('shows an error that came back without state, and that violation, without calling it forged', async () => {
+    const { world, ctx, state } = await waiting();
+    const cb = world.authorize(state.authorization.url, 'deny');
+    cb.searchParams.delete('state');
+    const s = failed(await handleCallback(state, cb, ctx));
+    expect(s.error.code).toBe('authorization_denied');
+    expect(s.error.message).toMatch(
+      /^The authorization server returned access_denied: The user denied the request\. The error response has no state/,
+    );
+    expect(s.error.specRef).toBe('RFC 6749 §4.1.2.1');
+    expect(check(s, 'callback.error')).toMatchObject({ status: 'fail', actual: 'access_denied' });
+    expect(check(s, 'callback.state-match')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('RFC 6749 §4.1.2.1 requires it'),
+    });
+    expect(JSON.stringify(s.records)).not.toMatch(/forged|CSRF/);
+  });
+
   it('refuses a callback when not waiting for one, leaving the flow untouched', async () => {
     const { world, ctx, state } = await waiting();
     const cb = world.authorize(state.authorization.url);

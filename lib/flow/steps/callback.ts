@@ -35,6 +35,28 @@ export function runCallback(
     error_description: params.errorDescription ?? null,
   });
 
+  // An error without state: the authorization server broke RFC 6749 §4.1.2.1 (state is REQUIRED in
+  // error responses when the request had one). Nothing is used from it, so it is safe to show what it
+  // said; it is a server's omission, not evidence of forgery.
+  if (expectedState && params.state === undefined && params.error) {
+    const what = `The authorization server returned ${params.error}${params.errorDescription ? `: ${params.errorDescription}` : ''}`;
+    const violation =
+      'The error response has no state, although the request sent one: RFC 6749 §4.1.2.1 requires it, so a client cannot tie the error to its request.';
+    run.check('callback.state-match', 'fail', violation, {
+      expected: shown(expectedState),
+      actual: '(absent)',
+    });
+    run.check('callback.error', 'fail', `${what}.`, { expected: 'code', actual: params.error });
+    throw new FlowError({
+      code: 'authorization_denied',
+      message: `${what}. ${violation}`,
+      hint: `${explainAuthorizationError(params.error)} The authorization server should also return state with its errors.`,
+      expected: 'an authorization code, or an error with state',
+      actual: `error=${params.error}, no state`,
+      specRef: 'RFC 6749 §4.1.2.1',
+    });
+  }
+
   // state (CSRF defence) first: a response that is not ours tells us nothing else.
   if (!expectedState || params.state !== expectedState) {
     const missing = params.state === undefined;

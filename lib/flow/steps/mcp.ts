@@ -414,10 +414,12 @@ export async function runTools(
   if (tools.length === 0) {
     run.check('tools.read-only-annotations', 'skip', 'No tools to judge.');
   } else if (unannotated.length) {
+    // Annotations are optional hints (MCP §Tools), so their absence is no fault of the server; it only
+    // decides which tools the inspector runs.
     run.check(
       'tools.read-only-annotations',
-      'warn',
-      `${unannotated.length} of ${tools.length} tool(s) do not declare readOnlyHint (${unannotated.map((t) => t.name).join(', ')}); clients must treat them as possibly changing data. ${readOnly.length} can be run here.`,
+      'pass',
+      `${readOnly.length} of ${tools.length} tool(s) are annotated read-only and can be run here. ${unannotated.length} declare no readOnlyHint (${unannotated.map((t) => t.name).join(', ')}): annotations are optional, but without readOnlyHint: true a client must assume a tool may change data, so the inspector lists them and does not run them (the CLI runs one with --call NAME --allow-write).`,
       { exchangeIds: ids },
     );
   } else {

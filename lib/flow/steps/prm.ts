@@ -296,7 +296,9 @@ export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowS
     run.check(
       'prm.scopes-supported',
       'warn',
-      'PRM is missing scopes_supported (RECOMMENDED). Without it, and without a scope in the challenge, clients request no scope.',
+      state.probe.challenge?.scope
+        ? `PRM is missing scopes_supported (RECOMMENDED). Clients use the scope the 401 challenge names (“${state.probe.challenge.scope}”); a client that reads only the metadata, or a 401 without scope, has nothing to request.`
+        : 'PRM is missing scopes_supported (RECOMMENDED), and the 401 challenge names no scope either, so clients request no scope and the authorization server decides.',
       { expected: 'scopes_supported: [...]', actual: '(absent)', exchangeIds: ids },
     );
   }

@@ -88,15 +88,20 @@ export async function runRegistration(state: StateAt<'registration'>, run: StepR
     });
   }
   if (order.length === 0) {
-    run.check('registration.route-available', 'fail', `No way to get a client id: ${routesText}.`, {
-      expected: 'one route',
-      actual: '(none)',
-    });
+    run.check(
+      'registration.route-available',
+      'fail',
+      `No way to get a client id: ${routesText}. Give a pre-registered client id (CLI: --client-id; web app: Options › “Client ID (pre-registered)”).`,
+      {
+        expected: 'one route',
+        actual: '(none)',
+      },
+    );
     throw new FlowError({
       code: 'registration_unavailable',
       message:
         'The authorization server offers no registration endpoint and no Client ID Metadata Document support, and no client id was given.',
-      hint: `Ask the authorization server’s operator for a client id registered with redirect URI ${options.redirectUri} and enter it as a pre-registered client, or enable Dynamic Client Registration (RFC 7591) on the authorization server.`,
+      hint: `Ask the authorization server’s operator for a client id registered with redirect URI ${options.redirectUri}, then give it as a pre-registered client (CLI: --client-id ID, and --client-secret for a confidential client; web app: Options › “Client ID (pre-registered)”), or enable Dynamic Client Registration (RFC 7591) on the authorization server.`,
       specRef: 'MCP 2025-11-25 §Client Registration Approaches',
     });
   }

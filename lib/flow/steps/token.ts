@@ -111,6 +111,7 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
     exchangeIds: ids,
     now,
     exchangeCheck: 'token.exchange',
+    ...(Array.isArray(as.scopes_supported) ? { scopesSupported: as.scopes_supported } : {}),
   });
   const expiresIn = tokens.expires_in;
   run.fact('token', { ...token });
@@ -136,6 +137,8 @@ export interface TokenJudgement {
   previousScope?: string;
   exchangeIds: string[];
   now: number;
+  /** The authorization server's scopes_supported, to suggest offline_access when it has it. */
+  scopesSupported?: string[];
 }
 
 /**
@@ -252,7 +255,10 @@ export function judgeTokenResponse(
     run.check(
       'token.refresh-token',
       'warn',
-      'No refresh token: when the access token expires, the user must sign in again. Some authorization servers issue one only with offline_access or after consent.',
+      opts.scopesSupported?.includes('offline_access') &&
+        !(opts.requestedScope ?? '').split(' ').includes('offline_access')
+        ? 'No refresh token: when the access token expires, the user must sign in again. The authorization server lists offline_access in scopes_supported: OpenID-flavoured servers issue refresh tokens only when it is requested (SEP-2207), so add it to the scope (CLI: --scope "… offline_access"; web: Options › Scopes).'
+        : 'No refresh token: when the access token expires, the user must sign in again. Some authorization servers issue one only with offline_access or after consent.',
       { exchangeIds: ids },
     );
   }

@@ -22,7 +22,7 @@ export interface JsonRpcMessage {
   params?: Record<string, unknown>;
 }
 
-export type McpOverride = (message: JsonRpcMessage, res: ServerResponse) => void;
+export type McpOverride = (message: JsonRpcMessage, res: ServerResponse, req: IncomingMessage) => void;
 
 export interface HostileWorld {
   origin: string;
@@ -83,7 +83,7 @@ export async function startHostileWorld(): Promise<HostileWorld> {
       if (url.pathname === '/evil/mcp' && req.method === 'POST' && req.headers.authorization) {
         const message = JSON.parse(body) as JsonRpcMessage;
         const override = mcp.get(message.method);
-        if (override) return override(message, res);
+        if (override) return override(message, res, req);
       }
       await send(res, await relay(url.pathname.includes('evil') ? evil! : good!, url, req, body));
     })().catch((error: unknown) => {
@@ -106,6 +106,46 @@ export async function startHostileWorld(): Promise<HostileWorld> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A world's answer as a route may rewrite it before it is sent. */
+export interface RelayedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A route that lets `world` answer the request, then sends what `rewrite` makes of the answer (a
+ * hostile content type, an echoed secret, a nested member). `rewrite` also sees the request body.
+ */
+export function relayThrough(
+  world: () => FakeWorld,
+  rewrite: (
+    answer: RelayedAnswer,
+    request: { body: string; headers: IncomingMessage['headers'] },
+  ) => RelayedAnswer,
+): RouteHandler {
+  return (req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      const response = await relay(world(), url, req, body);
+      const headers: Record<string, string> = {};
+      response.headers.forEach((v, k) => {
+        if (k !== 'content-length') headers[k] = v;
+      });
+      const out = rewrite(
+        { status: response.status, headers, body: await response.text() },
+        { body, headers: req.headers },
+      );
+      res.writeHead(out.status, out.headers);
+      res.end(out.body);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
   };
 }
 

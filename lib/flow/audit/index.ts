@@ -7,31 +7,29 @@
  * | Read-only tools only                         | audit.read-only-annotations             |
  * | (the inspector keeps to them)                | audit.non-read-only-never-called        |
  * | Invalid tokens are rejected                  | audit.invalid-token-401                 |
+ * | No token: 401 without an error code          | audit.no-token-challenge                |
  * | Tokens only in the Authorization header      | audit.query-token-rejected              |
  * | Browser/MCP sessions are not credentials     | audit.session-without-auth-rejected     |
  * | Revoked access is rejected on the next call  | audit.revoked-token-rejected (asks first)|
  * | Missing permissions leak no system details   | audit.error-no-leak                     |
  * | Missing scope is a proper 403 challenge      | audit.insufficient-scope-challenge      |
+ * | Browser clients can use every endpoint       | cors.browser-clients (warn only)        |
  *
  * Everything is recorded in the 'tools' step. Revocation ends the session, so it is a separate,
  * confirmed operation (`testRevocation`).
  */
 import { ProtocolError } from '@modelcontextprotocol/client';
-import type * as oauth from 'oauth4webapi';
-import type { Exchange } from '../http/types';
-import { httpStatusOf, LEGACY_PROTOCOL_VERSION, type McpFailure } from '../mcp/client';
+import type { Exchange } from '../../http/types';
+import { httpStatusOf, LEGACY_PROTOCOL_VERSION, type McpFailure } from '../../mcp/client';
 import {
   HEADER_MISMATCH,
   judgeVersionRejection,
   requestUnspokenVersion,
   UNSPOKEN_PROTOCOL_VERSION,
-} from '../mcp/negotiation';
-import { rawMcpRequest } from '../mcp/raw';
-import { MCP_REQUEST_TIMEOUT_MS, shapeToolResult, type ToolView } from '../mcp/tools';
-import { describeOAuthError } from '../oauth/errors';
-import { audienceList, decodeJwtPayloadUnverified } from '../oauth/jwt';
-import { clientAuthentication, processRefreshTokenResponse, refreshTokenGrantRequest } from '../oauth/token';
-import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
+} from '../../mcp/negotiation';
+import { rawMcpRequest } from '../../mcp/raw';
+import { MCP_REQUEST_TIMEOUT_MS, shapeToolResult, type ToolView } from '../../mcp/tools';
+import { parseBearerChallenge } from '../../oauth/www-authenticate';
 import {
   type Attempt,
   type Connected,
@@ -39,14 +37,15 @@ import {
   requireOAuth,
   settleAccess,
   withAccess,
-} from './access';
-import { disconnectedState, revokeTokens } from './disconnect';
-import { describeFindings, type LeakFinding, scanForLeaks } from './leak-scanner';
-import type { FlowState } from './state';
-import { type FlowContext, orderedRecord, StepRun, upsertRecord } from './step-run';
-import { attemptFailure, withMcpSession } from './steps/mcp';
-import { firstJsonRpcMessage } from './steps/util';
-import { FlowError, type FlowErrorInfo, type FlowSecrets, type StepRecord } from './types';
+} from '../access';
+import { disconnectedState, revokeTokens } from '../disconnect';
+import { describeFindings, type LeakFinding, scanForLeaks } from '../leak-scanner';
+import type { FlowState } from '../state';
+import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
+import { attemptFailure, withMcpSession } from '../steps/mcp';
+import { FlowError, type FlowErrorInfo, type StepRecord } from '../types';
+import { judgeBrowserCors } from './cors';
+import { accepted, auditRequest, rawRequest, shownStatus } from './raw';
 
 /** Tools probed with invalid arguments, and probes per tool: bounded, so an audit stays a few dozen calls. */
 const MAX_AUDITED_TOOLS = 8;
@@ -240,77 +239,6 @@ async function probeToolErrors(state: Connected, ctx: FlowContext): Promise<Atte
     ...(failure?.kind === 'unauthorized' ? { failure, ...(error ? { error } : {}) } : {}),
   };
 }
-
-/**
- * The request the audit's token rows send, in the era the server speaks: one it must authenticate
- * (tools/list on the modern wire; initialize on the legacy one, as a new client would).
- */
-function auditRequest(
-  s: Connected,
-  authorization?: string,
-): { headers: Record<string, string>; body: string } {
-  const { headers, body } =
-    s.mcp.era === 'modern'
-      ? rawMcpRequest({
-          era: 'modern',
-          method: 'tools/list',
-          id: 'mcp-auth-inspector-audit',
-          ...(s.mcp.protocolVersion ? { protocolVersion: s.mcp.protocolVersion } : {}),
-        })
-      : rawMcpRequest({
-          era: 'legacy',
-          method: 'initialize',
-          id: 'mcp-auth-inspector-audit',
-          protocolVersion: s.mcp.protocolVersion ?? LEGACY_PROTOCOL_VERSION,
-        });
-  return { headers: authorization ? { ...headers, authorization } : headers, body };
-}
-
-interface RawAnswer {
-  status?: number;
-  challenge?: BearerChallenge;
-  /** The JSON-RPC error code of the body, when it carried one. */
-  rpcErrorCode?: unknown;
-  /** Network-level failure (the request got no answer). */
-  error?: string;
-  exchangeIds: string[];
-}
-
-/** One hand-made request to the MCP server, recorded with its purpose. */
-async function rawRequest(
-  run: StepRun,
-  purpose: string,
-  url: string,
-  init: { method?: string; headers: Record<string, string>; body?: string },
-): Promise<RawAnswer> {
-  const call = run.traced(purpose);
-  try {
-    const response = await call.fetch(url, {
-      method: init.method ?? 'POST',
-      headers: init.headers,
-      body: init.body,
-    });
-    // Read it all, so the exchange records the whole answer (an accepted request may stream it).
-    const text = (await response.text().catch(() => undefined)) ?? '';
-    const rpcErrorCode = firstJsonRpcMessage(text, response.headers.get('content-type'))?.error as
-      | { code?: unknown }
-      | undefined;
-    return {
-      status: response.status,
-      challenge: parseBearerChallenge(response.headers.get('www-authenticate')),
-      ...(rpcErrorCode?.code !== undefined ? { rpcErrorCode: rpcErrorCode.code } : {}),
-      exchangeIds: call.exchangeIds,
-    };
-  } catch (err) {
-    return { error: (err as Error).message, exchangeIds: call.exchangeIds };
-  }
-}
-
-const accepted = (a: RawAnswer) => a.status !== undefined && a.status >= 200 && a.status < 300;
-const shownStatus = (a: RawAnswer) =>
-  a.status === undefined
-    ? `no answer (${a.error ?? 'failed'})`
-    : `${a.status}${a.challenge?.error ? ` error="${a.challenge.error}"` : ''}`;
 
 /**
  * Two rows only the 2026-07-28 wire makes testable: a version nobody speaks must get 400 with
@@ -574,6 +502,62 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
     );
   }
 
+  // No token at all: 401, and the challenge carries no error code (the request had no credentials).
+  const none = await rawRequest(
+    run,
+    'Audit (RFC 6750 §3.1) — a request without any token; expect 401 whose challenge has no error code',
+    serverUrl,
+    auditRequest(s),
+  );
+  const noneAt = {
+    expected: '401, WWW-Authenticate: Bearer without error=',
+    actual: `${shownStatus(none)}${none.challenge ? '' : ' (no Bearer challenge)'}`,
+    exchangeIds: none.exchangeIds,
+  };
+  if (none.status === undefined) {
+    run.check(
+      'audit.no-token-challenge',
+      'skip',
+      `Not testable: the request got no answer (${none.error ?? 'failed'}).`,
+      noneAt,
+    );
+  } else if (accepted(none)) {
+    run.check(
+      'audit.no-token-challenge',
+      'fail',
+      `The server answered a request without any token (${shownStatus(none)}), although it asked for one at the start: its access check does not cover every request.`,
+      noneAt,
+    );
+  } else if (none.status !== 401) {
+    run.check(
+      'audit.no-token-challenge',
+      'warn',
+      `A request without a token got ${shownStatus(none)} rather than 401, so clients do not know to sign in.`,
+      noneAt,
+    );
+  } else if (!none.challenge) {
+    run.check(
+      'audit.no-token-challenge',
+      'warn',
+      'A request without a token got 401, but without a Bearer WWW-Authenticate challenge (a 401 MUST carry one, RFC 9110 §15.5.2), so clients cannot find the authorization server from it.',
+      noneAt,
+    );
+  } else if (none.challenge.error) {
+    run.check(
+      'audit.no-token-challenge',
+      'warn',
+      `The 401 to a request without a token says error="${none.challenge.error}". A request that carries no credentials SHOULD NOT get an error code: clients read invalid_token as "this token went bad" and may throw a working session away.`,
+      noneAt,
+    );
+  } else {
+    run.check(
+      'audit.no-token-challenge',
+      'pass',
+      'A request without a token got 401 with a Bearer challenge and no error code.',
+      noneAt,
+    );
+  }
+
   // The (valid) token only in the query string.
   const queryUrl = new URL(serverUrl);
   queryUrl.searchParams.set('access_token', token);
@@ -655,6 +639,7 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   }
 
   await judgeModernWireRules(run, s);
+  await judgeBrowserCors(run, s);
 
   // Tool errors: what the deliberately invalid calls brought back.
   const errors = probes.filter((p) => p.outcome === 'tool-error' || p.outcome === 'protocol-error');
@@ -729,7 +714,14 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
     run.check(
       'audit.audience-restricted',
       'skip',
-      'Not tested yet: it needs a token issued for another resource, so you sign in again once (Test audience).',
+      'Not tested yet: it needs a token issued for another resource, so it signs in once more (Test audience; your session is kept).',
+    );
+  }
+  if (!run.record.checks.some((c) => c.id === 'audit.audience-as-restricted')) {
+    run.check(
+      'audit.audience-as-restricted',
+      'skip',
+      'Not tested yet: the audience test asks the authorization server for a token for a made-up resource (Test audience).',
     );
   }
   if (!run.record.checks.some((c) => c.id === 'audit.revoked-token-rejected')) {
@@ -836,108 +828,15 @@ export async function testRevocation(state: FlowState, ctx: FlowContext): Promis
 }
 
 /**
- * The audit's audience row, second half (after `beginAudienceProbe` signed in again naming a second
- * resource): refreshes for that resource, keeps the rotated refresh token, and sends the new token to
- * the MCP server once. It must refuse a token whose `aud` is another resource. The session keeps its
- * own access token throughout.
- * @see MCP 2025-11-25 §Access Token Privilege Restriction; RFC 8707 §2; RFC 9068 §4
+ * Kept for flows saved while an older version's audience test was under way (it signed in again
+ * naming two resources): the test now runs in audience.ts and returns to 'connected' by itself, so
+ * this only hands the session back.
+ * @deprecated see beginAudienceTest / finishAudienceTest in ./audience
  */
 export async function probeAudience(
   state: Connected,
-  ctx: FlowContext,
-  audience: string,
+  _ctx: FlowContext,
+  _audience: string,
 ): Promise<Connected> {
-  const existing = state.records.find((r) => r.id === 'tools');
-  const run = new StepRun('tools', ctx, state.secrets, state.seq, existing);
-  const finish = (next: Connected): Connected => ({
-    ...next,
-    records: upsertRecord(next.records, orderedRecord(run.finish())),
-    seq: run.nextSeq,
-  });
-  const refreshToken = state.secrets.refreshToken;
-  if (!refreshToken) {
-    run.check(
-      'audit.audience-restricted',
-      'skip',
-      'No refresh token was issued, so the inspector cannot get a token for the second resource without another sign-in.',
-    );
-    return finish(state);
-  }
-  const as = state.authorizationServer.metadata;
-  const client: oauth.Client = {
-    client_id: state.client.clientId,
-    token_endpoint_auth_method: state.client.tokenEndpointAuthMethod,
-  };
-  const call = run.traced(`Audit (RFC 8707 §2.2) — refresh for the other resource ${audience}`);
-  let tokens: oauth.TokenEndpointResponse;
-  try {
-    const response = await refreshTokenGrantRequest({
-      fetch: call.fetch,
-      as,
-      client,
-      clientAuth: clientAuthentication(state.client.tokenEndpointAuthMethod, state.secrets.clientSecret),
-      refreshToken,
-      resource: audience,
-    });
-    tokens = await processRefreshTokenResponse(as, client, response);
-  } catch (err) {
-    const d = describeOAuthError(err, 'The token endpoint');
-    run.check(
-      'audit.audience-restricted',
-      'skip',
-      `The authorization server would not issue a token for the other resource (${d.actual ?? d.message}), so the server’s audience check could not be tested.`,
-      { actual: d.actual ?? d.message, exchangeIds: call.exchangeIds },
-    );
-    // A refresh token the AS refused (invalid_grant) is spent; the session keeps its access token.
-    const secrets = d.oauthError === 'invalid_grant' ? withoutRefreshToken(state.secrets) : state.secrets;
-    return finish({ ...state, secrets });
-  }
-  run.addSecret(tokens.access_token);
-  run.addSecret(tokens.refresh_token);
-  const secrets = {
-    ...state.secrets,
-    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-  };
-  const aud = audienceList(decodeJwtPayloadUnverified(tokens.access_token)?.aud);
-  const base = state.token.resource ?? state.options.serverUrl;
-  if (aud.includes(base)) {
-    run.check(
-      'audit.audience-restricted',
-      'skip',
-      `The authorization server issued a token for this server again (aud ${aud.join(', ')}) instead of one for ${audience}, so there is nothing to test.`,
-      { actual: aud.join(' '), exchangeIds: call.exchangeIds },
-    );
-    return finish({ ...state, secrets });
-  }
-  const answer = await rawRequest(
-    run,
-    `Audit (MCP §Access Token Privilege Restriction) — a request with a token issued for ${audience}; expect 401`,
-    state.options.serverUrl,
-    auditRequest(state, `Bearer ${tokens.access_token}`),
-  );
-  const ids = [...call.exchangeIds, ...answer.exchangeIds];
-  const actual = `${shownStatus(answer)} for aud ${aud.join(' ') || '(opaque token)'}`;
-  if (accepted(answer)) {
-    run.check(
-      'audit.audience-restricted',
-      'fail',
-      `The server accepted a token issued for another resource (audience not checked): aud was ${aud.join(', ') || 'not readable (opaque token)'}, not ${base}. Tokens meant for other services work here too.`,
-      { expected: '401', actual, exchangeIds: ids },
-    );
-  } else {
-    run.check(
-      'audit.audience-restricted',
-      answer.status === 401 ? 'pass' : 'warn',
-      answer.status === 401
-        ? `A token issued for ${audience} got ${shownStatus(answer)}: the server checks that tokens were issued for it.`
-        : `A token issued for another resource was not accepted, but the answer was ${shownStatus(answer)} rather than 401.`,
-      { expected: '401', actual, exchangeIds: ids },
-    );
-  }
-  return finish({ ...state, secrets });
-}
-
-function withoutRefreshToken(secrets: FlowSecrets): FlowSecrets {
-  const { refreshToken: _spent, ...rest } = secrets;
-  return rest;
+  return state;
 }

@@ -1,0 +1,191 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
+import { browseAuthorization } from '../lib/flow/testing/browser';
+import type { Report } from './report';
+import { runCli } from './run';
+
+/**
+ * The doctor's headless access audit against the bundled demo (a real oidc-provider and real MCP
+ * servers), with each break switch on in turn: the doctor must exit 1 with exactly that row failing,
+ * and exit 0 on the demo as it ships. The test plays the browser for every sign-in.
+ */
+let demo: DemoHandle;
+
+beforeAll(async () => {
+  demo = await startDemo();
+});
+
+afterAll(async () => {
+  await demo?.close();
+});
+
+afterEach(async () => {
+  await admin('/reset');
+});
+
+async function admin(path: string, body: unknown = {}) {
+  const response = await fetch(`${demo.adminUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`admin ${path}: ${response.status}`);
+}
+
+function scenario(id: string): DemoScenario {
+  const found = demo.scenarios.find((s) => s.id === id);
+  if (!found) throw new Error(`no demo scenario ${id}`);
+  return found;
+}
+
+/** Signs in (demo/demo), consents, and follows the redirect to the CLI's loopback listener. */
+async function actAsBrowser(url: string): Promise<boolean> {
+  const redirectUri = new URL(url).searchParams.get('redirect_uri');
+  if (!redirectUri) throw new Error(`no redirect_uri in ${url}`);
+  void browseAuthorization(url, redirectUri).then((callback) => fetch(callback));
+  return true;
+}
+
+async function cli(argv: string[]) {
+  const out = { stdout: '', stderr: '' };
+  const code = await runCli(
+    argv,
+    {
+      stdout: { write: (s: string) => (out.stdout += s) },
+      stderr: { write: (s: string) => (out.stderr += s) },
+    },
+    { openBrowser: actAsBrowser, env: {} },
+  );
+  return { code, ...out };
+}
+
+async function doctor(url: string, ...extra: string[]) {
+  const { code, stdout } = await cli(['doctor', url, '--browser', '--json', ...extra]);
+  const report = JSON.parse(stdout) as Report;
+  const audit = Object.fromEntries(
+    report.checks.filter((c) => c.id.startsWith('audit.')).map((c) => [c.id, c]),
+  );
+  return { code, report, audit };
+}
+
+const failing = (report: Report) => report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+
+describe('doctor --browser runs the access audit headless', () => {
+  it('exits 0 on the demo, every row judged, the audience and revocation rows included', async () => {
+    const { code, report, audit } = await doctor(demo.mcpUrl);
+    expect(failing(report)).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.complete).toBe(true);
+    for (const id of [
+      'audit.invalid-token-401',
+      'audit.no-token-challenge',
+      'audit.query-token-rejected',
+      'audit.error-no-leak',
+      'audit.audience-restricted',
+      'audit.revoked-token-rejected',
+      'audit.mcp-method-mismatch-rejected',
+    ]) {
+      expect(audit[id]?.status, id).toBe('pass');
+    }
+    expect(audit['audit.session-without-auth-rejected']?.message).toMatch(/stateless/);
+    expect(report.tools.length).toBeGreaterThan(0);
+    expect(report.wire?.era).toBe('modern');
+  });
+
+  it.each([
+    ['query-token', 'audit.query-token-rejected', /accepted a token from the URL query/],
+    [
+      'no-revocation-check',
+      'audit.revoked-token-rejected',
+      /still accepted the access token after it was revoked/,
+    ],
+    ['bad-token-500', 'audit.invalid-token-401', /not with 401.*500/],
+    ['no-audience-check', 'audit.audience-restricted', /accepted a token issued for another resource/],
+    ['leak-internals', 'audit.error-no-leak', /stack trace/],
+    ['no-header-check', 'audit.mcp-method-mismatch-rejected', /contradicts its body/],
+  ] as const)('with %s on, exits 1 and fails %s', async (row, id, message) => {
+    await admin('/break', { row, on: true });
+    const { code, report, audit } = await doctor(demo.mcpUrl);
+    expect(audit[id]).toMatchObject({ status: 'fail', message: expect.stringMatching(message) });
+    expect(failing(report)).toEqual([id]);
+    expect(code).toBe(1);
+  });
+
+  it('CORS: passes on the demo; with no-cors it only warns, naming each blocking endpoint and header', async () => {
+    const ok = await doctor(demo.mcpUrl, '--no-revoke');
+    expect(ok.report.checks.find((c) => c.id === 'cors.browser-clients')).toMatchObject({ status: 'pass' });
+    await admin('/break', { row: 'no-cors', on: true });
+    const { code, report } = await doctor(demo.mcpUrl, '--no-revoke');
+    const cors = report.checks.find((c) => c.id === 'cors.browser-clients');
+    expect(cors?.status).toBe('warn');
+    expect(cors?.message).toMatch(/the MCP endpoint \(http:\/\/127\.0\.0\.1:\d+\/mcp\) blocks browser requests: it lacks a 2xx answer to the preflight \(got 405\); Access-Control-Allow-Origin on the preflight/);
+    expect(cors?.message).toMatch(/the protected resource metadata \(.*\) blocks browser requests: it lacks Access-Control-Allow-Origin/);
+    expect(cors?.message).not.toMatch(/authorization server metadata|token endpoint|registration endpoint/);
+    expect(failing(report)).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('session-without-auth on the stateful server fails its row', async () => {
+    await admin('/break', { row: 'session-without-auth', on: true });
+    const { code, report } = await doctor(scenario('legacy-2025-11-25').mcpUrl);
+    expect(failing(report)).toContain('audit.session-without-auth-rejected');
+    expect(code).toBe(1);
+  });
+
+  it('an authorization server that refuses unknown resources passes, and the session is kept', async () => {
+    // The tenant AS knows only its own resources: invalid_target at the authorization endpoint.
+    const { code, report, audit } = await doctor(scenario('issuer-path-oidc-only').mcpUrl);
+    expect(audit['audit.audience-as-restricted']).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/invalid_target at the authorization endpoint.*restricts audiences/),
+    });
+    expect(audit['audit.audience-restricted']).toMatchObject({
+      status: 'skip',
+      message: expect.stringMatching(/^Not testable with this authorization server/),
+    });
+    // Revocation runs after the audience test, on the same session: it was kept.
+    expect(audit['audit.revoked-token-rejected']?.status).toBe('pass');
+    expect(failing(report)).toEqual([]);
+    expect(report.checks.find((c) => c.id === 'callback.error')?.status).toBe('pass');
+    expect(code).toBe(0);
+  });
+
+  it('--no-revoke keeps the tokens and says the row was not tested', async () => {
+    await admin('/break', { row: 'no-revocation-check', on: true });
+    const { code, audit } = await doctor(demo.mcpUrl, '--no-revoke');
+    expect(audit['audit.revoked-token-rejected']).toMatchObject({
+      status: 'skip',
+      message: expect.stringMatching(/--no-revoke/),
+    });
+    expect(code).toBe(0);
+  });
+
+  it('connect --audit runs the same rows; its exit code follows them', async () => {
+    await admin('/break', { row: 'query-token', on: true });
+    const { code, stdout } = await cli(['connect', demo.mcpUrl, '--audit']);
+    expect(stdout).toMatch(/Access audit:/);
+    expect(stdout).toMatch(/fail audit\.query-token-rejected/);
+    expect(code).toBe(1);
+  });
+});
+
+describe('a doctor that stops at consent', () => {
+  it('is never a pass: complete false, stopped names the step and what was not judged, exit 3', async () => {
+    const { code, stdout } = await cli(['doctor', demo.mcpUrl, '--json']);
+    const report = JSON.parse(stdout) as Report;
+    expect(report).toMatchObject({
+      ok: false,
+      complete: false,
+      stopped: {
+        at: 'callback',
+        reason: 'consent',
+        notJudged: ['callback', 'token', 'mcp-init', 'tools', 'audit'],
+      },
+    });
+    expect(failing(report)).toEqual([]);
+    expect(code).toBe(3);
+    const human = await cli(['doctor', demo.mcpUrl]);
+    expect(human.stdout).toMatch(/^INCOMPLETE: Stopped at the consent step .*not a pass \(exit 3\)\.$/m);
+    expect(human.code).toBe(3);
+  });
+});

@@ -1,0 +1,61 @@
+'use client';
+
+import { useCallback } from 'react';
+import { resetAction, setModeAction, startAction } from '@/app/actions';
+import type { StartInput } from '@/lib/server/inspector';
+import type { WalkthroughMode } from '@/lib/store/inspector-store';
+import { useInspector } from './inspector-provider';
+
+type SnapshotAction = () => ReturnType<typeof startAction>;
+
+/** Runs one server action that answers with a snapshot: busy while it runs, the error if it fails. */
+export function useRunAction() {
+  const applySnapshot = useInspector((s) => s.applySnapshot);
+  const setBusy = useInspector((s) => s.setBusy);
+  const setActionError = useInspector((s) => s.setActionError);
+  return useCallback(
+    async (label: string, action: SnapshotAction) => {
+      setBusy(label);
+      setActionError(null);
+      try {
+        const result = await action();
+        if (result.ok) applySnapshot(result.value);
+        else setActionError(result.error);
+      } catch {
+        setActionError(
+          'The inspector’s server did not answer. Check that it is still running, then try again.',
+        );
+      } finally {
+        setBusy(null);
+      }
+    },
+    [applySnapshot, setActionError, setBusy],
+  );
+}
+
+/**
+ * What the start page can do: start a walkthrough, choose the mode, start over. Kept apart from the
+ * walkthrough's actions so the start page loads only these.
+ */
+export function useStartActions() {
+  const run = useRunAction();
+  const clearToolRuns = useInspector((s) => s.clearToolRuns);
+  const selectStep = useInspector((s) => s.selectStep);
+  const setModeLocal = useInspector((s) => s.setMode);
+  return {
+    start: (input: StartInput) => {
+      clearToolRuns();
+      selectStep(null);
+      return run('Starting…', () => startAction(input));
+    },
+    setMode: (mode: WalkthroughMode) => {
+      setModeLocal(mode);
+      return run('Saving…', () => setModeAction(mode));
+    },
+    reset: () => {
+      clearToolRuns();
+      selectStep(null);
+      return run('Resetting…', resetAction);
+    },
+  };
+}

@@ -1,0 +1,382 @@
+/**
+ * The audit's audience rows: does the authorization server issue tokens for a resource it does not
+ * know, and does the MCP server refuse a token issued for another resource?
+ *
+ * One extra authorization names a made-up resource alone (never two at once: some authorization
+ * servers refuse several). The connected session stays in the state throughout (its tokens, its MCP
+ * session, its tools), and every outcome returns to it: the test never costs the user their session.
+ *
+ * | The authorization server…          | audit.audience-as-restricted | audit.audience-restricted (the MCP server) |
+ * | ---------------------------------- | ---------------------------- | ------------------------------------------ |
+ * | refuses with invalid_target        | pass                         | skip: not testable with this AS            |
+ * | issues a token for that resource   | pass                         | pass on 401, fail when accepted            |
+ * | issues a token for this server     | warn (ignores resource)      | skip: the token is meant for this server   |
+ * | issues one whose aud is unreadable | skip                         | pass on 401, warn when accepted            |
+ * | answers another error              | skip (quoted)                | skip                                       |
+ * @see MCP 2025-11-25 §Access Token Privilege Restriction; RFC 8707 §2; RFC 9068 §4
+ */
+import type * as oauth from 'oauth4webapi';
+import { redactValue } from '../../http/redact';
+import {
+  buildAuthorizationUrl,
+  generatePkce,
+  generateState,
+  readCallbackParams,
+} from '../../oauth/authorization';
+import { describeOAuthError } from '../../oauth/errors';
+import { audienceList, decodeJwtPayloadUnverified } from '../../oauth/jwt';
+import {
+  authorizationCodeGrantRequest,
+  clientAuthentication,
+  processAuthorizationCodeResponse,
+} from '../../oauth/token';
+import { type Connected, requireOAuth } from '../access';
+import { probeAudienceFor } from '../recovery';
+import type { FlowState, StateAt } from '../state';
+import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
+import { FlowError, type FlowSecrets } from '../types';
+import { accepted, auditRequest, rawRequest, shownStatus } from './raw';
+
+type Waiting = StateAt<'awaiting-callback'>;
+
+/** The made-up resource the audience test asks for; nothing is served there. */
+export { probeAudienceFor };
+
+function withoutAuthorizationSecrets(secrets: FlowSecrets): FlowSecrets {
+  const { codeVerifier: _v, state: _s, authorizationCode: _c, ...rest } = secrets;
+  return rest;
+}
+
+/**
+ * The audience test, first half: an authorization request for the made-up resource alone, with the
+ * session's client and scope, a fresh PKCE verifier and state. Returns 'awaiting-callback' with the
+ * connected session kept in the state; `handleCallback` then calls `finishAudienceTest`.
+ * @see RFC 8707 §2; RFC 6749 §4.1.1; RFC 7636 §4.3
+ */
+export async function beginAudienceTest(state: FlowState, _ctx: FlowContext): Promise<FlowState> {
+  if (state.step !== 'connected') {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: `The audience test runs on a connected session; the flow is at '${state.step}'.`,
+    });
+  }
+  const s = requireOAuth(state, 'The audience test');
+  const audience = probeAudienceFor(s.options.serverUrl);
+  const pkce = await generatePkce();
+  const stateValue = generateState();
+  const scope = s.authorization.scope;
+  const { url } = buildAuthorizationUrl({
+    authorizationEndpoint: s.authorizationServer.metadata.authorization_endpoint!,
+    clientId: s.client.clientId,
+    redirectUri: s.authorization.redirectUri,
+    codeChallenge: pkce.codeChallenge,
+    state: stateValue,
+    ...(scope ? { scope } : {}),
+    resource: audience,
+  });
+  const { recovery: _r, resumed: _d, ...rest } = s;
+  const waiting = {
+    ...rest,
+    step: 'awaiting-callback',
+    audienceTest: { audience, previous: s.authorization },
+    authorization: {
+      url,
+      redirectUri: s.authorization.redirectUri,
+      ...(scope ? { scope } : {}),
+      scopeSource: 'option',
+      resource: audience,
+      createdAt: (_ctx.now ?? Date.now)(),
+    },
+    reauth: {
+      action: 'reconnect',
+      reason: 'audit',
+      message: `The access audit signs in once more, asking for a token for ${audience} alone, a resource that does not exist. Your session stays as it is.`,
+      ...(scope ? { scope } : {}),
+      attempts: 0,
+      operation: { kind: 'audience-probe', audience },
+      probeAudience: audience,
+    },
+    secrets: { ...s.secrets, codeVerifier: pkce.codeVerifier, state: stateValue },
+  } as Waiting;
+  return waiting;
+}
+
+/** Whether this waiting flow is the audience test's (and not a sign-in of the walkthrough). */
+export function isAudienceTest(
+  state: FlowState,
+): state is Waiting & { audienceTest: NonNullable<Waiting['audienceTest']> } {
+  return state.step === 'awaiting-callback' && state.audienceTest !== undefined;
+}
+
+/** Back to the connected session the test started from, with the test's checks recorded. */
+function restore(state: Waiting, run: StepRun): Connected {
+  const { audienceTest, reauth: _reauth, ...rest } = state;
+  return {
+    ...rest,
+    step: 'connected',
+    authorization: audienceTest!.previous,
+    secrets: withoutAuthorizationSecrets(state.secrets),
+    records: upsertRecord(state.records, orderedRecord(run.finish())),
+    seq: run.nextSeq,
+  } as unknown as Connected;
+}
+
+function asRow(run: StepRun, status: 'pass' | 'warn' | 'skip', message: string, exchangeIds: string[] = []) {
+  run.check('audit.audience-as-restricted', status, message, { exchangeIds });
+}
+
+function rsRow(
+  run: StepRun,
+  status: 'pass' | 'warn' | 'fail' | 'skip',
+  message: string,
+  extras: { expected?: string; actual?: string; exchangeIds?: string[] } = {},
+) {
+  run.check('audit.audience-restricted', status, message, extras);
+}
+
+/** The authorization server refused the made-up resource: it restricts audiences, and the MCP server's own check stays untested. */
+function refusedTarget(
+  run: StepRun,
+  audience: string,
+  where: string,
+  description: string | undefined,
+  ids: string[],
+) {
+  asRow(
+    run,
+    'pass',
+    `The authorization server refused a token for ${audience}, a resource it does not know, with invalid_target at the ${where}${description ? ` (“${description}”)` : ''}: it restricts audiences (RFC 8707 §2).`,
+    ids,
+  );
+  rsRow(
+    run,
+    'skip',
+    'Not testable with this authorization server: it issues no token for another resource, so there is no foreign token to send. Whether the MCP server itself checks aud could not be tested; with this authorization server a foreign-audience token cannot reach it.',
+    { exchangeIds: ids },
+  );
+}
+
+/**
+ * The audience test, second half: reads the authorization response (the session's own flow is not
+ * touched), exchanges the code for the made-up resource, and sends that token to the MCP server once.
+ * Every branch returns the connected session the test started from.
+ * @see RFC 6749 §4.1.2, §4.1.2.1; RFC 8707 §2; RFC 9207 §2.4; MCP 2025-11-25 §Access Token Privilege Restriction
+ */
+export async function finishAudienceTest(
+  state: Waiting,
+  callbackUrl: URL | URLSearchParams,
+  ctx: FlowContext,
+): Promise<FlowState> {
+  const audience = state.audienceTest!.audience;
+  const existing = state.records.find((r) => r.id === 'tools');
+  const run = new StepRun('tools', ctx, state.secrets, state.seq, existing);
+  const params = readCallbackParams(callbackUrl);
+  run.addSecret(params.code);
+  const issuer = state.authorizationServer.issuer;
+  const md = state.authorizationServer.metadata;
+
+  // A response that is not ours (or that names another issuer) is not used, and judges nothing.
+  if (params.state !== state.secrets.state && !(params.state === undefined && params.error)) {
+    asRow(
+      run,
+      'skip',
+      'Not testable: the authorization response did not carry this request’s state, so it was not used.',
+    );
+    rsRow(
+      run,
+      'skip',
+      'Not testable: the authorization response for the audience test was not used (state mismatch).',
+    );
+    return restore(state, run);
+  }
+  if (
+    params.iss !== undefined
+      ? params.iss !== issuer
+      : md.authorization_response_iss_parameter_supported === true
+  ) {
+    const why = `iss is ${params.iss ?? '(absent)'}, expected ${issuer}`;
+    asRow(
+      run,
+      'skip',
+      `Not testable: the authorization response failed the mix-up check (${why}), so it was not used.`,
+    );
+    rsRow(run, 'skip', 'Not testable: the authorization response for the audience test was not used.');
+    return restore(state, run);
+  }
+  if (params.error) {
+    const described = `${params.error}${params.errorDescription ? `: ${params.errorDescription}` : ''}`;
+    if (params.error === 'invalid_target') {
+      refusedTarget(run, audience, 'authorization endpoint', params.errorDescription, []);
+    } else {
+      const noState =
+        params.state === undefined
+          ? ' (the response also lacked state, which RFC 6749 §4.1.2.1 requires)'
+          : '';
+      asRow(
+        run,
+        'skip',
+        `Not testable: the authorization server answered ${described}${noState} rather than a code or invalid_target, so how it treats another resource is unknown.`,
+      );
+      rsRow(run, 'skip', `Not testable: no token for another resource was issued (${params.error}).`);
+    }
+    return restore(state, run);
+  }
+  if (!params.code) {
+    asRow(run, 'skip', 'Not testable: the authorization response had neither a code nor an error.');
+    rsRow(run, 'skip', 'Not testable: no token for another resource was issued.');
+    return restore(state, run);
+  }
+
+  const client: oauth.Client = {
+    client_id: state.client.clientId,
+    token_endpoint_auth_method: state.client.tokenEndpointAuthMethod,
+  };
+  const callback = new URLSearchParams({ code: params.code, state: state.secrets.state ?? '' });
+  if (params.iss !== undefined) callback.set('iss', params.iss);
+  const call = run.traced(
+    `Audit (RFC 8707 §2) — authorization code grant for the made-up resource ${audience} alone`,
+  );
+  let tokens: oauth.TokenEndpointResponse;
+  try {
+    const response = await authorizationCodeGrantRequest({
+      fetch: call.fetch,
+      as: md,
+      client,
+      clientAuth: clientAuthentication(state.client.tokenEndpointAuthMethod, state.secrets.clientSecret),
+      callback,
+      expectedState: state.secrets.state ?? '',
+      redirectUri: state.authorization.redirectUri,
+      codeVerifier: state.secrets.codeVerifier ?? '',
+      resource: audience,
+    });
+    tokens = await processAuthorizationCodeResponse(md, client, response);
+  } catch (err) {
+    const d = describeOAuthError(err, 'The token endpoint');
+    if (d.oauthError === 'invalid_target') {
+      refusedTarget(run, audience, 'token endpoint', d.errorDescription, call.exchangeIds);
+    } else {
+      asRow(
+        run,
+        'skip',
+        `Not testable: the token endpoint answered ${d.actual ?? d.message} rather than a token or invalid_target.`,
+        call.exchangeIds,
+      );
+      rsRow(run, 'skip', 'Not testable: no token for another resource was issued.', {
+        exchangeIds: call.exchangeIds,
+      });
+    }
+    return restore(state, run);
+  }
+  run.addSecret(tokens.access_token);
+  run.addSecret(tokens.refresh_token);
+  run.addSecret(tokens.id_token);
+
+  const payload = decodeJwtPayloadUnverified(tokens.access_token);
+  const aud = audienceList(payload?.aud);
+  const base = (state as unknown as Connected).token.resource ?? state.options.serverUrl;
+  const ids = [...call.exchangeIds];
+  const unreadable = payload ? 'a JWT without an aud claim' : 'an opaque token (its audience cannot be read)';
+  if (aud.includes(base)) {
+    asRow(
+      run,
+      'warn',
+      `Asked for a token for ${audience} alone, the authorization server issued one for this server (aud ${aud.join(', ')}): it does not honour the resource parameter (RFC 8707 §2: it SHOULD restrict the token to the resource asked for).`,
+      ids,
+    );
+    rsRow(
+      run,
+      'skip',
+      `Not testable: the authorization server issued a token for this server (aud ${aud.join(', ')}) instead of one for ${audience}, so there is no foreign token to send.`,
+      {
+        actual: aud.join(' '),
+        exchangeIds: ids,
+      },
+    );
+    return restore(state, run);
+  }
+  if (aud.length) {
+    asRow(
+      run,
+      'pass',
+      `Asked for ${audience} alone, the authorization server issued a token with aud ${aud.join(', ')}.`,
+      ids,
+    );
+  } else {
+    asRow(
+      run,
+      'skip',
+      `The authorization server issued ${unreadable} for ${audience}, so what it is restricted to cannot be read.`,
+      ids,
+    );
+  }
+
+  const answer = await rawRequest(
+    run,
+    `Audit (MCP §Access Token Privilege Restriction) — a request with a token issued for ${audience}; expect 401`,
+    state.options.serverUrl,
+    auditRequest(state as unknown as Connected, `Bearer ${tokens.access_token}`),
+  );
+  const all = [...ids, ...answer.exchangeIds];
+  const actual = `${shownStatus(answer)} for ${aud.length ? `aud ${aud.join(' ')}` : unreadable}`;
+  if (answer.status === undefined) {
+    rsRow(
+      run,
+      'skip',
+      `Not testable: the request with the foreign token got no answer (${answer.error ?? 'failed'}).`,
+      { actual, exchangeIds: all },
+    );
+  } else if (accepted(answer)) {
+    if (aud.length) {
+      rsRow(
+        run,
+        'fail',
+        `The server accepted a token issued for another resource (audience not checked): aud was ${aud.join(', ')}, not ${base}. Tokens meant for other services work here too.`,
+        { expected: '401', actual, exchangeIds: all },
+      );
+    } else {
+      rsRow(
+        run,
+        'warn',
+        `The server accepted a token the authorization server issued when asked for ${audience}. It is ${unreadable}, so the inspector cannot tell whether it was restricted to that resource: if it was, the server does not check audiences.`,
+        { expected: '401', actual, exchangeIds: all },
+      );
+    }
+  } else if (answer.status === 401) {
+    rsRow(
+      run,
+      'pass',
+      `A token issued for ${audience} got ${shownStatus(answer)}: the server checks that tokens were issued for it.`,
+      {
+        expected: '401',
+        actual,
+        exchangeIds: all,
+      },
+    );
+  } else {
+    rsRow(
+      run,
+      'warn',
+      `A token issued for another resource was not accepted, but the answer was ${shownStatus(answer)} rather than 401.`,
+      {
+        expected: '401',
+        actual,
+        exchangeIds: all,
+      },
+    );
+  }
+  run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
+  return restore(state, run);
+}
+
+/**
+ * Gives up waiting for the audience test's authorization response (the browser never came back, or
+ * the user cancelled): back to the connected session, the rows saying why they were not tested.
+ */
+export function cancelAudienceTest(state: FlowState, ctx: FlowContext, reason: string): FlowState {
+  if (!isAudienceTest(state)) return state;
+  const existing = state.records.find((r) => r.id === 'tools');
+  const run = new StepRun('tools', ctx, state.secrets, state.seq, existing);
+  asRow(run, 'skip', `Not tested: ${reason}`);
+  rsRow(run, 'skip', `Not tested: ${reason}`);
+  return restore(state, run);
+}

@@ -1,0 +1,181 @@
+/**
+ * Fairness under abuse: per-client request budgets, a global cap on concurrent outbound work, and the
+ * sentences a person sees when they hit one. Framework-free and without 'server-only', so proxy.ts
+ * (which answers 429 before any action runs) and the actions share it; the counters live on
+ * globalThis, one set per process.
+ */
+
+export interface AbuseLimits {
+  /** Server actions (and other POSTs) one client may send per minute; 0: no limit. */
+  actionsPerMinute: number;
+  /** Operations that send requests to other servers (start, next, run a tool, callback…) per client per minute; 0: no limit. */
+  outboundPerMinute: number;
+  /** Operations sending outbound requests at once, for all clients together; 0: no limit. */
+  maxConcurrentOutbound: number;
+  /**
+   * How many proxies in front of the app append to X-Forwarded-For: the client is the entry that many
+   * places from the right (1: the last one, appended by your proxy, or by Next.js itself when there is
+   * no proxy and the request carried none).
+   */
+  proxyHops: number;
+}
+
+export const DEFAULT_ABUSE_LIMITS: Readonly<AbuseLimits> = Object.freeze({
+  actionsPerMinute: 120,
+  outboundPerMinute: 30,
+  maxConcurrentOutbound: 16,
+  proxyHops: 1,
+});
+
+function count(env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    throw new Error(`${name} must be a whole number (${min} or more), got "${raw}".`);
+  }
+  return n;
+}
+
+/** The limits from the environment (see README, Configuration). */
+export function abuseLimitsFromEnv(env: Record<string, string | undefined> = process.env): AbuseLimits {
+  return {
+    actionsPerMinute: count(env, 'INSPECTOR_RATE_ACTIONS', DEFAULT_ABUSE_LIMITS.actionsPerMinute),
+    outboundPerMinute: count(env, 'INSPECTOR_RATE_OUTBOUND', DEFAULT_ABUSE_LIMITS.outboundPerMinute),
+    maxConcurrentOutbound: count(
+      env,
+      'INSPECTOR_MAX_CONCURRENT_OUTBOUND',
+      DEFAULT_ABUSE_LIMITS.maxConcurrentOutbound,
+    ),
+    proxyHops: count(env, 'INSPECTOR_PROXY_HOPS', DEFAULT_ABUSE_LIMITS.proxyHops, 1),
+  };
+}
+
+export interface RateDecision {
+  ok: boolean;
+  /** Whole seconds until the client may try again (0 when ok). */
+  retryAfterS: number;
+}
+
+/**
+ * A fixed one-window counter per key. Keys are bounded: past `maxKeys` the least recently reset
+ * ones are dropped, so a flood of made-up client addresses costs a bounded amount of memory.
+ */
+export class WindowLimiter {
+  readonly #windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs = 60_000,
+    private readonly maxKeys = 50_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  take(key: string): RateDecision {
+    if (this.limit <= 0) return { ok: true, retryAfterS: 0 };
+    const now = this.now();
+    let window = this.#windows.get(key);
+    if (!window || now - window.start >= this.windowMs) {
+      this.#windows.delete(key);
+      window = { start: now, count: 0 };
+      this.#windows.set(key, window);
+      while (this.#windows.size > this.maxKeys) {
+        const oldest = this.#windows.keys().next().value;
+        if (oldest === undefined) break;
+        this.#windows.delete(oldest);
+      }
+    }
+    if (window.count >= this.limit) {
+      return { ok: false, retryAfterS: Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000)) };
+    }
+    window.count++;
+    return { ok: true, retryAfterS: 0 };
+  }
+
+  get keys(): number {
+    return this.#windows.size;
+  }
+}
+
+/** How many operations may send outbound requests at once; excess is refused at once, never queued. */
+export class OutboundGate {
+  #inFlight = 0;
+  constructor(readonly max: number) {}
+
+  tryEnter(): boolean {
+    if (this.max > 0 && this.#inFlight >= this.max) return false;
+    this.#inFlight++;
+    return true;
+  }
+
+  leave(): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+}
+
+/** The client a request comes from, by X-Forwarded-For and the configured proxy hops. */
+export function clientKey(forwardedFor: string | null, proxyHops: number): string {
+  const hops = (forwardedFor ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return hops[Math.max(0, hops.length - proxyHops)] ?? 'unknown';
+}
+
+export function seconds(n: number): string {
+  return n === 1 ? '1 second' : `${n} seconds`;
+}
+
+export const tooManyActions = (limit: number, retryAfterS: number) =>
+  `Too many requests from your address: the inspector takes at most ${limit} actions a minute from one client. Wait ${seconds(retryAfterS)}, then try again.`;
+
+export const tooManyOutbound = (limit: number, retryAfterS: number) =>
+  `Too many walkthrough steps from your address: the inspector contacts other servers for at most ${limit} operations a minute from one client. Wait ${seconds(retryAfterS)}, then try again.`;
+
+export const tooBusy = (max: number) =>
+  `The inspector is busy: it is already contacting other servers for ${max} operations, its limit. Try again in a few seconds.`;
+
+interface AbuseState {
+  limits: AbuseLimits;
+  actions: WindowLimiter;
+  outbound: WindowLimiter;
+  gate: OutboundGate;
+}
+
+const globalKey = Symbol.for('mcp-auth-inspector.abuse');
+type GlobalWithAbuse = typeof globalThis & { [globalKey]?: AbuseState };
+
+/** The process's limiters (one set, shared by proxy.ts and the actions). */
+export function abuseState(): AbuseState {
+  const g = globalThis as GlobalWithAbuse;
+  if (!g[globalKey]) {
+    const limits = abuseLimitsFromEnv();
+    g[globalKey] = {
+      limits,
+      actions: new WindowLimiter(limits.actionsPerMinute),
+      outbound: new WindowLimiter(limits.outboundPerMinute),
+      gate: new OutboundGate(limits.maxConcurrentOutbound),
+    };
+  }
+  return g[globalKey];
+}
+
+/** Thrown by an operation refused because the inspector is at its concurrent outbound cap. */
+export class InspectorBusyError extends Error {
+  override name = 'InspectorBusyError';
+}
+
+/** Runs `work` holding one of the global outbound slots, or throws InspectorBusyError at once. */
+export async function withOutboundSlot<T>(work: () => Promise<T>): Promise<T> {
+  const { gate } = abuseState();
+  if (!gate.tryEnter()) throw new InspectorBusyError(tooBusy(gate.max));
+  try {
+    return await work();
+  } finally {
+    gate.leave();
+  }
+}
