@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SPEC_VERSIONS, type SpecVersion } from '../lib/flow/types';
+import { CLIENT_ASSERTION_ALGS, type ClientAssertionAlg } from '../lib/oauth/token';
 
 export type Command = 'doctor' | 'connect';
 
@@ -11,6 +13,11 @@ export interface CliOptions {
   hosted: boolean;
   clientId?: string;
   clientSecret?: string;
+  /** The pre-registered client's private key (PKCS#8 PEM, read from --client-private-key FILE). */
+  clientPrivateKey?: string;
+  clientAssertionAlg?: ClientAssertionAlg;
+  /** `client_credentials`: the client's own token, no user, no browser. */
+  grant?: 'client_credentials';
   clientMetadataUrl?: string;
   scope?: string;
   specVersion?: SpecVersion;
@@ -72,6 +79,11 @@ Options:
                               (only for authorization servers that approve without a login page).
   --client-id ID              Use a pre-registered client instead of CIMD or dynamic registration.
   --client-secret SECRET      The pre-registered client's secret (confidential clients).
+  --client-private-key FILE   The pre-registered client's private key (PKCS#8 PEM) for private_key_jwt;
+                              it stays in this process.
+  --client-assertion-alg ALG  The private_key_jwt signing algorithm (default ES256).
+  --grant client-credentials  The client's own token (no user, no browser): the OAuth client
+                              credentials extension. Needs --client-id with a secret or a key.
   --client-metadata-url URL   Offer this Client ID Metadata Document URL as the client_id when the
                               authorization server supports CIMD.
   --scope "A B"               Request these scopes instead of the spec's selection strategy.
@@ -114,6 +126,9 @@ const OPTIONS = {
   hosted: { type: 'boolean' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
+  'client-private-key': { type: 'string' },
+  'client-assertion-alg': { type: 'string' },
+  grant: { type: 'string' },
   'client-metadata-url': { type: 'string' },
   scope: { type: 'string' },
   'spec-version': { type: 'string' },
@@ -217,6 +232,33 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (values['allow-write'] && values.call === undefined) {
     throw new UsageError('--allow-write needs --call TOOL.');
   }
+  if (values['client-private-key'] !== undefined && values['client-id'] === undefined) {
+    throw new UsageError('--client-private-key needs --client-id.');
+  }
+  const grant = values.grant;
+  if (grant !== undefined && grant !== 'client-credentials' && grant !== 'authorization-code') {
+    throw new UsageError(`--grant must be client-credentials or authorization-code, not "${grant}".`);
+  }
+  if (grant === 'client-credentials' && values['client-id'] === undefined) {
+    throw new UsageError(
+      '--grant client-credentials needs --client-id (with --client-secret or --client-private-key).',
+    );
+  }
+  const alg = values['client-assertion-alg'];
+  if (alg !== undefined && !(CLIENT_ASSERTION_ALGS as readonly string[]).includes(alg)) {
+    throw new UsageError(
+      `--client-assertion-alg must be one of ${CLIENT_ASSERTION_ALGS.join(', ')}; got "${alg}".`,
+    );
+  }
+  const keyFile = nonEmpty(values['client-private-key'], '--client-private-key');
+  let clientPrivateKey: string | undefined;
+  if (keyFile !== undefined) {
+    try {
+      clientPrivateKey = readFileSync(keyFile, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--client-private-key: cannot read ${keyFile} (${(error as Error).message}).`);
+    }
+  }
   if (values['client-secret'] !== undefined && values['client-id'] === undefined) {
     throw new UsageError('--client-secret needs --client-id.');
   }
@@ -261,6 +303,9 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(junitFile !== undefined ? { junitFile } : {}),
     ...(clientId !== undefined ? { clientId } : {}),
     ...(clientSecret !== undefined ? { clientSecret } : {}),
+    ...(clientPrivateKey !== undefined ? { clientPrivateKey } : {}),
+    ...(alg !== undefined ? { clientAssertionAlg: alg as ClientAssertionAlg } : {}),
+    ...(grant === 'client-credentials' ? { grant: 'client_credentials' as const } : {}),
     ...(clientMetadataUrl !== undefined
       ? { clientMetadataUrl: httpUrl(clientMetadataUrl, '--client-metadata-url') }
       : {}),

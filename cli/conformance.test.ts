@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 
 interface AdapterModule {
   HINTS: Record<string, unknown>;
+  ROUTES: Record<string, string[]>;
   callsFor(scenario: string, context?: Record<string, unknown>): Array<Record<string, unknown>>;
-  cliRunsFor(input: { scenario: string; context?: Record<string, unknown>; serverUrl: string }): string[][];
+  cliRunsFor(input: {
+    scenario: string;
+    context?: Record<string, unknown>;
+    serverUrl: string;
+    privateKeyFile?: string;
+  }): string[][];
 }
 interface RunnerModule {
   BACKCOMPAT: string[];
@@ -94,8 +100,31 @@ describe('conformance adapter', () => {
     expect(adapter.callsFor('http-custom-headers', {})).toEqual([]);
   });
 
+  it('maps the client-credentials scenarios to the grant flag and passes the key file and algorithm', () => {
+    const [args] = adapter.cliRunsFor({
+      scenario: 'auth/client-credentials-jwt',
+      context: { client_id: 'c', private_key_pem: 'PEM', signing_algorithm: 'ES256' },
+      serverUrl: URL_,
+      privateKeyFile: '/tmp/key.pem',
+    });
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--client-id',
+        'c',
+        '--client-private-key',
+        '/tmp/key.pem',
+        '--grant',
+        'client-credentials',
+      ]),
+    );
+    expect(args?.join(' ')).toContain('--client-assertion-alg ES256');
+    expect(args?.join(' ')).not.toContain('PEM');
+  });
+
   it('keys every hint by a scenario name, never by a revision', () => {
-    for (const key of Object.keys(adapter.HINTS)) expect(key).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    for (const key of [...Object.keys(adapter.HINTS), ...Object.keys(adapter.ROUTES)]) {
+      expect(key).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    }
   });
 });
 

@@ -143,6 +143,38 @@ describe('the CLI against the bundled demo', () => {
     expect(declined.code).toBe(1);
   });
 
+  it('connect --grant client-credentials gets the client its own token, with no browser, and calls a tool', async () => {
+    const s = scenario('client-credentials');
+    const noBrowser = async () => {
+      throw new Error('the client credentials grant must not open a browser');
+    };
+    const { code, stdout } = await cli(
+      [
+        'connect',
+        s.mcpUrl,
+        '--json',
+        '--grant',
+        'client-credentials',
+        '--client-id',
+        s.preRegistered!.clientId,
+        '--client-secret',
+        s.preRegistered!.clientSecret!,
+        '--call',
+        'whoami',
+      ],
+      noBrowser,
+    );
+    const report = JSON.parse(stdout) as Report;
+    const status = (id: string) => report.checks.find((c) => c.id === id)?.status;
+    expect(status('authorize.client-credentials')).toBe('pass');
+    expect(status('token.exchange')).toBe('pass');
+    expect(status('token.audience')).toBe('pass');
+    expect(report.checks.some((c) => c.status === 'fail')).toBe(false);
+    expect(report.call).toMatchObject({ tool: 'whoami', ok: true });
+    expect(stdout).not.toContain(s.preRegistered!.clientSecret!);
+    expect(code).toBe(0);
+  });
+
   it('connect refuses a destructive tool and exits 1', async () => {
     const { code, stdout } = await cli([
       'connect',

@@ -270,6 +270,9 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       ...(options.scope ? { scope: options.scope } : {}),
       ...(options.clientId ? { preRegistered: { clientId: options.clientId } } : {}),
       ...(options.clientId && options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+      ...(options.clientId && options.clientPrivateKey ? { clientPrivateKey: options.clientPrivateKey } : {}),
+      ...(options.clientAssertionAlg ? { clientAssertionAlg: options.clientAssertionAlg } : {}),
+      ...(options.grant ? { grant: options.grant } : {}),
       ...(options.clientMetadataUrl ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
     });
 

@@ -15,7 +15,8 @@
 // finds the server's era (2025-03-26 discovery, initialize fallback) itself, as for a real server.
 // MCP_CONFORMANCE_PROTOCOL_VERSION, which the suite also sets, is therefore deliberately ignored.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -94,6 +95,16 @@ export const HINTS = {
   ],
 };
 
+/**
+ * Scenarios whose route cannot be inferred from the context (the issue allows mapping a scenario to a
+ * route flag). Only the grant: discovery, registration and every check stay the CLI's own.
+ */
+export const ROUTES = {
+  // auth/client-credentials-basic and -jwt: the client's own token (SEP-1046), no user.
+  'auth/client-credentials-basic': ['--grant', 'client-credentials'],
+  'auth/client-credentials-jwt': ['--grant', 'client-credentials'],
+};
+
 /** The calls the adapter asks for in one scenario (empty: a plain connect). */
 export function callsFor(scenario, context = {}) {
   const hint = HINTS[scenario];
@@ -102,11 +113,18 @@ export function callsFor(scenario, context = {}) {
 }
 
 /** The CLI arguments for one scenario: one argument list per CLI run (at least one). */
-export function cliRunsFor({ scenario, context = {}, serverUrl }) {
+export function cliRunsFor({ scenario, context = {}, serverUrl, privateKeyFile }) {
   const base = ['connect', serverUrl, '--non-interactive', '--json', '--client-metadata-url', CIMD_URL];
   // Pre-registered credentials from the scenario (auth/pre-registration), as a user would pass them.
   if (typeof context.client_id === 'string') base.push('--client-id', context.client_id);
   if (typeof context.client_secret === 'string') base.push('--client-secret', context.client_secret);
+  // A private key from the context, written to a file by main() as a user keeps it.
+  if (privateKeyFile) {
+    base.push('--client-private-key', privateKeyFile);
+    if (typeof context.signing_algorithm === 'string')
+      base.push('--client-assertion-alg', context.signing_algorithm);
+  }
+  base.push(...(ROUTES[scenario] ?? []));
   const calls = callsFor(scenario, context);
   if (calls.length === 0) return [base];
   return calls.map((call) => {
@@ -183,7 +201,13 @@ async function main() {
   }
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
   const context = parseContext(process.env.MCP_CONFORMANCE_CONTEXT);
-  const runs = cliRunsFor({ scenario, context, serverUrl });
+  let privateKeyFile;
+  if (typeof context.private_key_pem === 'string') {
+    const dir = mkdtempSync(join(tmpdir(), 'inspector-conformance-'));
+    privateKeyFile = join(dir, 'client-key.pem');
+    writeFileSync(privateKeyFile, context.private_key_pem, { mode: 0o600 });
+  }
+  const runs = cliRunsFor({ scenario, context, serverUrl, privateKeyFile });
 
   const state = { child: undefined, stopped: false };
   stopWithParent(state);

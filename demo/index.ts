@@ -42,6 +42,8 @@ export interface DemoScenario {
     /** How the client authenticates at the token endpoint. */
     tokenEndpointAuthMethod?: 'none' | 'client_secret_basic';
   };
+  /** The grant its client uses: `client_credentials` needs no user (the OAuth client credentials extension). */
+  grant?: 'authorization_code' | 'client_credentials';
 }
 
 export interface DemoHandle {
@@ -67,6 +69,9 @@ export interface StartDemoOptions {
 export const PRE_REGISTERED_PUBLIC_CLIENT = 'demo-public-client';
 export const PRE_REGISTERED_CONFIDENTIAL_CLIENT = 'demo-confidential-client';
 export const PRE_REGISTERED_CONFIDENTIAL_SECRET = 'demo-confidential-secret-change-me';
+/** A machine client (client credentials grant only) of the `client-credentials` scenario. */
+export const MACHINE_CLIENT = 'demo-machine-client';
+export const MACHINE_CLIENT_SECRET = 'demo-machine-secret-change-me';
 
 const MCP_PATH = '/mcp';
 const PRM_PATH = '/.well-known/oauth-protected-resource';
@@ -95,6 +100,8 @@ const SERVER_NAMES = [
   'legacy-2025-11-25',
   'input-required',
   'x-mcp-header',
+  'as-machine',
+  'client-credentials',
 ] as const;
 type ServerName = (typeof SERVER_NAMES)[number];
 
@@ -249,6 +256,27 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       ],
       log,
     });
+    const asMachine = createAuthorizationServer({
+      name: 'machine',
+      origin: origin('as-machine'),
+      state,
+      resources: [mcpUrl('client-credentials')],
+      registration: false,
+      rfc8414: true,
+      clientCredentials: true,
+      staticClients: [
+        {
+          client_id: MACHINE_CLIENT,
+          client_secret: MACHINE_CLIENT_SECRET,
+          client_name: 'Demo machine client (client credentials)',
+          token_endpoint_auth_method: 'client_secret_basic',
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+        },
+      ],
+      log,
+    });
     const asCimd = createAuthorizationServer({
       name: 'cimd',
       origin: origin('as-cimd'),
@@ -342,6 +370,9 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     servers['no-dcr-confidential'].setHandler(
       chain(standardMcp('no-dcr-confidential', asPreregistered).handle),
     );
+
+    servers['as-machine'].setHandler(chain(asMachine.handle));
+    servers['client-credentials'].setHandler(chain(standardMcp('client-credentials', asMachine).handle));
 
     servers['as-cimd'].setHandler(chain(asCimd.handle));
     servers.cimd.setHandler(chain(standardMcp('cimd', asCimd).handle));
@@ -492,6 +523,23 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           clientSecret: PRE_REGISTERED_CONFIDENTIAL_SECRET,
           tokenEndpointAuthMethod: 'client_secret_basic',
         },
+      },
+      {
+        id: 'client-credentials',
+        title: 'Client credentials: a machine client, no user',
+        description:
+          'The OAuth client credentials extension: a pre-registered confidential client gets its own token ' +
+          'from the token endpoint (grant_type=client_credentials, client_secret_basic, resource), with no ' +
+          'browser and no consent; the authorization server advertises the grant.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('client-credentials'),
+        wire: 'modern',
+        preRegistered: {
+          clientId: MACHINE_CLIENT,
+          clientSecret: MACHINE_CLIENT_SECRET,
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        },
+        grant: 'client_credentials',
       },
       {
         id: 'cimd',

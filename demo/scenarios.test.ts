@@ -77,6 +77,7 @@ describe('scenario list', () => {
       'issuer-path-oidc-only',
       'no-dcr-preregistered',
       'no-dcr-confidential',
+      'client-credentials',
       'cimd',
       'dual-era',
       'legacy-2025-11-25',
@@ -105,9 +106,18 @@ describe('scenario list', () => {
     expect(demo.scenarios.filter((s) => s.specVersion).map((s) => [s.id, s.specVersion])).toEqual([
       ['legacy-2025-03-26', '2025-03-26'],
     ]);
-    for (const id of ['dual-era', 'legacy-2025-11-25', 'input-required', 'x-mcp-header']) {
+    for (const id of [
+      'dual-era',
+      'legacy-2025-11-25',
+      'input-required',
+      'x-mcp-header',
+      'client-credentials',
+    ]) {
       expect(scenario(id).expect, id).toEqual({ outcome: 'connected' });
     }
+    expect(demo.scenarios.filter((s) => s.grant).map((s) => [s.id, s.grant])).toEqual([
+      ['client-credentials', 'client_credentials'],
+    ]);
     const wires = Object.fromEntries(demo.scenarios.map((s) => [s.id, s.wire]));
     expect(wires).toEqual({
       default: 'modern',
@@ -116,6 +126,7 @@ describe('scenario list', () => {
       'issuer-path-oidc-only': 'modern',
       'no-dcr-preregistered': 'modern',
       'no-dcr-confidential': 'modern',
+      'client-credentials': 'modern',
       cimd: 'modern',
       'dual-era': 'dual',
       'legacy-2025-11-25': 'legacy',

@@ -60,6 +60,10 @@ const USED: Record<string, { prm?: string; as?: string }> = {
   'no-401': {},
   'not-mcp': {},
   'multiple-as': { prm: '/.well-known/oauth-protected-resource/mcp' },
+  'client-credentials': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
 };
 const SCENARIO_IDS = Object.keys(USED);
 
@@ -72,6 +76,8 @@ const SPOKEN: Record<NonNullable<DemoScenario['wire']>, string> = {
 
 /** Scenarios that answer without a token: when they connect, they do so without OAuth. */
 const UNPROTECTED = new Set(['no-401']);
+/** Scenarios whose client gets its own token (client credentials): OAuth without a browser or consent. */
+const NO_BROWSER = new Set(['client-credentials']);
 
 const STEP_TITLE: Record<string, string> = {
   probe: 'Unauthenticated probe',
@@ -143,8 +149,12 @@ for (const id of SCENARIO_IDS) {
       const result = await inspector.runTool('echo', { message: `hello from ${id}` });
       await expect(result).toContainText(`hello from ${id}`);
     } else if (scenario.expect.outcome === 'connected') {
-      await expect(page.getByRole('button', { name: 'Authorize', exact: true })).toBeVisible();
-      await inspector.authorizeAtDemo();
+      if (NO_BROWSER.has(id)) {
+        await expect(page.getByRole('button', { name: 'Authorize', exact: true })).toHaveCount(0);
+      } else {
+        await expect(page.getByRole('button', { name: 'Authorize', exact: true })).toBeVisible();
+        await inspector.authorizeAtDemo();
+      }
       await inspector.expectConnected();
       await expect(doctor.getByTestId('count-fail')).toContainText('0 failed');
       if (scenario.wire) await expect(inspector.spokenWire).toHaveText(SPOKEN[scenario.wire]);

@@ -49,6 +49,8 @@ export interface AuthorizationServerOptions {
   requirePkce?: boolean;
   /** Accept URL client ids (Client ID Metadata Documents) and advertise it. */
   clientIdMetadataDocuments?: boolean;
+  /** Enable the client credentials grant (RFC 6749 §4.4) for clients registered with it. */
+  clientCredentials?: boolean;
   /** Pre-registered clients. They accept any loopback redirect URI (RFC 8252 §7.3 style). */
   staticClients?: ClientMetadata[];
   /** Use 2025-03-26 fallback paths: /authorize, /token, /register. */
@@ -130,6 +132,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     pkce: { required: () => options.requirePkce ?? true },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: options.clientCredentials ?? false },
       registration: { enabled: options.registration ?? true, initialAccessToken: false },
       rpInitiatedLogout: {
         enabled: true,

@@ -139,6 +139,11 @@ export const CHECKS = {
     title: 'The redirect URI is localhost or HTTPS',
     specRef: 'MCP 2025-11-25 §Communication Security; RFC 9700 §2.1',
   },
+  'authorize.client-credentials': {
+    step: 'authorize',
+    title: 'Client credentials: the authorization server advertises the grant',
+    specRef: 'RFC 6749 §4.4; RFC 8414 §2 (grant_types_supported); MCP ext-auth OAuth Client Credentials',
+  },
   'authorize.pkce': {
     step: 'authorize',
     title: 'A PKCE S256 challenge is sent',

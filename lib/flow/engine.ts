@@ -75,6 +75,15 @@ async function runStep(
         });
       }
     }
+    if (stepId === 'authorize' && next.step === 'token') {
+      records = upsertRecord(records, {
+        id: 'callback',
+        status: 'skipped',
+        checks: [],
+        exchanges: [],
+        facts: { skipped: 'The client credentials grant has no browser and no authorization response.' },
+      });
+    }
     if (next.step === 'awaiting-callback') {
       const previous = next.reauth ? records.find((r) => r.id === 'callback') : undefined;
       records = upsertRecord(

@@ -62,6 +62,8 @@ export interface ClientInfo {
 }
 
 export interface AuthorizationRequestInfo {
+  /** Set for the client credentials grant: no browser, so `url` and `redirectUri` are empty. */
+  grant?: 'client_credentials';
   /** The URL the browser opens. Holds `state` and `code_challenge`, which are not secrets. */
   url: string;
   redirectUri: string;
@@ -300,14 +302,18 @@ export function isRunnable(state: FlowState): state is StateAt<RunnableStep> {
  * A new flow at the probe step. A pre-registered client secret may come in `options.clientSecret`
  * (or in `secrets`); it is moved into the secrets so options never carry one.
  */
-export function createFlow(options: FlowOptions, secrets: Pick<FlowSecrets, 'clientSecret'> = {}): FlowState {
-  const { clientSecret, ...rest } = options;
+export function createFlow(
+  options: FlowOptions,
+  secrets: Pick<FlowSecrets, 'clientSecret' | 'clientPrivateKey'> = {},
+): FlowState {
+  const { clientSecret, clientPrivateKey, ...rest } = options;
   const secret = clientSecret ?? secrets.clientSecret;
+  const key = clientPrivateKey ?? secrets.clientPrivateKey;
   return {
     step: 'probe',
     options: rest,
     records: [],
-    secrets: secret ? { clientSecret: secret } : {},
+    secrets: { ...(secret ? { clientSecret: secret } : {}), ...(key ? { clientPrivateKey: key } : {}) },
     seq: 0,
   };
 }

@@ -1,4 +1,5 @@
 import type { Exchange } from '../http/types';
+import type { ClientAssertionAlg } from '../oauth/token';
 
 import type { SpecVersion } from '../spec/version';
 
@@ -135,6 +136,14 @@ export interface FlowOptions {
   scope?: string;
   /** Real-world switch: leave `resource` out of authorization and token requests. */
   omitResource?: boolean;
+  /**
+   * `authorization_code` (default): a person signs in. `client_credentials`: the client's own token,
+   * no user and no browser (MCP's OAuth Client Credentials extension; RFC 6749 §4.4). Needs a
+   * pre-registered client with a secret or a private key.
+   */
+  grant?: 'authorization_code' | 'client_credentials';
+  /** The JWS algorithm for private_key_jwt client assertions (default ES256). */
+  clientAssertionAlg?: ClientAssertionAlg;
   /** Real-world switch: extra authorization request parameters (e.g. audience). */
   extraAuthParams?: Record<string, string>;
   preRegistered?: { clientId: string; tokenEndpointAuthMethod?: string };
@@ -147,6 +156,8 @@ export interface FlowOptions {
    * and removes it from the options, so options never carry a secret.
    */
   clientSecret?: string;
+  /** Input only, like clientSecret: a pre-registered client's private key (PKCS#8 PEM), moved into secrets. */
+  clientPrivateKey?: string;
 }
 
 /** Secrets the server needs between steps. Lives only in the sealed server-side session. */
@@ -164,4 +175,6 @@ export interface FlowSecrets {
   authorizationCode?: string;
   /** RFC 7592 management token from DCR, if the AS issued one. */
   registrationAccessToken?: string;
+  /** A pre-registered client's private key (PKCS#8 PEM) for private_key_jwt. Never leaves the server. */
+  clientPrivateKey?: string;
 }

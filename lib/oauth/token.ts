@@ -1,9 +1,31 @@
+import { importPKCS8 } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { FetchLike } from '../http/types';
 import type { AuthorizationServerMetadata } from './as-metadata';
 import { oauthRequestOptions } from './fetch-options';
 
-export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+export type TokenEndpointAuthMethod =
+  | 'none'
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt';
+
+/** JWS algorithms the inspector signs client assertions with (RFC 7523 §3, RFC 7518 §3.1). */
+export const CLIENT_ASSERTION_ALGS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] as const;
+export type ClientAssertionAlg = (typeof CLIENT_ASSERTION_ALGS)[number];
+
+/**
+ * private_key_jwt: the client signs a short-lived assertion (iss = sub = client_id, aud = the issuer,
+ * a fresh jti, exp) with its private key. The PEM (PKCS#8) stays server-side.
+ * @see RFC 7523 §2.2, §3; OpenID Connect Core §9; SEP-1046
+ */
+export async function privateKeyJwtAuthentication(
+  pem: string,
+  alg: ClientAssertionAlg,
+): Promise<oauth.ClientAuth> {
+  const key = await importPKCS8(pem, alg);
+  return oauth.PrivateKeyJwt(key);
+}
 
 /**
  * HTTP Basic client authentication with the credentials form-urlencoded the WHATWG way (unreserved
@@ -40,6 +62,41 @@ export function clientAuthentication(
     default:
       throw new TypeError(`token_endpoint_auth_method ${method} is not supported by the inspector`);
   }
+}
+
+/**
+ * The client credentials grant: a token for the client itself, no user and no browser, with the
+ * RFC 8707 resource and the scope.
+ * @see RFC 6749 §4.4.2; RFC 8707 §2; MCP ext-auth (OAuth Client Credentials extension)
+ */
+export function clientCredentialsGrantRequest(input: {
+  fetch: FetchLike;
+  as: AuthorizationServerMetadata;
+  client: oauth.Client;
+  clientAuth: oauth.ClientAuth;
+  scope?: string;
+  resource?: string;
+}): Promise<Response> {
+  const parameters: Record<string, string> = {
+    ...(input.scope ? { scope: input.scope } : {}),
+    ...(input.resource ? { resource: input.resource } : {}),
+  };
+  return oauth.clientCredentialsGrantRequest(
+    input.as,
+    input.client,
+    input.clientAuth,
+    parameters,
+    oauthRequestOptions(input.fetch, input.as.token_endpoint),
+  );
+}
+
+/** @see RFC 6749 §4.4.3, §5.1 */
+export function processClientCredentialsResponse(
+  as: AuthorizationServerMetadata,
+  client: oauth.Client,
+  response: Response,
+): Promise<oauth.TokenEndpointResponse> {
+  return oauth.processClientCredentialsResponse(as, client, response);
 }
 
 /**

@@ -37,6 +37,8 @@ export interface DemoScenarioInfo {
   /** The spec revision to judge the scenario against to reach `expect` (default: the latest). */
   specVersion?: SpecVersion;
   preRegistered?: { clientId: string; clientSecret?: string };
+  /** The grant the scenario's client uses (client credentials: no user, no browser). */
+  grant?: 'authorization_code' | 'client_credentials';
 }
 
 export interface DemoInfo {
@@ -61,6 +63,7 @@ const demoSchema = z.object({
         ]),
         specVersion: z.enum(SPEC_VERSIONS as [SpecVersion, ...SpecVersion[]]).optional(),
         preRegistered: z.object({ clientId: z.string(), clientSecret: z.string().optional() }).optional(),
+        grant: z.enum(['authorization_code', 'client_credentials']).optional(),
       }),
     )
     .default([]),

@@ -81,6 +81,8 @@ export const startInputSchema = z.object({
   clientId: capped('The client id', 2000).trim().optional(),
   clientSecret: capped('The client secret', 4000).optional(),
   tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']).optional(),
+  /** `client_credentials`: the client's own token (no user, no browser); needs a pre-registered client. */
+  grant: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
   authorizationServerIndex: z.number().int().min(0).max(20).optional(),
   /** A bundled demo scenario: its pre-registered client (if any) is filled in here, never sent to the browser. */
   demoScenario: capped('The demo scenario', 100).optional(),
@@ -201,6 +203,7 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
       input.clientSecret = scenario.preRegistered.clientSecret;
       input.tokenEndpointAuthMethod = scenario.preRegistered.clientSecret ? 'client_secret_basic' : 'none';
     }
+    if (scenario?.grant) input.grant = scenario.grant;
     const flow = createFlow({
       serverUrl: input.serverUrl,
       specVersion: input.specVersion,
@@ -216,6 +219,7 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
       clientMetadataUrl: clientMetadataUrlFor(origin, input.serverUrl),
       clientName: 'MCP Auth Inspector',
       authorizationServerIndex: input.authorizationServerIndex,
+      ...(input.grant === 'client_credentials' ? { grant: 'client_credentials' as const } : {}),
     });
     return withSession(
       async () => {

@@ -21,8 +21,6 @@ const SCOPE_SOURCE_TEXT = {
 export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): Promise<FlowState> {
   const { options } = state;
   const md = state.authorizationServer.metadata;
-  const pkce = await generatePkce();
-  const stateValue = generateState();
   // RFC 8707 resource: the identifier the resource server publishes in its metadata (RFC 9728 §2),
   // exactly as written (the PRM step accepted it for this server); without PRM, the canonical URI.
   const published = state.resource.mode === 'prm' ? state.resource.document.resource : undefined;
@@ -39,6 +37,10 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
         challengeScope: state.probe.challenge?.scope,
         scopesSupported: state.resource.mode === 'prm' ? state.resource.scopesSupported : undefined,
       });
+  if (options.grant === 'client_credentials')
+    return clientCredentialsPlan(state, run, { scope, source, resource });
+  const pkce = await generatePkce();
+  const stateValue = generateState();
   const { url, ignoredExtraParams } = buildAuthorizationUrl({
     authorizationEndpoint: md.authorization_endpoint!,
     clientId: state.client.clientId,
@@ -141,5 +143,41 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
       createdAt: run.now(),
     },
     secrets: { ...state.secrets, codeVerifier: pkce.codeVerifier, state: stateValue },
+  };
+}
+
+/**
+ * The client credentials grant has no authorization request and no browser: the client asks the
+ * token endpoint for its own token. What it will ask for (scope, resource) is decided here, by the
+ * same rules, and the walkthrough goes straight to the token step.
+ * @see RFC 6749 §4.4; RFC 8414 §2 (grant_types_supported); MCP ext-auth (OAuth Client Credentials)
+ */
+function clientCredentialsPlan(
+  state: StateAt<'authorize'>,
+  run: StepRun,
+  plan: { scope?: string; source: keyof typeof SCOPE_SOURCE_TEXT; resource?: string },
+): FlowState {
+  const grants = state.authorizationServer.metadata.grant_types_supported;
+  const advertised = Array.isArray(grants) && grants.includes('client_credentials');
+  run.check(
+    'authorize.client-credentials',
+    advertised ? 'pass' : 'warn',
+    advertised
+      ? `The authorization server lists client_credentials in grant_types_supported; no browser is needed. The token request asks for ${plan.scope ? `scope "${plan.scope}" (${SCOPE_SOURCE_TEXT[plan.source]})` : 'no scope'}${plan.resource ? ` and resource=${plan.resource}` : ''}.`
+      : `The authorization server does not list client_credentials in grant_types_supported (${Array.isArray(grants) ? JSON.stringify(grants) : 'absent, which RFC 8414 reads as ["authorization_code", "implicit"]'}); the inspector asks anyway, but clients that read the metadata will not.`,
+    { expected: 'grant_types_supported includes client_credentials', actual: JSON.stringify(grants ?? null) },
+  );
+  return {
+    ...state,
+    step: 'token',
+    authorization: {
+      grant: 'client_credentials',
+      url: '',
+      redirectUri: '',
+      ...(plan.scope ? { scope: plan.scope } : {}),
+      scopeSource: plan.source,
+      ...(plan.resource ? { resource: plan.resource } : {}),
+      createdAt: run.now(),
+    },
   };
 }

@@ -167,8 +167,22 @@ function judgeRedirectUri(run: StepRun, redirectUri: string) {
 function preRegistered(state: StateAt<'registration'>, run: StepRun): RegistrationResult {
   const pre = state.options.preRegistered!;
   const secret = state.secrets.clientSecret;
-  const method = pre.tokenEndpointAuthMethod ?? (secret ? 'client_secret_basic' : 'none');
-  if (method !== 'none' && !secret) {
+  const key = state.secrets.clientPrivateKey;
+  const method =
+    pre.tokenEndpointAuthMethod ?? (key ? 'private_key_jwt' : secret ? 'client_secret_basic' : 'none');
+  if (method === 'private_key_jwt' && !key) {
+    run.check(
+      'registration.pre-registered',
+      'fail',
+      'private_key_jwt needs the client’s private key, and none was given.',
+    );
+    throw new FlowError({
+      code: 'invalid_options',
+      message: 'The pre-registered client uses private_key_jwt, which needs its private key; none was given.',
+      hint: 'Give the private key (PKCS#8 PEM): --client-private-key FILE in the CLI.',
+    });
+  }
+  if (method !== 'none' && method !== 'private_key_jwt' && !secret) {
     run.check(
       'registration.pre-registered',
       'fail',

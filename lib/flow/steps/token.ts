@@ -5,7 +5,10 @@ import { audienceList, decodeJwtPayloadUnverified } from '../../oauth/jwt';
 import {
   authorizationCodeGrantRequest,
   clientAuthentication,
+  clientCredentialsGrantRequest,
+  privateKeyJwtAuthentication,
   processAuthorizationCodeResponse,
+  processClientCredentialsResponse,
 } from '../../oauth/token';
 import { oauthFlowError } from '../errors';
 import type { FlowState, StateAt, TokenClaims, TokenInfo } from '../state';
@@ -30,6 +33,7 @@ const TOKEN_ERROR_HINTS: Record<string, string> = {
  * @see RFC 6749 §4.1.3, §5.1; RFC 7636 §4.5; RFC 8707 §2.2
  */
 export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
+  if (state.authorization.grant === 'client_credentials') return runClientCredentials(state, run);
   const { secrets } = state;
   const as = state.authorizationServer.metadata;
   const code = secrets.authorizationCode;
@@ -327,4 +331,111 @@ export function judgeTokenResponse(
     receivedAt: now,
   };
   return token;
+}
+
+/**
+ * Step 6, client credentials: the client's own token from the token endpoint, authenticated with its
+ * secret (client_secret_basic / _post) or a signed assertion (private_key_jwt), with scope and the
+ * RFC 8707 resource. Judged like any token response.
+ * @see RFC 6749 §4.4.2, §4.4.3; RFC 7523 §2.2; RFC 8707 §2.2; MCP ext-auth OAuth Client Credentials
+ */
+async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
+  const { secrets } = state;
+  const as = state.authorizationServer.metadata;
+  const method = state.client.tokenEndpointAuthMethod;
+  const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
+  let clientAuth: oauth.ClientAuth;
+  try {
+    clientAuth =
+      method === 'private_key_jwt'
+        ? await privateKeyJwtAuthentication(
+            secrets.clientPrivateKey ?? '',
+            state.options.clientAssertionAlg ?? 'ES256',
+          )
+        : clientAuthentication(method, secrets.clientSecret);
+  } catch (err) {
+    throw new FlowError({
+      code: 'invalid_options',
+      message: `The client's credentials cannot be used: ${(err as Error).message}.`,
+      hint:
+        method === 'private_key_jwt'
+          ? 'Give the private key as PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") and the matching algorithm.'
+          : 'Check the client secret and the token endpoint auth method.',
+    });
+  }
+  if (method === 'none') {
+    run.check(
+      'token.exchange',
+      'fail',
+      'The client credentials grant needs an authenticated client; this one is public (none).',
+      {
+        expected: 'client_secret_basic, client_secret_post or private_key_jwt',
+        actual: 'none',
+      },
+    );
+    throw new FlowError({
+      code: 'invalid_options',
+      message: 'The client credentials grant needs a confidential client (a secret or a private key).',
+      hint: 'Give the client secret, or the private key for private_key_jwt.',
+      specRef: 'RFC 6749 §4.4',
+    });
+  }
+  const resource = state.authorization.resource;
+  const scope = state.authorization.scope;
+  const call = run.traced(
+    `RFC 6749 §4.4.2 — client credentials grant (${method})${resource ? ' with the RFC 8707 resource' : ''}`,
+  );
+  let tokens: oauth.TokenEndpointResponse;
+  try {
+    const response = await clientCredentialsGrantRequest({
+      fetch: call.fetch,
+      as,
+      client,
+      clientAuth,
+      ...(scope ? { scope } : {}),
+      ...(resource ? { resource } : {}),
+    });
+    tokens = await processClientCredentialsResponse(as, client, response);
+  } catch (err) {
+    const d = describeOAuthError(err, 'The token endpoint');
+    const hint =
+      d.oauthError === 'unauthorized_client' || d.oauthError === 'unsupported_grant_type'
+        ? 'This client may not use the client credentials grant. Check its registration at the authorization server.'
+        : ((d.oauthError && TOKEN_ERROR_HINTS[d.oauthError]) ??
+          'See the token request for the authorization server’s answer.');
+    run.check('token.exchange', 'fail', `${d.message}.`, {
+      expected: '200 with access_token and token_type Bearer',
+      actual: d.actual ?? d.message,
+      exchangeIds: call.exchangeIds,
+    });
+    throw oauthFlowError(
+      d,
+      'token_failed',
+      { hint, expected: '200 with an access token', specRef: 'RFC 6749 §4.4.3' },
+      err,
+    );
+  }
+  const now = run.now();
+  run.addSecret(tokens.access_token);
+  run.addSecret(tokens.refresh_token);
+  const token = judgeTokenResponse(run, tokens, {
+    resource,
+    requestedScope: scope,
+    exchangeIds: call.exchangeIds,
+    now,
+    exchangeCheck: 'token.exchange',
+  });
+  run.fact('token', { ...token });
+  const expiresIn = tokens.expires_in;
+  return {
+    ...state,
+    step: 'mcp-init',
+    token,
+    secrets: {
+      ...secrets,
+      accessToken: tokens.access_token,
+      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+      ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
+    },
+  };
 }
