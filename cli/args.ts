@@ -18,6 +18,8 @@ export interface CliOptions {
   clientAssertionAlg?: ClientAssertionAlg;
   /** `client_credentials`: the client's own token, no user, no browser. */
   grant?: 'client_credentials';
+  /** Ask for DPoP-bound tokens (RFC 9449). */
+  dpop?: boolean;
   clientMetadataUrl?: string;
   scope?: string;
   specVersion?: SpecVersion;
@@ -82,6 +84,8 @@ Options:
   --client-private-key FILE   The pre-registered client's private key (PKCS#8 PEM) for private_key_jwt;
                               it stays in this process.
   --client-assertion-alg ALG  The private_key_jwt signing algorithm (default ES256).
+  --dpop                      Ask for DPoP-bound tokens (RFC 9449): a proof of the session's key on
+                              the token request and on every MCP request, nonces honoured.
   --grant client-credentials  The client's own token (no user, no browser): the OAuth client
                               credentials extension. Needs --client-id with a secret or a key.
   --client-metadata-url URL   Offer this Client ID Metadata Document URL as the client_id when the
@@ -129,6 +133,7 @@ const OPTIONS = {
   'client-private-key': { type: 'string' },
   'client-assertion-alg': { type: 'string' },
   grant: { type: 'string' },
+  dpop: { type: 'boolean' },
   'client-metadata-url': { type: 'string' },
   scope: { type: 'string' },
   'spec-version': { type: 'string' },
@@ -306,6 +311,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(clientPrivateKey !== undefined ? { clientPrivateKey } : {}),
     ...(alg !== undefined ? { clientAssertionAlg: alg as ClientAssertionAlg } : {}),
     ...(grant === 'client-credentials' ? { grant: 'client_credentials' as const } : {}),
+    ...(values.dpop ? { dpop: true } : {}),
     ...(clientMetadataUrl !== undefined
       ? { clientMetadataUrl: httpUrl(clientMetadataUrl, '--client-metadata-url') }
       : {}),

@@ -273,6 +273,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       ...(options.clientId && options.clientPrivateKey ? { clientPrivateKey: options.clientPrivateKey } : {}),
       ...(options.clientAssertionAlg ? { clientAssertionAlg: options.clientAssertionAlg } : {}),
       ...(options.grant ? { grant: options.grant } : {}),
+      ...(options.dpop ? { dpop: true } : {}),
       ...(options.clientMetadataUrl ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
     });
 

@@ -103,6 +103,9 @@ export const ROUTES = {
   // auth/client-credentials-basic and -jwt: the client's own token (SEP-1046), no user.
   'auth/client-credentials-basic': ['--grant', 'client-credentials'],
   'auth/client-credentials-jwt': ['--grant', 'client-credentials'],
+  // auth/dpop and auth/dpop-nonce: DPoP-bound tokens (SEP-1932); the client chooses to ask for them.
+  'auth/dpop': ['--dpop'],
+  'auth/dpop-nonce': ['--dpop'],
 };
 
 /** The calls the adapter asks for in one scenario (empty: a plain connect). */

@@ -219,6 +219,16 @@ export const CHECKS = {
     title: 'The refresh token rotates on use',
     specRef: 'MCP 2025-11-25 §Token Theft; RFC 9700 §4.14.2; OAuth 2.1 §4.3.1',
   },
+  'token.dpop-advertised': {
+    step: 'token',
+    title: 'DPoP: the authorization server advertises the signing algorithm the client uses',
+    specRef: 'RFC 9449 §5.1 (dpop_signing_alg_values_supported); MCP ext-auth DPoP (SEP-1932)',
+  },
+  'token.dpop-bound': {
+    step: 'token',
+    title: 'DPoP: the token is bound to the client’s key (token_type DPoP, cnf.jkt)',
+    specRef: 'RFC 9449 §5, §6',
+  },
   'token.revocation': {
     step: 'token',
     title: 'Disconnecting revokes the tokens at the authorization server',

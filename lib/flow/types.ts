@@ -1,4 +1,5 @@
 import type { Exchange } from '../http/types';
+import type { DpopKeys } from '../oauth/dpop';
 import type { ClientAssertionAlg } from '../oauth/token';
 
 import type { SpecVersion } from '../spec/version';
@@ -142,6 +143,8 @@ export interface FlowOptions {
    * pre-registered client with a secret or a private key.
    */
   grant?: 'authorization_code' | 'client_credentials';
+  /** Ask for DPoP-bound tokens (RFC 9449) and present them with a proof on every request. */
+  dpop?: boolean;
   /** The JWS algorithm for private_key_jwt client assertions (default ES256). */
   clientAssertionAlg?: ClientAssertionAlg;
   /** Real-world switch: extra authorization request parameters (e.g. audience). */
@@ -177,4 +180,8 @@ export interface FlowSecrets {
   registrationAccessToken?: string;
   /** A pre-registered client's private key (PKCS#8 PEM) for private_key_jwt. Never leaves the server. */
   clientPrivateKey?: string;
+  /** The session's DPoP key pair (RFC 9449); the private JWK is a secret. */
+  dpopKeys?: DpopKeys;
+  /** The access token is DPoP-bound: present it as `DPoP <token>` with a proof. */
+  dpopBound?: boolean;
 }

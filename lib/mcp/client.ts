@@ -13,6 +13,7 @@ import {
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
 import type { FetchLike } from '../http/types';
+import { type DpopKeys, dpopProof } from '../oauth/dpop';
 import { isOutboundError, type OutboundErrorCode } from '../oauth/errors';
 import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
 import { xMcpHeaderProblem } from './headers';
@@ -103,6 +104,8 @@ export interface McpConnectOptions {
   fetch: FetchLike;
   /** Undefined only for a server that requires no authorization: no Authorization header is sent. */
   accessToken: string | undefined;
+  /** The token is DPoP-bound: send it as `DPoP <token>` with a fresh proof per request (RFC 9449 §7). */
+  dpop?: DpopKeys;
   /** What an earlier connection learned: reuse its era (and legacy session) instead of probing again. */
   resume?: McpWire;
   /** Labels a request for the exchange log, e.g. "MCP tools/list". */
@@ -216,6 +219,7 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
   let last: LastHttpResponse | undefined;
   const attempts: WireAttempt[] = [];
   const missingResultType = new Set<string>();
+  let dpopNonce: string | undefined;
   let fail: (error: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
@@ -230,11 +234,43 @@ export async function connectMcp(opts: McpConnectOptions): Promise<McpConnection
         statusText: 'Standalone SSE stream not opened by the inspector',
       });
     }
-    if (opts.accessToken !== undefined) headers.set('authorization', `Bearer ${opts.accessToken}`);
     const rpcMethod = jsonRpcMethodOf(init?.body);
-    const labelled = opts.label ? opts.label({ ...init, headers }, rpcMethod) : { ...init, headers };
+    const send = async (nonce?: string) => {
+      if (opts.accessToken !== undefined && opts.dpop) {
+        headers.set('authorization', `DPoP ${opts.accessToken}`);
+        headers.set(
+          'dpop',
+          await dpopProof({
+            keys: opts.dpop,
+            method,
+            url: String(input),
+            accessToken: opts.accessToken,
+            nonce,
+          }),
+        );
+      } else if (opts.accessToken !== undefined) {
+        headers.set('authorization', `Bearer ${opts.accessToken}`);
+      }
+      const labelled = opts.label ? opts.label({ ...init, headers }, rpcMethod) : { ...init, headers };
+      return opts.fetch(input, labelled);
+    };
+    let raw = await send(dpopNonce);
+    // The resource server wants a nonce in the proof: it sends one; ask again with it (RFC 9449 §9).
+    const nonce = raw.headers.get('dpop-nonce');
+    if (
+      opts.dpop &&
+      raw.status === 401 &&
+      nonce &&
+      /use_dpop_nonce/.test(raw.headers.get('www-authenticate') ?? '')
+    ) {
+      dpopNonce = nonce;
+      await raw.body?.cancel();
+      raw = await send(nonce);
+    } else if (opts.dpop && nonce) {
+      dpopNonce = nonce;
+    }
     const modern = (headers.get('mcp-protocol-version') ?? '') >= MODERN_PROTOCOL_VERSION;
-    const response = await prepareForSdk(watchStream(await opts.fetch(input, labelled), fail), (text) =>
+    const response = await prepareForSdk(watchStream(raw, fail), (text) =>
       prepareMessage(text, modern, () => {
         missingResultType.add(rpcMethod ?? '(unknown)');
       }),

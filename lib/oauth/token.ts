@@ -76,18 +76,16 @@ export function clientCredentialsGrantRequest(input: {
   clientAuth: oauth.ClientAuth;
   scope?: string;
   resource?: string;
+  dpop?: oauth.DPoPHandle;
 }): Promise<Response> {
   const parameters: Record<string, string> = {
     ...(input.scope ? { scope: input.scope } : {}),
     ...(input.resource ? { resource: input.resource } : {}),
   };
-  return oauth.clientCredentialsGrantRequest(
-    input.as,
-    input.client,
-    input.clientAuth,
-    parameters,
-    oauthRequestOptions(input.fetch, input.as.token_endpoint),
-  );
+  return oauth.clientCredentialsGrantRequest(input.as, input.client, input.clientAuth, parameters, {
+    ...oauthRequestOptions(input.fetch, input.as.token_endpoint),
+    ...(input.dpop ? { DPoP: input.dpop } : {}),
+  });
 }
 
 /** @see RFC 6749 §4.4.3, §5.1 */
@@ -115,6 +113,8 @@ export function authorizationCodeGrantRequest(input: {
   redirectUri: string;
   codeVerifier: string;
   resource?: string;
+  /** Proves possession of the session's DPoP key (RFC 9449 §5). */
+  dpop?: oauth.DPoPHandle;
 }): Promise<Response> {
   const params = oauth.validateAuthResponse(input.as, input.client, input.callback, input.expectedState);
   return oauth.authorizationCodeGrantRequest(
@@ -127,6 +127,7 @@ export function authorizationCodeGrantRequest(input: {
     {
       ...oauthRequestOptions(input.fetch, input.as.token_endpoint),
       ...(input.resource ? { additionalParameters: { resource: input.resource } } : {}),
+      ...(input.dpop ? { DPoP: input.dpop } : {}),
     },
   );
 }
@@ -151,10 +152,12 @@ export function refreshTokenGrantRequest(input: {
   clientAuth: oauth.ClientAuth;
   refreshToken: string;
   resource?: string;
+  dpop?: oauth.DPoPHandle;
 }): Promise<Response> {
   return oauth.refreshTokenGrantRequest(input.as, input.client, input.clientAuth, input.refreshToken, {
     ...oauthRequestOptions(input.fetch, input.as.token_endpoint),
     ...(input.resource ? { additionalParameters: { resource: input.resource } } : {}),
+    ...(input.dpop ? { DPoP: input.dpop } : {}),
   });
 }
 

@@ -191,7 +191,10 @@ export function parseWWWAuthenticate(header: string | null | undefined): AuthCha
  * @see RFC 6750 §3 (error, error_description, scope), RFC 9728 §5.1 (resource_metadata)
  */
 export function parseBearerChallenge(header: string | null | undefined): BearerChallenge | undefined {
-  const bearer = parseWWWAuthenticate(header).find((c) => c.scheme === 'bearer');
+  // A resource server that takes only DPoP-bound tokens challenges with the DPoP scheme and the same
+  // parameters (RFC 9449 §7.1); resource_metadata is scheme-agnostic (RFC 9728 §5.1).
+  const challenges = parseWWWAuthenticate(header);
+  const bearer = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'dpop');
   if (!bearer) return undefined;
   const p = bearer.params;
   return {

@@ -63,12 +63,10 @@ const serverUrlSchema = z
 
 /** A text field with a cap and a message that names the field and the cap. */
 const capped = (field: string, max: number) =>
-  z
-    .string()
-    .max(max, {
-      error: (issue) =>
-        `${field} is ${chars(String(issue.input ?? '').length)} long; the limit is ${chars(max)}.`,
-    });
+  z.string().max(max, {
+    error: (issue) =>
+      `${field} is ${chars(String(issue.input ?? '').length)} long; the limit is ${chars(max)}.`,
+  });
 
 export const startInputSchema = z.object({
   serverUrl: serverUrlSchema,

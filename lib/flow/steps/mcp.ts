@@ -180,6 +180,9 @@ export async function withMcpSession<T>(
         url: serverUrl,
         fetch: call.fetch,
         accessToken,
+        ...(secrets !== 'anonymous' && secrets.dpopBound && secrets.dpopKeys
+          ? { dpop: secrets.dpopKeys }
+          : {}),
         ...(resume ? { resume } : {}),
         // The flow's sequence grows with every recorded call, so ids never repeat within a session.
         firstRequestId: run.nextSeq * 1000,

@@ -217,7 +217,7 @@ function judgeChallenge(
   ids: string[],
 ) {
   const challenges = parseWWWAuthenticate(header);
-  const bearer = challenges.find((c) => c.scheme === 'bearer');
+  const bearer = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'dpop');
   const v11 = atLeast(spec, '2025-11-25');
   const v06 = atLeast(spec, '2025-06-18');
   if (!bearer) {

@@ -1,4 +1,5 @@
 import type * as oauth from 'oauth4webapi';
+import { dpopHandle, dpopThumbprint, isDpopNonceError } from '../../oauth/dpop';
 import { describeOAuthError } from '../../oauth/errors';
 import {
   clientAuthentication,
@@ -82,15 +83,23 @@ export async function refreshAccessToken(
   let tokens: oauth.TokenEndpointResponse;
   try {
     const clientAuth = clientAuthentication(state.client.tokenEndpointAuthMethod, state.secrets.clientSecret);
-    const response = await refreshTokenGrantRequest({
-      fetch: call.fetch,
-      as,
-      client,
-      clientAuth,
-      refreshToken,
-      resource,
-    });
-    tokens = await processRefreshTokenResponse(as, client, response);
+    const dpop = state.secrets.dpopKeys ? await dpopHandle(state.secrets.dpopKeys) : undefined;
+    const send = async () =>
+      processRefreshTokenResponse(
+        as,
+        client,
+        await refreshTokenGrantRequest({
+          fetch: call.fetch,
+          as,
+          client,
+          clientAuth,
+          refreshToken,
+          resource,
+          ...(dpop ? { dpop } : {}),
+        }),
+      );
+    // A DPoP-bound refresh token is refreshed with a proof, and once more with the AS's nonce (RFC 9449 §8).
+    tokens = await send().catch((err) => (dpop && isDpopNonceError(err) ? send() : Promise.reject(err)));
   } catch (err) {
     const d = describeOAuthError(err, 'The token endpoint');
     const grantGone = d.oauthError === 'invalid_grant';
@@ -135,6 +144,7 @@ export async function refreshAccessToken(
       previousScope: state.token.scope,
       exchangeIds: ids,
       now,
+      ...(state.secrets.dpopKeys ? { dpopJkt: await dpopThumbprint(state.secrets.dpopKeys) } : {}),
     });
   } catch (err) {
     return { ok: false, state: done(state), grantGone: false, error: toFlowErrorInfo(err) };
@@ -184,6 +194,7 @@ export async function refreshAccessToken(
     ...kept,
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? refreshToken,
+    ...(state.secrets.dpopKeys ? { dpopBound: tokens.token_type === 'dpop' } : {}),
     ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
     ...(tokens.expires_in !== undefined ? { accessTokenExpiresAt: now + tokens.expires_in * 1000 } : {}),
   };

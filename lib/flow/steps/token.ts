@@ -1,5 +1,13 @@
 import type * as oauth from 'oauth4webapi';
 import { redactValue } from '../../http/redact';
+import {
+  DPOP_ALG,
+  type DpopKeys,
+  dpopHandle,
+  dpopThumbprint,
+  generateDpopKeys,
+  isDpopNonceError,
+} from '../../oauth/dpop';
 import { describeOAuthError } from '../../oauth/errors';
 import { audienceList, decodeJwtPayloadUnverified } from '../../oauth/jwt';
 import {
@@ -60,23 +68,30 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
   const callback = new URLSearchParams({ code, state: secrets.state });
   if (as.authorization_response_iss_parameter_supported) callback.set('iss', as.issuer);
 
+  const dpop = await dpopFor(state, run);
   const call = run.traced(
-    `RFC 6749 §4.1.3 — authorization code grant with the PKCE code_verifier${resource ? ' and the RFC 8707 resource' : ''}`,
+    `RFC 6749 §4.1.3 — authorization code grant with the PKCE code_verifier${resource ? ' and the RFC 8707 resource' : ''}${dpop ? ' and a DPoP proof (RFC 9449 §5)' : ''}`,
   );
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const response = await authorizationCodeGrantRequest({
-      fetch: call.fetch,
-      as,
-      client,
-      clientAuth,
-      callback,
-      expectedState: secrets.state,
-      redirectUri: state.authorization.redirectUri,
-      codeVerifier: verifier,
-      resource,
-    });
-    tokens = await processAuthorizationCodeResponse(as, client, response);
+    tokens = await withDpopNonce(dpop?.handle, async () =>
+      processAuthorizationCodeResponse(
+        as,
+        client,
+        await authorizationCodeGrantRequest({
+          fetch: call.fetch,
+          as,
+          client,
+          clientAuth,
+          callback,
+          expectedState: secrets.state!,
+          redirectUri: state.authorization.redirectUri,
+          codeVerifier: verifier,
+          resource,
+          ...(dpop ? { dpop: dpop.handle } : {}),
+        }),
+      ),
+    );
   } catch (err) {
     const d = describeOAuthError(err, 'The token endpoint');
     const hint =
@@ -112,6 +127,7 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
     now,
     exchangeCheck: 'token.exchange',
     ...(Array.isArray(as.scopes_supported) ? { scopesSupported: as.scopes_supported } : {}),
+    ...(dpop ? { dpopJkt: dpop.jkt } : {}),
   });
   const expiresIn = tokens.expires_in;
   run.fact('token', { ...token });
@@ -119,6 +135,7 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
   const { authorizationCode: _code, codeVerifier: _verifier, state: _state, ...rest } = secrets;
   const nextSecrets: FlowSecrets = {
     ...rest,
+    ...(dpop ? { dpopKeys: dpop.keys, dpopBound: tokens.token_type === 'dpop' } : {}),
     accessToken: tokens.access_token,
     ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
     ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
@@ -133,6 +150,8 @@ export interface TokenJudgement {
   /** The RFC 8707 resource sent with the request (the audience the token should carry). */
   resource?: string;
   requestedScope?: string;
+  /** The session's DPoP key thumbprint when a DPoP-bound token was asked for (RFC 9449 §5, §6). */
+  dpopJkt?: string;
   /** A refresh response may leave scope out when it is unchanged (RFC 6749 §5.1). */
   previousScope?: string;
   exchangeIds: string[];
@@ -156,7 +175,8 @@ export function judgeTokenResponse(
   const resource = opts.resource;
   const expiresIn = tokens.expires_in;
 
-  if (tokens.token_type !== 'bearer') {
+  if (opts.dpopJkt !== undefined) judgeDpopBinding(run, tokens, opts.dpopJkt, ids);
+  else if (tokens.token_type !== 'bearer') {
     run.check(opts.exchangeCheck, 'fail', `token_type is ${tokens.token_type}; MCP uses Bearer tokens.`, {
       expected: 'Bearer',
       actual: tokens.token_type,
@@ -174,8 +194,8 @@ export function judgeTokenResponse(
     opts.exchangeCheck,
     'pass',
     opts.exchangeCheck === 'token.refresh'
-      ? `HTTP 200 with a new Bearer access token (${redactValue(tokens.access_token)})${resource ? `; resource=${resource} was sent again` : ''}.`
-      : `HTTP 200 with a Bearer access token (${redactValue(tokens.access_token)}).`,
+      ? `HTTP 200 with a new ${tokenKind(tokens)} access token (${redactValue(tokens.access_token)})${resource ? `; resource=${resource} was sent again` : ''}.`
+      : `HTTP 200 with a ${tokenKind(tokens)} access token (${redactValue(tokens.access_token)}).`,
     { exchangeIds: ids },
   );
 
@@ -382,20 +402,27 @@ async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Prom
   }
   const resource = state.authorization.resource;
   const scope = state.authorization.scope;
+  const dpop = await dpopFor(state, run);
   const call = run.traced(
-    `RFC 6749 §4.4.2 — client credentials grant (${method})${resource ? ' with the RFC 8707 resource' : ''}`,
+    `RFC 6749 §4.4.2 — client credentials grant (${method})${resource ? ' with the RFC 8707 resource' : ''}${dpop ? ' and a DPoP proof (RFC 9449 §5)' : ''}`,
   );
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const response = await clientCredentialsGrantRequest({
-      fetch: call.fetch,
-      as,
-      client,
-      clientAuth,
-      ...(scope ? { scope } : {}),
-      ...(resource ? { resource } : {}),
-    });
-    tokens = await processClientCredentialsResponse(as, client, response);
+    tokens = await withDpopNonce(dpop?.handle, async () =>
+      processClientCredentialsResponse(
+        as,
+        client,
+        await clientCredentialsGrantRequest({
+          fetch: call.fetch,
+          as,
+          client,
+          clientAuth,
+          ...(scope ? { scope } : {}),
+          ...(resource ? { resource } : {}),
+          ...(dpop ? { dpop: dpop.handle } : {}),
+        }),
+      ),
+    );
   } catch (err) {
     const d = describeOAuthError(err, 'The token endpoint');
     const hint =
@@ -424,6 +451,7 @@ async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Prom
     exchangeIds: call.exchangeIds,
     now,
     exchangeCheck: 'token.exchange',
+    ...(dpop ? { dpopJkt: dpop.jkt } : {}),
   });
   run.fact('token', { ...token });
   const expiresIn = tokens.expires_in;
@@ -433,9 +461,90 @@ async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Prom
     token,
     secrets: {
       ...secrets,
+      ...(dpop ? { dpopKeys: dpop.keys, dpopBound: tokens.token_type === 'dpop' } : {}),
       accessToken: tokens.access_token,
       ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
       ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
     },
   };
+}
+
+const tokenKind = (tokens: oauth.TokenEndpointResponse) =>
+  tokens.token_type === 'dpop' ? 'DPoP-bound' : 'Bearer';
+
+/** The session's DPoP key (made on first use) and the token endpoint handle, when DPoP is asked for. */
+async function dpopFor(
+  state: StateAt<'token'>,
+  run: StepRun,
+): Promise<{ keys: DpopKeys; handle: oauth.DPoPHandle; jkt: string } | undefined> {
+  if (!state.options.dpop) return undefined;
+  const keys = state.secrets.dpopKeys ?? (await generateDpopKeys());
+  run.addSecret(typeof keys.privateJwk.d === 'string' ? keys.privateJwk.d : undefined);
+  const algs = state.authorizationServer.metadata.dpop_signing_alg_values_supported;
+  const advertised = Array.isArray(algs) && algs.includes(DPOP_ALG);
+  run.check(
+    'token.dpop-advertised',
+    advertised ? 'pass' : 'warn',
+    advertised
+      ? `The authorization server lists ${DPOP_ALG} in dpop_signing_alg_values_supported; the token request carries a DPoP proof.`
+      : `The authorization server does not list ${DPOP_ALG} in dpop_signing_alg_values_supported (${Array.isArray(algs) ? JSON.stringify(algs) : 'absent'}); the inspector sends a DPoP proof anyway, but clients that read the metadata will not.`,
+    {
+      expected: `dpop_signing_alg_values_supported includes ${DPOP_ALG}`,
+      actual: JSON.stringify(algs ?? null),
+    },
+  );
+  return { keys, handle: await dpopHandle(keys), jkt: await dpopThumbprint(keys) };
+}
+
+/** Sends once more when the authorization server answers use_dpop_nonce (its nonce is then known). @see RFC 9449 §8 */
+async function withDpopNonce<T>(handle: oauth.DPoPHandle | undefined, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    if (handle && isDpopNonceError(err)) return send();
+    throw err;
+  }
+}
+
+/**
+ * A DPoP-bound token says so (token_type DPoP) and, when it is a JWT, carries the key's thumbprint in
+ * `cnf.jkt`. An authorization server that does not do DPoP may issue a Bearer token instead.
+ * @see RFC 9449 §5, §6
+ */
+function judgeDpopBinding(
+  run: StepRun,
+  tokens: oauth.TokenEndpointResponse,
+  jkt: string,
+  ids: string[],
+): void {
+  const payload = decodeJwtPayloadUnverified(tokens.access_token);
+  const cnf = (payload?.cnf as { jkt?: unknown } | undefined)?.jkt;
+  if (tokens.token_type !== 'dpop') {
+    run.check(
+      'token.dpop-bound',
+      'warn',
+      `A DPoP proof was sent, but the token is ${tokens.token_type}, not DPoP: the authorization server did not bind it to the key (RFC 9449 §5 lets it fall back to Bearer). It is used as a Bearer token.`,
+      { expected: 'token_type DPoP', actual: tokens.token_type, exchangeIds: ids },
+    );
+    return;
+  }
+  if (!payload) {
+    run.check(
+      'token.dpop-bound',
+      'pass',
+      'token_type is DPoP. The token is opaque, so only the MCP server can check its key binding.',
+      {
+        exchangeIds: ids,
+      },
+    );
+    return;
+  }
+  run.check(
+    'token.dpop-bound',
+    cnf === jkt ? 'pass' : 'fail',
+    cnf === jkt
+      ? `token_type is DPoP and cnf.jkt is this session's key thumbprint (${jkt}).`
+      : `token_type is DPoP, but cnf.jkt is ${cnf === undefined ? 'absent' : JSON.stringify(cnf)}, not this session's key thumbprint ${jkt}: the token is not bound to the key that proved possession.`,
+    { expected: `cnf.jkt = ${jkt}`, actual: cnf === undefined ? '(absent)' : String(cnf), exchangeIds: ids },
+  );
 }
