@@ -382,6 +382,29 @@ const metadataCases: MetadataCase[] = [
     step: 'as-metadata',
     message: /declares 52428800 bytes \(Content-Length\), over the 1 MiB limit/,
   },
+  {
+    name: 'PRM nested 20,000 levels deep',
+    o: (base) => ({
+      prm: (res) =>
+        sendJson(
+          res,
+          `{"resource":"${base}/mcp","authorization_servers":["${base}/as"],"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+        ),
+    }),
+    code: 'prm_not_found',
+    step: 'prm',
+    message:
+      /\/prm \(answered 200 but its JSON is nested more than 64 levels deep, more than any metadata needs, so it was not read\)/,
+  },
+  {
+    name: 'AS metadata nested 20,000 levels deep',
+    o: () => ({
+      as: (res) => sendJson(res, `{"issuer":"x","y":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`),
+    }),
+    code: 'as_metadata_not_found',
+    step: 'as-metadata',
+    message: /nested more than 64 levels deep/,
+  },
 ];
 
 describe('engine, hostile metadata: a clear error, and the server keeps serving', () => {
@@ -390,6 +413,8 @@ describe('engine, hostile metadata: a clear error, and the server keeps serving'
     const outcome = await runHostile(id, c.o(`${w.origin}/h/${id}`));
     expect(outcome.step).toBe(c.step);
     expectClear(outcome, c.code, c.message);
+    // The failed walkthrough can be sealed and shown: nothing the server sent overflows the stack.
+    expect(() => JSON.stringify(outcome.state)).not.toThrow();
     await stillServes();
   });
 

@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DemoHandle, startDemo } from '../../demo/index';
 import { browseAuthorization, CookieJar } from '../flow/testing/browser';
+import { relayThrough, startHostileWorld } from '../flow/testing/hostile-world';
 import { clientKey, OutboundGate, tooManyActions, WindowLimiter } from './rate-limit';
 
 vi.mock('server-only', () => ({}));
@@ -192,5 +193,38 @@ describe('rate limits', () => {
     expect(tooManyActions(120, 37)).toBe(
       'Too many requests from your address: the inspector takes at most 120 actions a minute from one client. Wait 37 seconds, then try again.',
     );
+  });
+});
+
+describe('a document too deep to keep', () => {
+  it('gives a sentence naming the problem, and the guided walkthrough stays where it was', async () => {
+    const w = await startHostileWorld();
+    try {
+      const depth = 20_000;
+      w.routes.set(
+        '/evil-as/register',
+        relayThrough(
+          () => w.evil,
+          (a) => ({ ...a, body: `${a.body.slice(0, -1)},"x":${'['.repeat(depth)}${']'.repeat(depth)}}` }),
+        ),
+      );
+      const browser = fresh();
+      const started = await as(browser, () =>
+        inspector.startWalkthrough({ serverUrl: w.evil.mcpUrl, mode: 'guided', specVersion: '2025-11-25' }),
+      );
+      if (!started.ok) throw new Error(started.error);
+      let step = started.value.view?.step;
+      let error: string | undefined;
+      for (let i = 0; i < 8 && !error; i++) {
+        const next = await as(browser, () => inspector.advanceWalkthrough('step'));
+        if (next.ok) step = next.value.view?.step;
+        else error = next.error;
+      }
+      expect(error).toMatch(/^A server sent a JSON document nested too deeply for the inspector to keep/);
+      expect(step).toBe('registration');
+      expect((await as(browser, () => inspector.currentSnapshot())).view?.step).toBe('registration');
+    } finally {
+      await w.close();
+    }
   });
 });

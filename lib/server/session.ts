@@ -43,6 +43,9 @@ export function sessionManager(): SessionManager<InspectorSessionData> {
   return g[globalKey];
 }
 
+export const TOO_DEEP_TO_SAVE =
+  'A server sent a JSON document nested too deeply for the inspector to keep (it would overflow the stack when the session is saved), so this step was not saved and the walkthrough is where it was. Ask the server’s operator to send documents a few levels deep, as metadata is.';
+
 /** Thrown by an operation that needs this browser's session when it has none. */
 export class NoSessionError extends Error {
   override name = 'NoSessionError';
@@ -104,13 +107,20 @@ export async function withSession<R>(
       const fresh = (await manager.load(current.id)) ?? current;
       const outcome = await fn(fresh);
       let saved: LoadedSession<InspectorSessionData> = { ...fresh, data: outcome.data };
-      if (outcome.rotate) {
-        saved = await manager.rotate(saved);
-        await setSessionCookie(saved.id);
-      } else {
-        // A new session is stored (which may be refused when the store is full) before its cookie is set.
-        await manager.save(saved);
-        if (created) await setSessionCookie(saved.id);
+      try {
+        if (outcome.rotate) {
+          saved = await manager.rotate(saved);
+          await setSessionCookie(saved.id);
+        } else {
+          // A new session is stored (which may be refused when the store is full) before its cookie is set.
+          await manager.save(saved);
+          if (created) await setSessionCookie(saved.id);
+        }
+      } catch (error) {
+        // Sealing serialises the whole flow: a document nested deeper than the stack allows (one no
+        // check cut) ends here. Nothing is saved, so the walkthrough stays where it was.
+        if (error instanceof RangeError) throw new Error(TOO_DEEP_TO_SAVE, { cause: error });
+        throw error;
       }
       return outcome.result;
     });
