@@ -17,7 +17,12 @@ export interface CliOptions {
   clientPrivateKey?: string;
   clientAssertionAlg?: ClientAssertionAlg;
   /** `client_credentials`: the client's own token, no user, no browser. */
-  grant?: 'client_credentials';
+  grant?: 'client_credentials' | 'jwt_bearer' | 'id_jag';
+  /** Enterprise-managed authorization: the IdP's token endpoint and client id, and the user's ID token. */
+  idp?: { tokenEndpoint: string; clientId: string };
+  idpIdToken?: string;
+  /** The JWT the jwt_bearer grant presents (read from --assertion-file FILE). */
+  assertion?: string;
   /** Ask for DPoP-bound tokens (RFC 9449). */
   dpop?: boolean;
   clientMetadataUrl?: string;
@@ -86,6 +91,13 @@ Options:
   --client-assertion-alg ALG  The private_key_jwt signing algorithm (default ES256).
   --dpop                      Ask for DPoP-bound tokens (RFC 9449): a proof of the session's key on
                               the token request and on every MCP request, nonces honoured.
+  --grant jwt-bearer          Present a JWT the client holds (a workload identity token) for a
+                              token (RFC 7523): with --client-id and --assertion-file FILE.
+  --assertion-file FILE       The JWT for --grant jwt-bearer; it stays in this process.
+  --grant id-jag              Enterprise-managed authorization: exchange the user's ID token at the
+                              enterprise IdP for an ID-JAG, then redeem it here (no consent screen).
+                              With --client-id/--client-secret (this AS), --idp-token-endpoint URL,
+                              --idp-client-id ID and --id-token-file FILE.
   --grant client-credentials  The client's own token (no user, no browser): the OAuth client
                               credentials extension. Needs --client-id with a secret or a key.
   --client-metadata-url URL   Offer this Client ID Metadata Document URL as the client_id when the
@@ -134,6 +146,10 @@ const OPTIONS = {
   'client-assertion-alg': { type: 'string' },
   grant: { type: 'string' },
   dpop: { type: 'boolean' },
+  'assertion-file': { type: 'string' },
+  'idp-token-endpoint': { type: 'string' },
+  'idp-client-id': { type: 'string' },
+  'id-token-file': { type: 'string' },
   'client-metadata-url': { type: 'string' },
   scope: { type: 'string' },
   'spec-version': { type: 'string' },
@@ -241,8 +257,47 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     throw new UsageError('--client-private-key needs --client-id.');
   }
   const grant = values.grant;
-  if (grant !== undefined && grant !== 'client-credentials' && grant !== 'authorization-code') {
-    throw new UsageError(`--grant must be client-credentials or authorization-code, not "${grant}".`);
+  if (
+    grant !== undefined &&
+    !['client-credentials', 'jwt-bearer', 'id-jag', 'authorization-code'].includes(grant)
+  ) {
+    throw new UsageError(
+      `--grant must be authorization-code, client-credentials, jwt-bearer or id-jag, not "${grant}".`,
+    );
+  }
+  const idpTokenEndpoint = nonEmpty(values['idp-token-endpoint'], '--idp-token-endpoint');
+  const idpClientId = nonEmpty(values['idp-client-id'], '--idp-client-id');
+  const idTokenFile = nonEmpty(values['id-token-file'], '--id-token-file');
+  if (grant === 'id-jag' && (!values['client-id'] || !idpTokenEndpoint || !idpClientId || !idTokenFile)) {
+    throw new UsageError(
+      '--grant id-jag needs --client-id, --idp-token-endpoint URL, --idp-client-id ID and --id-token-file FILE.',
+    );
+  }
+  let idpIdToken: string | undefined;
+  if (idTokenFile !== undefined) {
+    try {
+      idpIdToken = readFileSync(idTokenFile, 'utf8').trim();
+    } catch (error) {
+      throw new UsageError(`--id-token-file: cannot read ${idTokenFile} (${(error as Error).message}).`);
+    }
+  }
+  if (
+    grant === 'jwt-bearer' &&
+    (values['client-id'] === undefined || values['assertion-file'] === undefined)
+  ) {
+    throw new UsageError('--grant jwt-bearer needs --client-id and --assertion-file FILE.');
+  }
+  if (values['assertion-file'] !== undefined && grant !== 'jwt-bearer') {
+    throw new UsageError('--assertion-file goes with --grant jwt-bearer.');
+  }
+  let assertion: string | undefined;
+  const assertionFile = nonEmpty(values['assertion-file'], '--assertion-file');
+  if (assertionFile !== undefined) {
+    try {
+      assertion = readFileSync(assertionFile, 'utf8').trim();
+    } catch (error) {
+      throw new UsageError(`--assertion-file: cannot read ${assertionFile} (${(error as Error).message}).`);
+    }
   }
   if (grant === 'client-credentials' && values['client-id'] === undefined) {
     throw new UsageError(
@@ -311,6 +366,13 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(clientPrivateKey !== undefined ? { clientPrivateKey } : {}),
     ...(alg !== undefined ? { clientAssertionAlg: alg as ClientAssertionAlg } : {}),
     ...(grant === 'client-credentials' ? { grant: 'client_credentials' as const } : {}),
+    ...(grant === 'jwt-bearer' ? { grant: 'jwt_bearer' as const } : {}),
+    ...(grant === 'id-jag' ? { grant: 'id_jag' as const } : {}),
+    ...(idpTokenEndpoint && idpClientId
+      ? { idp: { tokenEndpoint: httpUrl(idpTokenEndpoint, '--idp-token-endpoint'), clientId: idpClientId } }
+      : {}),
+    ...(idpIdToken !== undefined ? { idpIdToken } : {}),
+    ...(assertion !== undefined ? { assertion } : {}),
     ...(values.dpop ? { dpop: true } : {}),
     ...(clientMetadataUrl !== undefined
       ? { clientMetadataUrl: httpUrl(clientMetadataUrl, '--client-metadata-url') }

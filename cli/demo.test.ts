@@ -166,7 +166,7 @@ describe('the CLI against the bundled demo', () => {
     );
     const report = JSON.parse(stdout) as Report;
     const status = (id: string) => report.checks.find((c) => c.id === id)?.status;
-    expect(status('authorize.client-credentials')).toBe('pass');
+    expect(status('authorize.grant-advertised')).toBe('pass');
     expect(status('token.exchange')).toBe('pass');
     expect(status('token.audience')).toBe('pass');
     expect(report.checks.some((c) => c.status === 'fail')).toBe(false);

@@ -274,6 +274,9 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       ...(options.clientAssertionAlg ? { clientAssertionAlg: options.clientAssertionAlg } : {}),
       ...(options.grant ? { grant: options.grant } : {}),
       ...(options.dpop ? { dpop: true } : {}),
+      ...(options.assertion ? { assertion: options.assertion } : {}),
+      ...(options.idp ? { idp: options.idp } : {}),
+      ...(options.idpIdToken ? { idpIdToken: options.idpIdToken } : {}),
       ...(options.clientMetadataUrl ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
     });
 

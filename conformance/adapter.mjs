@@ -104,6 +104,12 @@ export const ROUTES = {
   'auth/client-credentials-basic': ['--grant', 'client-credentials'],
   'auth/client-credentials-jwt': ['--grant', 'client-credentials'],
   // auth/dpop and auth/dpop-nonce: DPoP-bound tokens (SEP-1932); the client chooses to ask for them.
+  // auth/wif-jwt-bearer: the workload's own JWT for a token (SEP-1933); the context's valid_jwt is
+  // written to a file by main(), as a platform mounts it.
+  'auth/wif-jwt-bearer': ['--grant', 'jwt-bearer'],
+  // auth/enterprise-managed-authorization: the ID token for an ID-JAG at the IdP, then jwt-bearer
+  // (SEP-990); the IdP's endpoint and client id come from the context.
+  'auth/enterprise-managed-authorization': ['--grant', 'id-jag'],
   'auth/dpop': ['--dpop'],
   'auth/dpop-nonce': ['--dpop'],
 };
@@ -116,7 +122,14 @@ export function callsFor(scenario, context = {}) {
 }
 
 /** The CLI arguments for one scenario: one argument list per CLI run (at least one). */
-export function cliRunsFor({ scenario, context = {}, serverUrl, privateKeyFile }) {
+export function cliRunsFor({
+  scenario,
+  context = {},
+  serverUrl,
+  privateKeyFile,
+  assertionFile,
+  idTokenFile,
+}) {
   const base = ['connect', serverUrl, '--non-interactive', '--json', '--client-metadata-url', CIMD_URL];
   // Pre-registered credentials from the scenario (auth/pre-registration), as a user would pass them.
   if (typeof context.client_id === 'string') base.push('--client-id', context.client_id);
@@ -127,6 +140,11 @@ export function cliRunsFor({ scenario, context = {}, serverUrl, privateKeyFile }
     if (typeof context.signing_algorithm === 'string')
       base.push('--client-assertion-alg', context.signing_algorithm);
   }
+  if (assertionFile) base.push('--assertion-file', assertionFile);
+  if (idTokenFile) base.push('--id-token-file', idTokenFile);
+  if (typeof context.idp_token_endpoint === 'string')
+    base.push('--idp-token-endpoint', context.idp_token_endpoint);
+  if (typeof context.idp_client_id === 'string') base.push('--idp-client-id', context.idp_client_id);
   base.push(...(ROUTES[scenario] ?? []));
   const calls = callsFor(scenario, context);
   if (calls.length === 0) return [base];
@@ -210,7 +228,19 @@ async function main() {
     privateKeyFile = join(dir, 'client-key.pem');
     writeFileSync(privateKeyFile, context.private_key_pem, { mode: 0o600 });
   }
-  const runs = cliRunsFor({ scenario, context, serverUrl, privateKeyFile });
+  let assertionFile;
+  if (typeof context.valid_jwt === 'string') {
+    const dir = mkdtempSync(join(tmpdir(), 'inspector-conformance-'));
+    assertionFile = join(dir, 'workload.jwt');
+    writeFileSync(assertionFile, context.valid_jwt, { mode: 0o600 });
+  }
+  let idTokenFile;
+  if (typeof context.idp_id_token === 'string') {
+    const dir = mkdtempSync(join(tmpdir(), 'inspector-conformance-'));
+    idTokenFile = join(dir, 'id-token.jwt');
+    writeFileSync(idTokenFile, context.idp_id_token, { mode: 0o600 });
+  }
+  const runs = cliRunsFor({ scenario, context, serverUrl, privateKeyFile, assertionFile, idTokenFile });
 
   const state = { child: undefined, stopped: false };
   stopWithParent(state);

@@ -139,10 +139,11 @@ export const CHECKS = {
     title: 'The redirect URI is localhost or HTTPS',
     specRef: 'MCP 2025-11-25 §Communication Security; RFC 9700 §2.1',
   },
-  'authorize.client-credentials': {
+  'authorize.grant-advertised': {
     step: 'authorize',
-    title: 'Client credentials: the authorization server advertises the grant',
-    specRef: 'RFC 6749 §4.4; RFC 8414 §2 (grant_types_supported); MCP ext-auth OAuth Client Credentials',
+    title:
+      'A grant without a browser (client credentials, JWT bearer): the authorization server advertises it',
+    specRef: 'RFC 6749 §4.4; RFC 7523 §2.1; RFC 8414 §2 (grant_types_supported); MCP ext-auth extensions',
   },
   'authorize.pkce': {
     step: 'authorize',
@@ -218,6 +219,11 @@ export const CHECKS = {
     step: 'token',
     title: 'The refresh token rotates on use',
     specRef: 'MCP 2025-11-25 §Token Theft; RFC 9700 §4.14.2; OAuth 2.1 §4.3.1',
+  },
+  'token.id-jag': {
+    step: 'token',
+    title: 'Enterprise-managed: the IdP issues an ID-JAG for this authorization server, resource and client',
+    specRef: 'RFC 8693 §2; draft-ietf-oauth-identity-assertion-authz-grant §4.3; SEP-990',
   },
   'token.dpop-advertised': {
     step: 'token',

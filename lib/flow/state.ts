@@ -62,8 +62,8 @@ export interface ClientInfo {
 }
 
 export interface AuthorizationRequestInfo {
-  /** Set for the client credentials grant: no browser, so `url` and `redirectUri` are empty. */
-  grant?: 'client_credentials';
+  /** Set for the grants without a browser (client credentials, JWT bearer): `url` and `redirectUri` are empty. */
+  grant?: 'client_credentials' | 'jwt_bearer' | 'id_jag';
   /** The URL the browser opens. Holds `state` and `code_challenge`, which are not secrets. */
   url: string;
   redirectUri: string;
@@ -304,16 +304,23 @@ export function isRunnable(state: FlowState): state is StateAt<RunnableStep> {
  */
 export function createFlow(
   options: FlowOptions,
-  secrets: Pick<FlowSecrets, 'clientSecret' | 'clientPrivateKey'> = {},
+  secrets: Pick<FlowSecrets, 'clientSecret' | 'clientPrivateKey' | 'assertion' | 'idpIdToken'> = {},
 ): FlowState {
-  const { clientSecret, clientPrivateKey, ...rest } = options;
+  const { clientSecret, clientPrivateKey, assertion, idpIdToken, ...rest } = options;
+  const idToken = idpIdToken ?? secrets.idpIdToken;
   const secret = clientSecret ?? secrets.clientSecret;
   const key = clientPrivateKey ?? secrets.clientPrivateKey;
+  const jwt = assertion ?? secrets.assertion;
   return {
     step: 'probe',
     options: rest,
     records: [],
-    secrets: { ...(secret ? { clientSecret: secret } : {}), ...(key ? { clientPrivateKey: key } : {}) },
+    secrets: {
+      ...(secret ? { clientSecret: secret } : {}),
+      ...(key ? { clientPrivateKey: key } : {}),
+      ...(jwt ? { assertion: jwt } : {}),
+      ...(idToken ? { idpIdToken: idToken } : {}),
+    },
     seq: 0,
   };
 }

@@ -142,7 +142,9 @@ export interface FlowOptions {
    * no user and no browser (MCP's OAuth Client Credentials extension; RFC 6749 §4.4). Needs a
    * pre-registered client with a secret or a private key.
    */
-  grant?: 'authorization_code' | 'client_credentials';
+  grant?: 'authorization_code' | 'client_credentials' | 'jwt_bearer' | 'id_jag';
+  /** Enterprise-managed authorization (grant id_jag): the enterprise IdP's token endpoint and client id. */
+  idp?: { tokenEndpoint: string; clientId: string; issuer?: string };
   /** Ask for DPoP-bound tokens (RFC 9449) and present them with a proof on every request. */
   dpop?: boolean;
   /** The JWS algorithm for private_key_jwt client assertions (default ES256). */
@@ -161,6 +163,10 @@ export interface FlowOptions {
   clientSecret?: string;
   /** Input only, like clientSecret: a pre-registered client's private key (PKCS#8 PEM), moved into secrets. */
   clientPrivateKey?: string;
+  /** Input only: the JWT the jwt_bearer grant presents (e.g. a workload identity token), moved into secrets. */
+  assertion?: string;
+  /** Input only: the user's ID token from the enterprise IdP (grant id_jag), moved into secrets. */
+  idpIdToken?: string;
 }
 
 /** Secrets the server needs between steps. Lives only in the sealed server-side session. */
@@ -180,6 +186,10 @@ export interface FlowSecrets {
   registrationAccessToken?: string;
   /** A pre-registered client's private key (PKCS#8 PEM) for private_key_jwt. Never leaves the server. */
   clientPrivateKey?: string;
+  /** The assertion of the jwt_bearer grant (a workload identity token, an ID-JAG). */
+  assertion?: string;
+  /** The user's ID token from the enterprise IdP, exchanged for an ID-JAG. */
+  idpIdToken?: string;
   /** The session's DPoP key pair (RFC 9449); the private JWK is a secret. */
   dpopKeys?: DpopKeys;
   /** The access token is DPoP-bound: present it as `DPoP <token>` with a proof. */

@@ -1,6 +1,7 @@
 import { redactValue } from '../../http/redact';
 import { buildAuthorizationUrl, generatePkce, generateState, selectScope } from '../../oauth/authorization';
 import { canonicalResourceUri } from '../../oauth/canonical-uri';
+import { JWT_BEARER_GRANT } from '../../oauth/token';
 import { atLeast } from '../../spec/version';
 import { MAX_STEP_UP_ATTEMPTS } from '../recovery';
 import type { FlowState, StateAt } from '../state';
@@ -37,8 +38,13 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
         challengeScope: state.probe.challenge?.scope,
         scopesSupported: state.resource.mode === 'prm' ? state.resource.scopesSupported : undefined,
       });
-  if (options.grant === 'client_credentials')
-    return clientCredentialsPlan(state, run, { scope, source, resource });
+  if (
+    options.grant === 'client_credentials' ||
+    options.grant === 'jwt_bearer' ||
+    options.grant === 'id_jag'
+  ) {
+    return noBrowserPlan(state, run, options.grant, { scope, source, resource });
+  }
   const pkce = await generatePkce();
   const stateValue = generateState();
   const { url, ignoredExtraParams } = buildAuthorizationUrl({
@@ -152,26 +158,28 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
  * same rules, and the walkthrough goes straight to the token step.
  * @see RFC 6749 §4.4; RFC 8414 §2 (grant_types_supported); MCP ext-auth (OAuth Client Credentials)
  */
-function clientCredentialsPlan(
+function noBrowserPlan(
   state: StateAt<'authorize'>,
   run: StepRun,
+  grant: 'client_credentials' | 'jwt_bearer' | 'id_jag',
   plan: { scope?: string; source: keyof typeof SCOPE_SOURCE_TEXT; resource?: string },
 ): FlowState {
+  const wire = grant === 'client_credentials' ? 'client_credentials' : JWT_BEARER_GRANT;
   const grants = state.authorizationServer.metadata.grant_types_supported;
-  const advertised = Array.isArray(grants) && grants.includes('client_credentials');
+  const advertised = Array.isArray(grants) && grants.includes(wire);
   run.check(
-    'authorize.client-credentials',
+    'authorize.grant-advertised',
     advertised ? 'pass' : 'warn',
     advertised
-      ? `The authorization server lists client_credentials in grant_types_supported; no browser is needed. The token request asks for ${plan.scope ? `scope "${plan.scope}" (${SCOPE_SOURCE_TEXT[plan.source]})` : 'no scope'}${plan.resource ? ` and resource=${plan.resource}` : ''}.`
-      : `The authorization server does not list client_credentials in grant_types_supported (${Array.isArray(grants) ? JSON.stringify(grants) : 'absent, which RFC 8414 reads as ["authorization_code", "implicit"]'}); the inspector asks anyway, but clients that read the metadata will not.`,
-    { expected: 'grant_types_supported includes client_credentials', actual: JSON.stringify(grants ?? null) },
+      ? `The authorization server lists ${wire} in grant_types_supported; no browser is needed. The token request asks for ${plan.scope ? `scope "${plan.scope}" (${SCOPE_SOURCE_TEXT[plan.source]})` : 'no scope'}${plan.resource ? ` and resource=${plan.resource}` : ''}.`
+      : `The authorization server does not list ${wire} in grant_types_supported (${Array.isArray(grants) ? JSON.stringify(grants) : 'absent, which RFC 8414 reads as ["authorization_code", "implicit"]'}); the inspector asks anyway, but clients that read the metadata will not.`,
+    { expected: `grant_types_supported includes ${wire}`, actual: JSON.stringify(grants ?? null) },
   );
   return {
     ...state,
     step: 'token',
     authorization: {
-      grant: 'client_credentials',
+      grant,
       url: '',
       redirectUri: '',
       ...(plan.scope ? { scope: plan.scope } : {}),

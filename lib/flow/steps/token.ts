@@ -14,9 +14,13 @@ import {
   authorizationCodeGrantRequest,
   clientAuthentication,
   clientCredentialsGrantRequest,
+  ID_JAG_TOKEN_TYPE,
+  idJagTokenExchangeRequest,
+  jwtBearerGrantRequest,
   privateKeyJwtAuthentication,
   processAuthorizationCodeResponse,
   processClientCredentialsResponse,
+  processTokenResponse,
 } from '../../oauth/token';
 import { oauthFlowError } from '../errors';
 import type { FlowState, StateAt, TokenClaims, TokenInfo } from '../state';
@@ -42,6 +46,8 @@ const TOKEN_ERROR_HINTS: Record<string, string> = {
  */
 export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
   if (state.authorization.grant === 'client_credentials') return runClientCredentials(state, run);
+  if (state.authorization.grant === 'jwt_bearer') return runJwtBearer(state, run);
+  if (state.authorization.grant === 'id_jag') return runIdJag(state, run);
   const { secrets } = state;
   const as = state.authorizationServer.metadata;
   const code = secrets.authorizationCode;
@@ -546,5 +552,228 @@ function judgeDpopBinding(
       ? `token_type is DPoP and cnf.jkt is this session's key thumbprint (${jkt}).`
       : `token_type is DPoP, but cnf.jkt is ${cnf === undefined ? 'absent' : JSON.stringify(cnf)}, not this session's key thumbprint ${jkt}: the token is not bound to the key that proved possession.`,
     { expected: `cnf.jkt = ${jkt}`, actual: cnf === undefined ? '(absent)' : String(cnf), exchangeIds: ids },
+  );
+}
+
+/**
+ * Step 6, JWT bearer: the assertion the client holds (a workload identity token from its platform)
+ * for an access token, with scope and the RFC 8707 resource; the client authenticates as registered
+ * (usually "none": the assertion is the credential). The assertion is a secret: redacted everywhere.
+ * @see RFC 7523 §2.1, §3; RFC 8707 §2.2; MCP ext-auth workload identity federation (SEP-1933)
+ */
+async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
+  const { secrets } = state;
+  const assertion = secrets.assertion;
+  if (!assertion) {
+    throw new FlowError({
+      code: 'invalid_options',
+      message: 'The JWT bearer grant needs the assertion to present, and none was given.',
+      hint: 'Give the workload identity token: --assertion-file FILE in the CLI.',
+      specRef: 'RFC 7523 §2.1',
+    });
+  }
+  run.addSecret(assertion);
+  const as = state.authorizationServer.metadata;
+  const method = state.client.tokenEndpointAuthMethod;
+  const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
+  let clientAuth: oauth.ClientAuth;
+  try {
+    clientAuth =
+      method === 'private_key_jwt'
+        ? await privateKeyJwtAuthentication(
+            secrets.clientPrivateKey ?? '',
+            state.options.clientAssertionAlg ?? 'ES256',
+          )
+        : clientAuthentication(method, secrets.clientSecret);
+  } catch (err) {
+    throw new FlowError({
+      code: 'invalid_options',
+      message: `The client's credentials cannot be used: ${(err as Error).message}.`,
+    });
+  }
+  const { resource, scope } = state.authorization;
+  const call = run.traced(
+    `RFC 7523 §2.1 — JWT bearer grant with the workload's assertion${resource ? ' and the RFC 8707 resource' : ''}`,
+  );
+  let tokens: oauth.TokenEndpointResponse;
+  try {
+    const response = await jwtBearerGrantRequest({
+      fetch: call.fetch,
+      as,
+      client,
+      clientAuth,
+      assertion,
+      ...(scope ? { scope } : {}),
+      ...(resource ? { resource } : {}),
+    });
+    tokens = await processTokenResponse(as, client, response);
+  } catch (err) {
+    const d = describeOAuthError(err, 'The token endpoint');
+    const hint =
+      d.oauthError === 'invalid_grant'
+        ? 'The authorization server refused the assertion: it may be expired, meant for another audience (its aud must be this authorization server), or signed by an issuer it does not trust.'
+        : d.oauthError === 'unsupported_grant_type'
+          ? 'The authorization server does not accept the JWT bearer grant.'
+          : ((d.oauthError && TOKEN_ERROR_HINTS[d.oauthError]) ??
+            'See the token request for the authorization server’s answer.');
+    run.check('token.exchange', 'fail', `${d.message}.`, {
+      expected: '200 with access_token and token_type Bearer',
+      actual: d.actual ?? d.message,
+      exchangeIds: call.exchangeIds,
+    });
+    throw oauthFlowError(
+      d,
+      'token_failed',
+      { hint, expected: '200 with an access token', specRef: 'RFC 7523 §3.1' },
+      err,
+    );
+  }
+  const now = run.now();
+  run.addSecret(tokens.access_token);
+  run.addSecret(tokens.refresh_token);
+  const token = judgeTokenResponse(run, tokens, {
+    resource,
+    requestedScope: scope,
+    exchangeIds: call.exchangeIds,
+    now,
+    exchangeCheck: 'token.exchange',
+  });
+  run.fact('token', { ...token });
+  const expiresIn = tokens.expires_in;
+  return {
+    ...state,
+    step: 'mcp-init',
+    token,
+    secrets: {
+      ...secrets,
+      accessToken: tokens.access_token,
+      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+      ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
+    },
+  };
+}
+
+/**
+ * Step 6, enterprise-managed authorization (SEP-990): the user's ID token from the enterprise IdP is
+ * exchanged there for an ID-JAG (RFC 8693), which is judged (audience = this authorization server,
+ * resource = this MCP server, client_id = this client) and then redeemed here as a JWT bearer grant.
+ * No consent screen: the enterprise decided.
+ * @see RFC 8693 §2; RFC 7523 §2.1; draft-ietf-oauth-identity-assertion-authz-grant §4–5
+ */
+async function runIdJag(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
+  const idp = state.options.idp;
+  const idToken = state.secrets.idpIdToken;
+  if (!idp || !idToken) {
+    throw new FlowError({
+      code: 'invalid_options',
+      message:
+        'Enterprise-managed authorization needs the enterprise IdP (its token endpoint and client id) and the user’s ID token from it.',
+      hint: 'In the CLI: --grant id-jag --idp-token-endpoint URL --idp-client-id ID --id-token-file FILE.',
+      specRef: 'SEP-990',
+    });
+  }
+  run.addSecret(idToken);
+  const audience = state.authorizationServer.issuer;
+  const { resource, scope } = state.authorization;
+  const call = run.traced(
+    `RFC 8693 §2.1 — token exchange at the enterprise IdP: the user's ID token for an ID-JAG addressed to ${audience}`,
+  );
+  let idJag: string;
+  try {
+    const response = await idJagTokenExchangeRequest({
+      fetch: call.fetch,
+      tokenEndpoint: idp.tokenEndpoint,
+      clientId: idp.clientId,
+      idToken,
+      audience,
+      ...(resource ? { resource } : {}),
+      ...(scope ? { scope } : {}),
+    });
+    const text = await response.text();
+    const body = (() => {
+      try {
+        return JSON.parse(text) as {
+          access_token?: unknown;
+          issued_token_type?: unknown;
+          error?: unknown;
+          error_description?: unknown;
+        };
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!response.ok || typeof body?.access_token !== 'string') {
+      const why =
+        typeof body?.error === 'string'
+          ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}`
+          : `HTTP ${response.status}`;
+      run.check('token.id-jag', 'fail', `The enterprise IdP did not issue an ID-JAG (${why}).`, {
+        expected: `200 with issued_token_type ${ID_JAG_TOKEN_TYPE}`,
+        actual: why,
+        exchangeIds: call.exchangeIds,
+      });
+      throw new FlowError({
+        code: 'token_failed',
+        message: `The enterprise IdP refused the token exchange (${why}).`,
+        hint: 'Check that the ID token is fresh, issued for this IdP client, and that the IdP allows this client to reach this authorization server.',
+        specRef: 'RFC 8693 §2.2.2',
+      });
+    }
+    idJag = body.access_token;
+  } catch (err) {
+    if (err instanceof FlowError) throw err;
+    throw new FlowError({
+      code: 'unreachable',
+      message: `The enterprise IdP could not be reached: ${(err as Error).message}`,
+    });
+  }
+  run.addSecret(idJag);
+  judgeIdJag(run, idJag, {
+    audience,
+    resource,
+    clientId: state.client.clientId,
+    exchangeIds: call.exchangeIds,
+  });
+  return runJwtBearer({ ...state, secrets: { ...state.secrets, assertion: idJag } }, run);
+}
+
+/** The ID-JAG must name this authorization server, this MCP server and this client. */
+function judgeIdJag(
+  run: StepRun,
+  idJag: string,
+  expected: { audience: string; resource?: string; clientId: string; exchangeIds: string[] },
+): void {
+  const claims = decodeJwtPayloadUnverified(idJag);
+  if (!claims) {
+    run.check('token.id-jag', 'fail', 'The IdP answered, but the ID-JAG is not a JWT.', {
+      expected: 'a JWT (typ oauth-id-jag+jwt)',
+      actual: 'not a JWT',
+      exchangeIds: expected.exchangeIds,
+    });
+    return;
+  }
+  const aud = audienceList(claims.aud);
+  const problems = [
+    !aud.includes(expected.audience)
+      ? `aud is ${JSON.stringify(claims.aud)}, not this authorization server (${expected.audience})`
+      : undefined,
+    expected.resource && claims.resource !== expected.resource
+      ? `resource is ${JSON.stringify(claims.resource)}, not ${expected.resource}`
+      : undefined,
+    claims.client_id !== undefined && claims.client_id !== expected.clientId
+      ? `client_id is ${JSON.stringify(claims.client_id)}, not ${expected.clientId}`
+      : undefined,
+  ].filter(Boolean);
+  run.check(
+    'token.id-jag',
+    problems.length ? 'fail' : 'pass',
+    problems.length
+      ? `The ID-JAG is addressed wrongly: ${problems.join('; ')}. An authorization server must refuse it (decoded without verifying).`
+      : `The IdP issued an ID-JAG for this authorization server (aud ${expected.audience})${expected.resource ? ` and resource ${expected.resource}` : ''}${claims.client_id ? `, client_id ${String(claims.client_id)}` : ''}.`,
+    {
+      expected: `aud ${expected.audience}${expected.resource ? `, resource ${expected.resource}` : ''}`,
+      actual: `aud ${JSON.stringify(claims.aud)}, resource ${JSON.stringify(claims.resource)}`,
+      exchangeIds: expected.exchangeIds,
+    },
   );
 }
