@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { errorProbesFor, OTHER_ACCOUNT } from './audit';
-import { cancelAudienceTest } from './audit/audience';
 import {
   callTool,
   createFlow,
@@ -12,10 +10,12 @@ import {
   testAudience,
   testRevocation,
   toView,
-} from './index';
-import { at } from './testing/drive';
-import { createFakeWorld, type FakeWorldOptions } from './testing/fake-world';
-import { optionsFor } from './testing/options';
+} from '../index';
+import { at } from '../testing/drive';
+import { createFakeWorld, type FakeWorldOptions } from '../testing/fake-world';
+import { optionsFor } from '../testing/options';
+import { cancelAudienceTest } from './audience';
+import { errorProbesFor, OTHER_ACCOUNT } from './probes';
 
 async function connect(opts: FakeWorldOptions = {}) {
   const world = createFakeWorld({ challengeScope: 'files:read', auditTools: true, ...opts });
