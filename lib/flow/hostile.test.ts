@@ -734,13 +734,19 @@ describe('engine, hosted mode: internal addresses named by remote metadata are r
     await hostedServes();
   });
 
-  it('a plain-http MCP URL', async () => {
-    const outcome = failure(await run({ serverUrl: 'http://mcp.example.com/mcp' }));
-    expect(outcome.step).toBe('probe');
-    expect(outcome.message).toMatch(/https/);
-    expect(outcome.hint ?? '').not.toBe('');
-    await hostedServes();
-  });
+  it.each(['http://mcp.example.com/mcp', 'http://127.0.0.1:3000/mcp'])(
+    'a plain-http MCP URL (%s): the hint is about http, not about loopback',
+    async (serverUrl) => {
+      const outcome = failure(await run({ serverUrl }));
+      expect(outcome.step).toBe('probe');
+      expect(outcome.message).toMatch(/only makes https:\/\/ requests/);
+      expect(outcome.hint).toMatch(
+        /^The hosted inspector only sends requests over https:\/\/, so tokens and codes never cross the network in clear\. Use the server’s https:\/\/ URL/,
+      );
+      expect(outcome.hint).not.toMatch(/loopback/);
+      await hostedServes();
+    },
+  );
 
   it('a challenge whose resource_metadata is loopback in IPv4-mapped IPv6: refused, the flow goes on', async () => {
     overrides.set(
