@@ -188,6 +188,28 @@ describe('runAccessAudit() against the fake server', () => {
   });
 });
 
+describe('runAccessAudit(): the token rows against servers that break them', () => {
+  it('fails a server that answers an unknown token with 500 instead of 401', async () => {
+    const { ctx, connected } = await connect({ breaks: { badToken500: true } });
+    const state = await runAccessAudit(connected, ctx);
+    expect(audit(state)['audit.invalid-token-401']).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(
+        /not with 401 and error="invalid_token" \(a made-up token: 500; a JWT with a forged signature: 500\)/,
+      ),
+    });
+  });
+
+  it('warns when the 401 to a request without any token carries an error code', async () => {
+    const { ctx, connected } = await connect({ breaks: { noTokenErrorCode: true } });
+    const state = await runAccessAudit(connected, ctx);
+    expect(audit(state)['audit.no-token-challenge']).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('SHOULD NOT get an error code'),
+    });
+  });
+});
+
 describe('testAudience()', () => {
   async function begin(opts: FakeWorldOptions = {}) {
     const { world, ctx, connected } = await connect(opts);
