@@ -123,10 +123,10 @@ describe('doctor --browser runs the access audit headless', () => {
     const cors = report.checks.find((c) => c.id === 'cors.browser-clients');
     expect(cors?.status).toBe('warn');
     expect(cors?.message).toMatch(
-      /the MCP endpoint \(http:\/\/127\.0\.0\.1:\d+\/mcp\) blocks browser requests: it lacks a 2xx answer to the preflight \(got 405\); Access-Control-Allow-Origin on the preflight/,
+      /^The MCP endpoint \(http:\/\/127\.0\.0\.1:\d+\/mcp\) blocks browser requests: it lacks a 2xx answer to the preflight \(got 405\); Access-Control-Allow-Origin on the preflight/,
     );
     expect(cors?.message).toMatch(
-      /the protected resource metadata \(.*\) blocks browser requests: it lacks Access-Control-Allow-Origin/,
+      /The protected resource metadata \(.*\) blocks browser requests: it lacks Access-Control-Allow-Origin/,
     );
     expect(cors?.message).not.toMatch(/authorization server metadata|token endpoint|registration endpoint/);
     expect(failing(report)).toEqual([]);

@@ -99,11 +99,11 @@ export function AuditPanel() {
           }}
           onCancel={() => setConfirming(null)}
         >
-          A token issued for another resource must not work here. To get one, you sign in again (same client
-          registration) and the authorization request also names a resource that does not exist; the inspector
-          then refreshes for that resource and sends the token to this server once. It must answer 401. The
-          session goes on with its own token afterwards. If the authorization server refuses the extra
-          resource, you reconnect without it and the check stays skipped.
+          A token issued for another resource must not work here. To get one, you sign in once more (same
+          client registration), asking for a resource that does not exist, and nothing else; the inspector
+          sends the token it gets to this server once. It must answer 401. Your session stays as it is
+          whatever happens. If the authorization server refuses the made-up resource (invalid_target), that is
+          it restricting audiences: it passes, and the server’s own check is reported as not testable.
         </ConfirmDialog>
       ) : null}
       {connected && confirming === 'revocation' ? (

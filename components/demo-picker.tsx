@@ -54,7 +54,9 @@ export function DemoPicker({ demo }: { demo: DemoInfo }) {
         {others.length > 0 ? (
           <details open={startPage} className="open:basis-full">
             <summary className="cursor-pointer select-none text-muted">
-              See what other servers look like ({others.length} scenarios, working and broken)
+              {startPage
+                ? `See what other servers look like (${others.length} scenarios, working and broken)`
+                : `Other scenarios (${others.length})`}
             </summary>
             <ul className="mt-2 grid gap-2 md:grid-cols-2">
               {others.map((s) => (
@@ -95,7 +97,7 @@ export function DemoPicker({ demo }: { demo: DemoInfo }) {
             }}
           >
             <summary className="cursor-pointer select-none text-muted">
-              Demo switches (sessions and access model)
+              Demo switches{startPage ? ' (sessions and access model)' : ''}
             </summary>
             {switchesOpened ? (
               <Suspense fallback={<p className="mt-2 text-muted">Loading…</p>}>

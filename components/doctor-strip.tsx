@@ -59,8 +59,9 @@ function FirstFinding({ check, onShow }: { check: Check; onShow: () => void }) {
           <span className="font-medium">{check.title}</span>
           <code className="font-mono text-xs text-muted">{check.id}</code>
         </p>
-        <p className="mt-1">{check.message}</p>
-        <p className="mt-1 text-xs text-muted">{check.specRef}</p>
+        <p className="mt-0.5">
+          {check.message} <span className="text-xs text-muted">{check.specRef}</span>
+        </p>
       </div>
       <button type="button" onClick={onShow} className="shrink-0 rounded-md border border-line px-3 py-1">
         Show the step

@@ -98,13 +98,12 @@ export function FlowControls() {
                 <>
                   The inspector holds a token for{' '}
                   <code className="break-all font-mono">{view.options.serverUrl}</code> in its encrypted
-                  server-side session. Run the read-only tools in the Tools view.
+                  server-side session.
                 </>
               ) : (
                 <>
                   <code className="break-all font-mono">{view.options.serverUrl}</code> answers without a
-                  token (authorization is optional in MCP), so there was no sign-in. Run the read-only tools
-                  in the Tools view.
+                  token (authorization is optional in MCP), so there was no sign-in.
                 </>
               )}
               {view.resumed

@@ -26,14 +26,14 @@ export function Stepper() {
                 type="button"
                 aria-current={isSelected ? 'step' : undefined}
                 onClick={() => selectStep(step.id as StepId)}
-                className={`flex w-full items-center gap-2 rounded-md px-2 py-2 text-left text-sm ${
+                className={`flex w-full items-center gap-1.5 rounded-md px-2 py-1.5 text-left text-[13px] leading-snug ${
                   isSelected ? 'bg-panel-2 font-semibold' : 'hover:bg-panel-2'
                 } ${step.status === 'pending' ? 'text-muted' : ''}`}
               >
-                <span className="w-5 shrink-0 text-right font-mono text-xs text-muted">{index + 1}</span>
+                <span className="w-4 shrink-0 text-right font-mono text-xs text-muted">{index + 1}</span>
                 <span className="min-w-0 flex-1">{STEP_INFO[step.id].title}</span>
                 <StatusBadge status={step.status} compact />
-                <span className="w-14 shrink-0 text-right font-mono text-xs text-muted">
+                <span className="w-12 shrink-0 text-right font-mono text-[11px] text-muted">
                   {step.durationMs !== undefined ? formatDuration(step.durationMs) : ''}
                 </span>
               </button>

@@ -15,6 +15,7 @@ import {
 import type { InputAnswer } from '@/lib/mcp/input-required';
 import { safeHttpUrl } from './external-link';
 import { useInspector } from './inspector-provider';
+import { serverRefusal } from './server-refusal';
 import { useRunAction, useStartActions } from './use-start-actions';
 
 /** The UI's only way to change the flow: server actions, each answering with a fresh snapshot. */
@@ -42,9 +43,10 @@ export function useInspectorActions() {
       applySnapshot(result.value);
       const url = safeHttpUrl(result.value.view?.authorizationUrl);
       if (result.value.view?.step === 'awaiting-callback' && url) window.location.assign(url);
-    } catch {
+    } catch (error) {
       setActionError(
-        'The inspector’s server did not answer. Check that it is still running, then try again.',
+        serverRefusal(error) ??
+          'The inspector’s server did not answer. Check that it is still running, then try again.',
       );
     } finally {
       setBusy(null);
@@ -97,8 +99,11 @@ export function useInspectorActions() {
       } else {
         setToolRun(name, { running: false, error: result.error });
       }
-    } catch {
-      setToolRun(name, { running: false, error: 'The inspector’s server did not answer.' });
+    } catch (error) {
+      setToolRun(name, {
+        running: false,
+        error: serverRefusal(error) ?? 'The inspector’s server did not answer.',
+      });
     }
   }
 }

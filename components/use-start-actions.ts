@@ -5,6 +5,7 @@ import { resetAction, setModeAction, startAction } from '@/app/actions';
 import type { StartInput } from '@/lib/server/inspector';
 import type { WalkthroughMode } from '@/lib/store/inspector-store';
 import { useInspector } from './inspector-provider';
+import { serverRefusal } from './server-refusal';
 
 type SnapshotAction = () => ReturnType<typeof startAction>;
 
@@ -21,9 +22,10 @@ export function useRunAction() {
         const result = await action();
         if (result.ok) applySnapshot(result.value);
         else setActionError(result.error);
-      } catch {
+      } catch (error) {
         setActionError(
-          'The inspector’s server did not answer. Check that it is still running, then try again.',
+          serverRefusal(error) ??
+            'The inspector’s server did not answer. Check that it is still running, then try again.',
         );
       } finally {
         setBusy(null);

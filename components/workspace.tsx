@@ -18,7 +18,7 @@ export function Workspace() {
       <DoctorStrip />
       <FlowControls />
       <AuthorizationServerChoice variant="banner" />
-      <div className="grid items-start gap-4 md:grid-cols-[17rem_minmax(0,1fr)]">
+      <div className="grid items-start gap-4 md:grid-cols-[19.5rem_minmax(0,1fr)]">
         <Stepper />
         <Views />
       </div>

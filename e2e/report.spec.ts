@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { expect, test } from './fixtures';
 import { InspectorPage } from './pages/inspector-page';
 
@@ -40,6 +41,58 @@ test.describe('reports for tickets', () => {
     await colleague.page.getByRole('button', { name: 'Close report' }).click();
     await expect(colleague.doctor).toHaveCount(0);
     await colleagueContext.close();
+  });
+
+  test('the HTML report opens offline with scripts off, holds every exchange and no secret', async ({
+    inspectorPage: inspector,
+    servers,
+    browser,
+  }) => {
+    await inspector.open();
+    await inspector.startWalkthrough(servers.demo.mcpUrl);
+    await inspector.authorizeAtDemo();
+    await inspector.expectConnected();
+    await expect(await inspector.runTool('whoami')).toContainText('demo');
+    const { json } = await inspector.downloadReport();
+    const html = await inspector.downloadHtmlReport();
+    expect(html.fileName).toMatch(/^mcp-auth-report-127\.0\.0\.1_\d+-\d{4}-\d{2}-\d{2}\.html$/);
+
+    // The secret scan of the JSON report, on the HTML report.
+    const issued = (await (await fetch(`${servers.demo.adminUrl}/issued-tokens`)).json()) as {
+      accessTokens: string[];
+      refreshTokens: string[];
+    };
+    expect(issued.accessTokens.length).toBeGreaterThan(0);
+    for (const secret of [...issued.accessTokens, ...issued.refreshTokens]) {
+      expect(html.text).not.toContain(secret);
+      const signature = secret.split('.')[2];
+      if (signature) expect(html.text).not.toContain(signature);
+    }
+
+    // Offline, scripts off: every request but the file itself would be refused, and none is made.
+    const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    // Saved under its own name, as the colleague's browser would: the .html tells Chromium what it is.
+    const file = test.info().outputPath(html.fileName);
+    await writeFile(file, html.text);
+    await page.goto(`file://${file}`);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(servers.demo.mcpUrl);
+    await expect(page.getByRole('heading', { name: /^Doctor: ✓ Connected/ })).toBeVisible();
+    const view = json.view as { steps: Array<{ exchanges: Array<{ id: string }> }> };
+    const ids = view.steps.flatMap((s) => s.exchanges.map((e) => e.id));
+    const diagram = page.getByRole('group', { name: /^Sequence diagram: \d+ exchanges/ });
+    await expect(diagram).toBeVisible();
+    await expect(diagram.locator('[data-arrow="request"]')).toHaveCount(ids.length);
+    await expect(page.locator('section.exchange')).toHaveCount(ids.length);
+    // An arrow is a link to its exchange's section, followed without scripts.
+    const first = ids[0]!;
+    await diagram.locator(`a[href="#exchange-${first}"]`).click();
+    await expect(page).toHaveURL(new RegExp(`#exchange-${first.replace(/\./g, '\\.')}$`));
+    await expect(page.locator(`[id="exchange-${first}"]`)).toBeInViewport();
+    expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+    await context.close();
   });
 
   test('a file that is not a report is refused with what is wrong', async ({ inspectorPage: inspector }) => {

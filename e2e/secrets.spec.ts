@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures';
 
-test('no raw access or refresh token reaches the browser (pages, JSON, server-action payloads, cookies)', async ({
+test('no raw access or refresh token reaches the browser (pages, JSON, server-action payloads, cookies, reports)', async ({
   inspectorPage: inspector,
   servers,
   context,
@@ -36,9 +36,11 @@ test('no raw access or refresh token reaches the browser (pages, JSON, server-ac
   const secrets = [...issued.accessTokens, ...issued.refreshTokens];
   expect(secrets.length).toBeGreaterThanOrEqual(2);
 
+  // Both reports a user can download, JSON and offline HTML.
+  const reports = [(await inspector.downloadReport()).text, (await inspector.downloadHtmlReport()).text];
   const storage = await inspector.page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
   const cookies = JSON.stringify(await context.cookies());
-  const everything = [...bodies, storage, cookies].join('\n');
+  const everything = [...bodies, ...reports, storage, cookies].join('\n');
   expect(bodies.length).toBeGreaterThan(3);
   for (const secret of secrets) {
     // The whole value, and for JWTs the signature alone (a value split across lines would still leak it).
@@ -147,11 +149,18 @@ test('hostile servers cannot get a secret onto the page or into the report', asy
     await inspector.page.reload();
     await inspector.expectConnected();
     const report = await inspector.downloadReport();
+    const htmlReport = await inspector.downloadHtmlReport();
 
     const storage = await inspector.page.evaluate(() =>
       JSON.stringify({ ...localStorage, ...sessionStorage }),
     );
-    const everything = [...bodies, report.text, storage, JSON.stringify(await context.cookies())].join('\n');
+    const everything = [
+      ...bodies,
+      report.text,
+      htmlReport.text,
+      storage,
+      JSON.stringify(await context.cookies()),
+    ].join('\n');
     // client secret, registration token, code, verifier, access and refresh token (the bearer is the access token)
     expect(secrets.size).toBe(6);
     const found = findSecrets(everything, secrets);

@@ -137,6 +137,36 @@ test.describe('honest sessions against the bundled demo', () => {
     await inspector.expectConnected();
   });
 
+  test('the audience test against an authorization server that refuses unknown resources: a pass, and the session is kept', async ({
+    inspectorPage,
+    servers,
+  }) => {
+    // The tenant authorization server knows only its own resources: invalid_target, no sign-in page.
+    const scenario = servers.demo.scenarios.find((s) => s.id === 'issuer-path-oidc-only');
+    if (!scenario) throw new Error('no issuer-path-oidc-only scenario');
+    const inspector = SessionsPage.from(inspectorPage);
+    await inspector.connectToDemo(scenario.mcpUrl);
+    await inspector.runAudit();
+    await inspector.audit.getByRole('button', { name: 'Test audience…' }).click();
+    const dialog = inspector.page.getByRole('dialog', { name: /test the audience check/ });
+    // The authorization server answers at once (no page of its own): wait for the way back.
+    const back = inspector.page.waitForResponse((r) => r.url().includes('/api/oauth/callback'));
+    await dialog.getByRole('button', { name: 'Sign in and test' }).click();
+    await back;
+    await inspector.page.waitForURL(`${inspector.baseUrl}/`);
+    await inspector.page.waitForLoadState('load');
+    await inspector.expectConnected();
+    await inspector.showView('Audit');
+    await expect(inspector.auditCheck('audit.audience-as-restricted')).toContainText('Pass');
+    await expect(inspector.auditCheck('audit.audience-as-restricted')).toContainText('invalid_target');
+    await expect(inspector.auditCheck('audit.audience-restricted')).toContainText(
+      'Not testable with this authorization server',
+    );
+    await expect(inspector.page.getByText(/register the resource/i)).toHaveCount(0);
+    // The same session goes on: a tool still runs without signing in again.
+    await expect(await inspector.runTool('whoami')).toContainText('demo');
+  });
+
   test('the access audit passes on the demo, audience and revocation included (after asking)', async ({
     inspectorPage,
     servers,

@@ -97,6 +97,17 @@ export class InspectorPage {
     };
   }
 
+  /** Downloads this walkthrough as the offline HTML report; returns its text, file name and saved path. */
+  async downloadHtmlReport(): Promise<{ text: string; fileName: string; path: string }> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('link', { name: 'Download report (HTML)' }).click(),
+    ]);
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    return { text: await readFile(path, 'utf8'), fileName: download.suggestedFilename(), path };
+  }
+
   /** Opens a report file from disk, read-only. */
   async openReport(file: { name: string; mimeType: string; buffer: Buffer }) {
     await this.page.getByLabel('Open a report…').setInputFiles(file);

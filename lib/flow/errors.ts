@@ -23,13 +23,23 @@ const OUTBOUND_CODES: Record<OutboundErrorLike['code'], FlowErrorCode> = {
   invalid_url: 'unreachable',
 };
 
+/** The hosted guard's refusal of plain http is about the scheme, not the address. */
+const HTTPS_ONLY_HINT =
+  'The hosted inspector only sends requests over https://, so tokens and codes never cross the network in clear. Use the server’s https:// URL; to inspect a plain-http server on your own machine, run the inspector locally (npm run demo).';
+
+/** The hint for an outbound failure: by code, except the http refusal, which gets its own. */
+function outboundHint(code: OutboundErrorLike['code'], message: string): string {
+  if (code === 'blocked_address' && message.includes('only makes https:// requests')) return HTTPS_ONLY_HINT;
+  return OUTBOUND_HINTS[code];
+}
+
 /** A network-level failure of the traced fetch, as the flow reports it. */
 export function outboundFlowError(err: OutboundErrorLike, what: string, specRef?: string): FlowError {
   return new FlowError(
     {
       code: OUTBOUND_CODES[err.code],
       message: `${what}: ${err.message}`,
-      hint: OUTBOUND_HINTS[err.code],
+      hint: outboundHint(err.code, err.message),
       ...(specRef ? { specRef } : {}),
     },
     { cause: err },
@@ -48,7 +58,7 @@ export function oauthFlowError(
       {
         code: OUTBOUND_CODES[d.outboundCode],
         message: d.message,
-        hint: OUTBOUND_HINTS[d.outboundCode],
+        hint: outboundHint(d.outboundCode, d.message),
         ...extra,
       },
       { cause },

@@ -696,7 +696,12 @@ describe('engine, hostile MCP servers: a clear error, and the server keeps servi
     });
     const before = state.records.find((r) => r.id === 'tools')?.exchanges.length ?? 0;
     const looped = await callTool(state, ctx, 'read', {});
-    expectClear({ ...looped.result.error! }, 'mcp_failed', /answered HTTP 307.*not followed/);
+    expectClear(
+      { ...looped.result.error! },
+      'mcp_failed',
+      /answered HTTP 307: it redirected to http:\/\/127\.0\.0\.1:\d+\/evil\/mcp, and the inspector did not follow: it follows an MCP endpoint's redirects only within the same origin, keeping the method, at most 5 times\..*the server redirects in a loop\./,
+    );
+    expect(looped.result.error?.message).not.toMatch(/redirectPolicy/);
     const calls = looped.state.records.find((r) => r.id === 'tools')?.exchanges.slice(before) ?? [];
     // The SDK follows same-origin redirects up to 5 times (each hop through the traced fetch, checked).
     expect(calls.filter((e) => e.response?.status === 307).length).toBeLessThanOrEqual(6);
@@ -734,13 +739,19 @@ describe('engine, hosted mode: internal addresses named by remote metadata are r
     await hostedServes();
   });
 
-  it('a plain-http MCP URL', async () => {
-    const outcome = failure(await run({ serverUrl: 'http://mcp.example.com/mcp' }));
-    expect(outcome.step).toBe('probe');
-    expect(outcome.message).toMatch(/https/);
-    expect(outcome.hint ?? '').not.toBe('');
-    await hostedServes();
-  });
+  it.each(['http://mcp.example.com/mcp', 'http://127.0.0.1:3000/mcp'])(
+    'a plain-http MCP URL (%s): the hint is about http, not about loopback',
+    async (serverUrl) => {
+      const outcome = failure(await run({ serverUrl }));
+      expect(outcome.step).toBe('probe');
+      expect(outcome.message).toMatch(/only makes https:\/\/ requests/);
+      expect(outcome.hint).toMatch(
+        /^The hosted inspector only sends requests over https:\/\/, so tokens and codes never cross the network in clear\. Use the server’s https:\/\/ URL/,
+      );
+      expect(outcome.hint).not.toMatch(/loopback/);
+      await hostedServes();
+    },
+  );
 
   it('a challenge whose resource_metadata is loopback in IPv4-mapped IPv6: refused, the flow goes on', async () => {
     overrides.set(
@@ -810,7 +821,7 @@ describe('engine, hosted mode: internal addresses named by remote metadata are r
     expectClear(
       { ...result.error! },
       'mcp_failed',
-      /Redirect to https:\/\/169\.254\.169\.254\/latest not followed/,
+      /it redirected to https:\/\/169\.254\.169\.254\/latest, and the inspector did not follow/,
     );
     const urls = after.records.flatMap((r) => r.exchanges).map((e) => e.request.url);
     expect(urls.some((u) => u.includes('169.254.169.254'))).toBe(false);

@@ -194,6 +194,30 @@ export class StepRun {
     return check;
   }
 
+  /**
+   * Records check `id` as failed and returns the FlowError that stops the step, so the check and the
+   * error always agree: the same message (unless `checkMessage` says it differently), the same
+   * expected and actual (unless the check states its own), and the spec reference from the check
+   * registry (unless `specRef` overrides it). Use it as `throw run.fail('as.pkce-s256', { code: 'pkce_unsupported', message, hint })`.
+   */
+  fail(
+    id: CheckId,
+    error: Omit<FlowErrorInfo, 'specRef'> & { specRef?: string },
+    extras: CheckExtras & { checkMessage?: string; cause?: unknown } = {},
+  ): FlowError {
+    const expected = extras.expected ?? error.expected;
+    const actual = extras.actual ?? error.actual;
+    this.check(id, 'fail', extras.checkMessage ?? error.message, {
+      ...(expected !== undefined ? { expected } : {}),
+      ...(actual !== undefined ? { actual } : {}),
+      ...(extras.exchangeIds ? { exchangeIds: extras.exchangeIds } : {}),
+    });
+    return new FlowError(
+      { ...error, specRef: error.specRef ?? CHECKS[id].specRef },
+      extras.cause !== undefined ? { cause: extras.cause } : undefined,
+    );
+  }
+
   fact(key: string, value: unknown): void {
     this.record.facts = { ...this.record.facts, [key]: value };
   }

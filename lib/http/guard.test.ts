@@ -9,6 +9,7 @@ import {
   createGuardedDispatcher,
   type HostLookup,
   isBlockedAddress,
+  parseAllowedHost,
   type ResolvedAddress,
 } from './guard';
 import { startServer, type TestServer } from './test-support';
@@ -116,15 +117,45 @@ describe('checkUrl()', () => {
     expect(checkUrl('http://127.0.0.1:3000/mcp', { mode: 'local' })).toMatchObject({ ok: true });
   });
 
-  it('lets allowHosts through by name or by host:port (default port included)', () => {
+  it('lets allowHosts through: a host alone is https on 443, host:port https there, http only as http://host:port', () => {
     const policy: AddressPolicy = {
       mode: 'hosted',
-      allowHosts: ['127.0.0.1:8080', 'internal.example', '[::1]:443'],
+      allowHosts: [
+        'internal.example',
+        'api.internal.example:8443',
+        'http://127.0.0.1:8080',
+        '[::1]',
+        'https://10.0.0.5:9443',
+      ],
     };
+    expect(checkUrl('https://INTERNAL.example/', policy)).toMatchObject({ ok: true });
+    expect(checkUrl('https://internal.example:443/mcp', policy)).toMatchObject({ ok: true });
+    // The entry names a port: the same address on another port is internal as ever.
+    expect(checkUrl('https://10.0.0.5/', policy)).toMatchObject({ ok: false });
+    expect(checkUrl('http://internal.example/', policy)).toMatchObject({
+      ok: false,
+      reason: 'the hosted inspector only makes https:// requests',
+    });
+    expect(checkUrl('https://api.internal.example:8443/', policy)).toMatchObject({ ok: true });
+    expect(checkUrl('http://api.internal.example:8443/', policy)).toMatchObject({ ok: false });
     expect(checkUrl('http://127.0.0.1:8080/', policy)).toMatchObject({ ok: true });
+    expect(checkUrl('https://127.0.0.1:8080/', policy)).toMatchObject({ ok: false });
     expect(checkUrl('http://127.0.0.1:8081/', policy)).toMatchObject({ ok: false });
-    expect(checkUrl('http://INTERNAL.example:9/', policy)).toMatchObject({ ok: true });
     expect(checkUrl('https://[::1]/', policy)).toMatchObject({ ok: true });
+    expect(checkUrl('https://10.0.0.5:9443/', policy)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['internal.example', { protocol: 'https:', host: 'internal.example', port: '443' }],
+    ['Internal.Example:8443', { protocol: 'https:', host: 'internal.example', port: '8443' }],
+    ['http://127.0.0.1:8080', { protocol: 'http:', host: '127.0.0.1', port: '8080' }],
+    ['https://[::1]', { protocol: 'https:', host: '[::1]', port: '443' }],
+    ['http://internal.example', undefined],
+    ['ftp://internal.example', undefined],
+    ['internal.example/path', undefined],
+    ['', undefined],
+  ])('parseAllowedHost(%j)', (entry, expected) => {
+    expect(parseAllowedHost(entry)).toEqual(expected);
   });
 });
 
@@ -224,10 +255,15 @@ describe('createGuardedDispatcher()', () => {
   });
 
   it('lets allowHosts through, by host:port and by name', async () => {
-    const byPort = createGuardedDispatcher({ mode: 'hosted', allowHosts: [`127.0.0.1:${server.port}`] });
+    const byPort = createGuardedDispatcher({
+      mode: 'hosted',
+      allowHosts: [`http://127.0.0.1:${server.port}`],
+    });
     expect(await attempt(`${server.origin}/`, byPort)).toBe('ok');
+    const https = createGuardedDispatcher({ mode: 'hosted', allowHosts: [`127.0.0.1:${server.port}`] });
+    expect(await attempt(`${server.origin}/`, https)).toBeInstanceOf(BlockedAddressError);
     const byName = createGuardedDispatcher(
-      { mode: 'hosted', allowHosts: ['intranet.test'] },
+      { mode: 'hosted', allowHosts: [`http://intranet.test:${server.port}`] },
       scriptedLookup([v4('127.0.0.1')]),
     );
     expect(await attempt(`http://intranet.test:${server.port}/`, byName)).toBe('ok');

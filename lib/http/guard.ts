@@ -156,19 +156,60 @@ function canonicalHost(hostname: string): string {
   return isIP(bare) === 6 ? `[${bare}]` : bare;
 }
 
-/** True when the policy's allowHosts names this host, alone or with its (possibly default) port. */
+export interface AllowedHost {
+  protocol: 'http:' | 'https:';
+  /** Lower case, IPv6 in brackets. */
+  host: string;
+  port: string;
+}
+
+/**
+ * One INSPECTOR_ALLOW_HOSTS entry: `host` (https on 443), `host:port` (https on that port), or
+ * `http://host:port` / `https://host[:port]` for the scheme named. Plain http is only ever allowed by
+ * an entry that says `http://` and a port: an operator lets one plain-http service in, never a whole
+ * host. Undefined when the entry is none of these.
+ */
+export function parseAllowedHost(entry: string): AllowedHost | undefined {
+  const text = entry.trim();
+  if (!text) return undefined;
+  const explicit = /^(https?):\/\//i.exec(text);
+  let url: URL;
+  try {
+    url = new URL(explicit ? text : `https://${text}`);
+  } catch {
+    return undefined;
+  }
+  if (
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
+    return undefined;
+  }
+  if (url.protocol === 'http:' && !url.port) return undefined;
+  const protocol = url.protocol === 'http:' ? 'http:' : 'https:';
+  return {
+    protocol,
+    host: canonicalHost(unbracket(url.hostname)),
+    port: url.port || DEFAULT_PORTS[protocol] || '',
+  };
+}
+
+/** True when an allowHosts entry names this scheme, host and port (see parseAllowedHost). */
 export function isAllowedHost(
   policy: AddressPolicy,
   hostname: string,
-  port: string,
+  port: string | number | undefined,
   protocol: string,
 ): boolean {
   if (policy.mode !== 'hosted' || !policy.allowHosts?.length) return false;
   const host = canonicalHost(unbracket(hostname));
-  const withPort = `${host}:${port || DEFAULT_PORTS[protocol] || ''}`;
+  const effectivePort = String(port || DEFAULT_PORTS[protocol] || '');
   return policy.allowHosts.some((entry) => {
-    const wanted = entry.toLowerCase();
-    return wanted === host || wanted === withPort;
+    const allowed = parseAllowedHost(entry);
+    return allowed?.protocol === protocol && allowed.host === host && allowed.port === effectivePort;
   });
 }
 

@@ -95,7 +95,10 @@ beforeAll(async () => {
     sink,
     idPrefix: 'h',
     // The test servers are on loopback; allowHosts is the hosted deployment's explicit escape hatch.
-    policy: { mode: 'hosted', allowHosts: [`127.0.0.1:${server.port}`, `127.0.0.1:${closedPort}`] },
+    policy: {
+      mode: 'hosted',
+      allowHosts: [`http://127.0.0.1:${server.port}`, `http://127.0.0.1:${closedPort}`],
+    },
     lookup,
     limits: { timeoutMs: 1000 },
   });

@@ -554,10 +554,30 @@ export function describeMcpFailure(
   return { kind: 'other', message: errorText(err) };
 }
 
-function errorText(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  // The SDK quotes its own option names; a user needs the fact, not the setting.
-  return message.replace(/ \(redirectPolicy: '[^']*'\)/, '');
+/**
+ * The SDK's error text, with its redirect wording (which quotes its own option, "redirectPolicy:
+ * 'same-origin'", and reads as if the redirect left the origin even when it did not) replaced by a
+ * sentence saying what the inspector follows and what to do.
+ */
+export function errorText(err: unknown): string {
+  const message = (err instanceof Error ? err.message : String(err))
+    .replace(/ \(redirectPolicy: '[^']*'\)/, '')
+    .replace(/^Error (?:POSTing to|GETing|DELETEing) endpoint(?: \(HTTP \d+\))?: (?=Redirect )/, '');
+  const toHttp = /^Redirect from https to plain http not followed; try (\S+) as the endpoint$/.exec(message);
+  if (toHttp) {
+    return `it redirected from https to plain http, which the inspector never follows (tokens would cross the network in clear). If the server also answers at ${toHttp[1]}, enter that as the server URL.`;
+  }
+  const elsewhere =
+    /^Redirect to (\S+) not followed; use that URL as the endpoint if it is the intended server$/.exec(
+      message,
+    );
+  if (elsewhere) {
+    return `it redirected to ${elsewhere[1]}, and the inspector did not follow: it follows an MCP endpoint's redirects only within the same origin, keeping the method, at most 5 times. If ${elsewhere[1]} is the MCP endpoint, enter it as the server URL; if it is the same URL, the server redirects in a loop.`;
+  }
+  if (/^Redirect not followed: this runtime does not expose where it points$/.test(message)) {
+    return 'it answered with a redirect, which the inspector does not follow for MCP requests. Enter the URL the server redirects to as the server URL.';
+  }
+  return message;
 }
 
 /** "tools: Invalid input: expected array, received string" for a zod error from the SDK's result schemas. */

@@ -1,5 +1,5 @@
 import { STEP_INFO } from '../flow/step-info';
-import type { StepId } from '../flow/types';
+import type { Check, StepId } from '../flow/types';
 import type { FlowView } from '../flow/view';
 import type { Exchange } from '../http/types';
 import { cut, esc, type Picture, type PictureControl } from './svg';
@@ -30,6 +30,8 @@ export interface SequenceArrow {
   exchangeId?: string;
   /** A failed check (or a network error) this exchange proves: icon and word besides colour. */
   mark?: string;
+  /** The exchange behind the check that stopped the flow (or a network error): drawn in red. */
+  stop?: boolean;
 }
 
 export interface SequenceModel extends Picture {
@@ -97,19 +99,23 @@ export function orderedExchanges(view: FlowView): Exchange[] {
     .map(({ e }) => e);
 }
 
+/** The check that stopped a failed flow: the failed step's last (most specific) failed check. */
+export function stoppingCheck(view: FlowView): Check | undefined {
+  if (view.step !== 'failed') return undefined;
+  return view.steps
+    .find((s) => s.id === view.failedStep)
+    ?.checks.filter((c) => c.status === 'fail')
+    .at(-1);
+}
+
 /**
  * Which failed check each exchange proves. The check that stopped the flow wins (it is the one the
  * doctor strip spells out); otherwise the first failed check naming the exchange.
  */
 export function failingChecks(view: FlowView): Map<string, string> {
   const marks = new Map<string, string>();
-  if (view.step === 'failed') {
-    const stopping = view.steps
-      .find((s) => s.id === view.failedStep)
-      ?.checks.filter((c) => c.status === 'fail')
-      .at(-1);
-    for (const id of stopping?.exchangeIds ?? []) marks.set(id, stopping!.id);
-  }
+  const stopping = stoppingCheck(view);
+  for (const id of stopping?.exchangeIds ?? []) marks.set(id, stopping!.id);
   for (const step of view.steps)
     for (const check of step.checks)
       if (check.status === 'fail')
@@ -139,7 +145,7 @@ function browserRedirects(view: FlowView, asLane: LaneId): RedirectEvent[] {
           kind: 'redirect',
           from: INSPECTOR,
           to: BROWSER,
-          label: 'authorization request URL (PKCE, state, resource)',
+          label: 'authorization URL (PKCE, state, resource)',
           detail: 'Authorize',
           stepId: 'authorize',
         },
@@ -167,7 +173,7 @@ function browserRedirects(view: FlowView, asLane: LaneId): RedirectEvent[] {
         label: error ? `302 → redirect_uri (error=${error})` : '302 → redirect_uri (code, state, iss)',
         detail: `after ${formatMs(callback.startedAt - sentAt)}`,
         stepId: 'callback',
-        ...(error ? { mark: `✕ ${error}` } : {}),
+        ...(error ? { mark: `✕ ${error}`, stop: true } : {}),
       },
       {
         kind: 'redirect',
@@ -243,6 +249,7 @@ export function buildSequence(view: FlowView): SequenceModel {
   const x = new Map(lanes.map((l) => [l.id, l.x]));
 
   const marks = failingChecks(view);
+  const stoppingId = stoppingCheck(view)?.id;
   const t0 = view.steps.find((s) => s.startedAt !== undefined)?.startedAt ?? all[0]?.startedAt ?? 0;
 
   // Rows in time order: clusters of exchanges and the browser's redirects, each under its step.
@@ -281,19 +288,18 @@ export function buildSequence(view: FlowView): SequenceModel {
       ? `${x2},${lineY} ${x2 - 8},${lineY - 4} ${x2 - 8},${lineY + 4}`
       : `${x2},${lineY} ${x2 + 8},${lineY - 4} ${x2 + 8},${lineY + 4}`;
     const labelX = Math.min(x1, x2) + 8;
-    const cls = `pic-${arrow.kind}${arrow.mark ? ' pic-fail' : ''}`;
-    const text = cut(
-      arrow.label,
-      Math.max(24, Math.floor((Math.abs(x2 - x1) - 16) / 6.6) - arrow.detail.length - 2),
-    );
+    const cls = `pic-${arrow.kind}${arrow.stop ? ' pic-fail' : ''}`;
+    // Nothing else is drawn on an arrow's row: its label may run past the lifelines to the right edge.
+    const room =
+      Math.floor((width - labelX - 12) / 6.6) - arrow.detail.length - (arrow.mark?.length ?? 0) - 4;
+    const text = cut(arrow.label, Math.max(24, room));
     parts.push(
       `<g class="${cls}" data-arrow="${arrow.kind}"${arrow.exchangeId ? ` data-exchange-id="${esc(arrow.exchangeId)}"` : ''}>`,
       `<line class="pic-line" x1="${x1}" y1="${lineY}" x2="${right ? x2 - 7 : x2 + 7}" y2="${lineY}"/>`,
       `<polygon class="pic-head" points="${head}"/>`,
-      `<text class="pic-halo" x="${labelX}" y="${lineY - 5}">${esc(text)} <tspan class="pic-muted">${esc(arrow.detail)}</tspan></text>`,
-      arrow.mark
-        ? `<text class="pic-sans pic-fail-word pic-halo" x="${Math.max(x1, x2) + 12}" y="${lineY + 4}">${esc(arrow.mark)}</text>`
-        : '',
+      `<text class="pic-halo" x="${labelX}" y="${lineY - 5}">${esc(text)} <tspan class="pic-muted">${esc(arrow.detail)}</tspan>${
+        arrow.mark ? ` <tspan class="pic-sans pic-fail-word">${esc(arrow.mark)}</tspan>` : ''
+      }</text>`,
       '</g>',
     );
     if (control)
@@ -361,7 +367,12 @@ export function buildSequence(view: FlowView): SequenceModel {
 
   function drawResponse(e: Exchange, lane: LaneId) {
     const failed = marks.get(e.id);
-    const mark = e.error ? `✕ ${e.error.code}` : failed ? `✕ Failed ${failed}` : undefined;
+    const stop = Boolean(e.error) || (failed !== undefined && failed === stoppingId);
+    const mark = e.error
+      ? `✕ ${e.error.code}`
+      : failed
+        ? `✕ Failed ${failed}${stop ? ' (the flow stopped here)' : ''}`
+        : undefined;
     draw({
       kind: 'response',
       from: lane,
@@ -373,6 +384,7 @@ export function buildSequence(view: FlowView): SequenceModel {
       stepId: e.stepId as StepId,
       exchangeId: e.id,
       ...(mark ? { mark } : {}),
+      ...(stop ? { stop } : {}),
     });
   }
 

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SPEC_VERSIONS, type SpecVersion } from '../flow/types';
+import { parseAllowedHost } from '../http/guard';
 import { type AbuseLimits, abuseLimitsFromEnv } from './rate-limit';
 
 /** Everything the app reads from the environment, read once, validated, in one place. */
@@ -89,6 +90,22 @@ function parseCount(value: string | undefined, fallback: number, name: string): 
   return n;
 }
 
+/** INSPECTOR_ALLOW_HOSTS entries, each checked: a typo must not silently allow nothing (or too much). */
+function allowHosts(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (!parseAllowedHost(entry)) {
+      throw new ConfigError(
+        `INSPECTOR_ALLOW_HOSTS entry "${entry}" is not one of: host (https on 443), host:port (https on that port), https://host[:port], or http://host:port (plain http needs the scheme and a port).`,
+      );
+    }
+  }
+  return entries;
+}
+
 function abuseLimits(env: NodeJS.ProcessEnv): AbuseLimits {
   try {
     return abuseLimitsFromEnv(env);
@@ -139,10 +156,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): InspectorConfi
     publicUrl,
     sessionSecrets: secrets,
     generatedSecret,
-    allowHosts: (env.INSPECTOR_ALLOW_HOSTS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    allowHosts: allowHosts(env.INSPECTOR_ALLOW_HOSTS),
     timeoutMs: parseMs(env.INSPECTOR_TIMEOUT_MS, 10_000, 'INSPECTOR_TIMEOUT_MS'),
     maxBodyBytes: parseMs(env.INSPECTOR_MAX_BODY_BYTES, 1_048_576, 'INSPECTOR_MAX_BODY_BYTES'),
     maxMcpBodyBytes: parseMs(env.INSPECTOR_MAX_MCP_BODY_BYTES, 5_242_880, 'INSPECTOR_MAX_MCP_BODY_BYTES'),

@@ -35,7 +35,8 @@ import { probeAudienceFor } from '../recovery';
 import type { FlowState, StateAt } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
 import { FlowError, type FlowSecrets } from '../types';
-import { accepted, auditRequest, rawRequest, shownStatus } from './raw';
+import { judgeRejection } from './judge';
+import { auditRequest, rawRequest, shownStatus } from './raw';
 
 type Waiting = StateAt<'awaiting-callback'>;
 
@@ -316,54 +317,28 @@ export async function finishAudienceTest(
     state.options.serverUrl,
     auditRequest(state as unknown as Connected, `Bearer ${tokens.access_token}`),
   );
-  const all = [...ids, ...answer.exchangeIds];
   const actual = `${shownStatus(answer)} for ${aud.length ? `aud ${aud.join(' ')}` : unreadable}`;
-  if (answer.status === undefined) {
-    rsRow(
-      run,
-      'skip',
-      `Not testable: the request with the foreign token got no answer (${answer.error ?? 'failed'}).`,
-      { actual, exchangeIds: all },
-    );
-  } else if (accepted(answer)) {
-    if (aud.length) {
-      rsRow(
-        run,
-        'fail',
-        `The server accepted a token issued for another resource (audience not checked): aud was ${aud.join(', ')}, not ${base}. Tokens meant for other services work here too.`,
-        { expected: '401', actual, exchangeIds: all },
-      );
-    } else {
-      rsRow(
-        run,
-        'warn',
-        `The server accepted a token the authorization server issued when asked for ${audience}. It is ${unreadable}, so the inspector cannot tell whether it was restricted to that resource: if it was, the server does not check audiences.`,
-        { expected: '401', actual, exchangeIds: all },
-      );
-    }
-  } else if (answer.status === 401) {
-    rsRow(
-      run,
-      'pass',
-      `A token issued for ${audience} got ${shownStatus(answer)}: the server checks that tokens were issued for it.`,
-      {
-        expected: '401',
-        actual,
-        exchangeIds: all,
-      },
-    );
-  } else {
-    rsRow(
-      run,
-      'warn',
-      `A token issued for another resource was not accepted, but the answer was ${shownStatus(answer)} rather than 401.`,
-      {
-        expected: '401',
-        actual,
-        exchangeIds: all,
-      },
-    );
-  }
+  judgeRejection(
+    run,
+    'audit.audience-restricted',
+    answer,
+    aud.length
+      ? {
+          accepted: `The server accepted a token issued for another resource (audience not checked): aud was ${aud.join(', ')}, not ${base}. Tokens meant for other services work here too.`,
+          rejected: `A token issued for ${audience} got ${shownStatus(answer)}: the server checks that tokens were issued for it.`,
+          otherwise: (shown) =>
+            `A token issued for another resource was not accepted, but the answer was ${shown} rather than 401.`,
+        }
+      : {
+          // The audience cannot be read, so acceptance may be the authorization server ignoring resource.
+          acceptedStatus: 'warn',
+          accepted: `The server accepted a token the authorization server issued when asked for ${audience}. It is ${unreadable}, so the inspector cannot tell whether it was restricted to that resource: if it was, the server does not check audiences.`,
+          rejected: `A token issued for ${audience} got ${shownStatus(answer)}: the server refused a token it was not meant for.`,
+          otherwise: (shown) =>
+            `A token issued for another resource was not accepted, but the answer was ${shown} rather than 401.`,
+        },
+    { exchangeIds: ids, actual },
+  );
   run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
   return restore(state, run);
 }

@@ -215,7 +215,7 @@ export async function judgeBrowserCors(run: StepRun, s: Connected): Promise<Cors
     run.check(
       'cors.browser-clients',
       'warn',
-      `${blocking.map((f) => `${f.endpoint} (${f.url}) blocks browser requests: it lacks ${f.missing.join('; ')}`).join('. ')}. Browser-based MCP clients cannot use ${blocking.length === 1 ? 'it' : 'them'}; desktop clients still work.`,
+      `${blocking.map((f) => `${f.endpoint.charAt(0).toUpperCase()}${f.endpoint.slice(1)} (${f.url}) blocks browser requests: it lacks ${f.missing.join('; ')}`).join('. ')}. Browser-based MCP clients cannot use ${blocking.length === 1 ? 'it' : 'them'}; desktop clients still work.`,
       {
         expected: 'Access-Control-Allow-Origin, the MCP headers allowed, WWW-Authenticate exposed',
         actual: blocking.map((f) => `${f.endpoint}: ${f.missing.join('; ')}`).join(' | '),

@@ -171,37 +171,34 @@ export async function runAsMetadata(state: StateAt<'as-metadata'>, run: StepRun)
       run.check('as.found', 'fail', `Metadata was found but claims another issuer.${revisionNote}`, {
         exchangeIds: allIds,
       });
-      run.check(
+      throw run.fail(
         'as.issuer-match',
-        'fail',
-        `Metadata at ${mismatched.candidate.url} claims issuer ${mismatched.claimedIssuer}. It must be ${issuer}, and clients MUST NOT use it.`,
-        { expected: issuer, actual: mismatched.claimedIssuer, exchangeIds: mismatched.exchangeIds },
+        {
+          code: 'as_metadata_invalid',
+          message: `Metadata at ${mismatched.candidate.url} claims issuer ${mismatched.claimedIssuer}. It must be ${issuer}, and clients MUST NOT use it.`,
+          hint: `Make the authorization server’s issuer exactly ${issuer}, or list the real issuer in the resource metadata’s authorization_servers.`,
+          expected: issuer,
+          actual: mismatched.claimedIssuer,
+        },
+        { exchangeIds: mismatched.exchangeIds },
       );
-      throw new FlowError({
-        code: 'as_metadata_invalid',
-        message: `Metadata at ${mismatched.candidate.url} claims issuer ${mismatched.claimedIssuer}. It must be ${issuer}, and clients MUST NOT use it.`,
-        hint: `Make the authorization server’s issuer exactly ${issuer}, or list the real issuer in the resource metadata’s authorization_servers.`,
-        expected: issuer,
-        actual: mismatched.claimedIssuer,
-        specRef: 'RFC 8414 §3.3',
-      });
     }
     const otherRevision = infoProbes.find((p) => p.metadata);
     const tried = specProbes.map((p) => `${p.candidate.url} (${describeAnswer(p)})`).join('; ');
-    run.check(
+    throw run.fail(
       'as.found',
-      'fail',
-      `No AS metadata at any of ${specProbes.length} URLs: ${tried}.${otherRevision ? ` OpenID discovery at ${otherRevision.candidate.url} works, which 2025-11-25 clients use but ${specVersion} clients do not.` : ''}`,
-      { exchangeIds: allIds },
+      {
+        code: 'as_metadata_not_found',
+        message: `No AS metadata at any of ${specProbes.length} URLs: ${tried}.`,
+        hint: otherRevision
+          ? `Serve RFC 8414 metadata at ${inSpec[0]?.url}, or judge against 2025-11-25, which also uses ${otherRevision.candidate.url}.`
+          : `Serve RFC 8414 metadata at ${inSpec[0]?.url} with "issuer": "${issuer}".`,
+      },
+      {
+        checkMessage: `No AS metadata at any of ${specProbes.length} URLs: ${tried}.${otherRevision ? ` OpenID discovery at ${otherRevision.candidate.url} works, which 2025-11-25 clients use but ${specVersion} clients do not.` : ''}`,
+        exchangeIds: allIds,
+      },
     );
-    throw new FlowError({
-      code: 'as_metadata_not_found',
-      message: `No AS metadata at any of ${specProbes.length} URLs: ${tried}.`,
-      hint: otherRevision
-        ? `Serve RFC 8414 metadata at ${inSpec[0]?.url}, or judge against 2025-11-25, which also uses ${otherRevision.candidate.url}.`
-        : `Serve RFC 8414 metadata at ${inSpec[0]?.url} with "issuer": "${issuer}".`,
-      specRef: 'MCP 2025-11-25 §Authorization Server Metadata Discovery; RFC 8414 §3',
-    });
   }
 
   const metadata = chosen.metadata!;
@@ -292,36 +289,30 @@ async function runLegacy(
       metadata: { ...legacy.fallback, response_types_supported: ['code'] } as AuthorizationServerMetadata,
     };
   } else if (p.claimedIssuer) {
-    run.check(
+    throw run.fail(
       'as.issuer-match',
-      'fail',
-      `Metadata at ${legacy.metadataUrl} claims issuer ${p.claimedIssuer}. It must be ${issuer}, and clients MUST NOT use it.`,
       {
+        code: 'as_metadata_invalid',
+        message: `Metadata at ${legacy.metadataUrl} claims issuer ${p.claimedIssuer}. It must be ${issuer}, and clients MUST NOT use it.`,
         expected: issuer,
         actual: p.claimedIssuer,
+      },
+      { exchangeIds: p.exchangeIds },
+    );
+  } else {
+    throw run.fail(
+      'as.found',
+      {
+        code: 'as_metadata_not_found',
+        message: `No usable metadata at ${legacy.metadataUrl} (${p.problem}). 2025-03-26 clients fall back to the default endpoints only when it answers 404.`,
+        hint: 'Serve RFC 8414 metadata there, or answer 404 to use /authorize, /token and /register.',
+        specRef: 'MCP 2025-03-26 §Fallbacks for Servers without Metadata Discovery',
+      },
+      {
+        checkMessage: `${legacy.metadataUrl}: ${p.problem}. The default endpoints apply only after a 404.`,
         exchangeIds: p.exchangeIds,
       },
     );
-    throw new FlowError({
-      code: 'as_metadata_invalid',
-      message: `Metadata at ${legacy.metadataUrl} claims issuer ${p.claimedIssuer}. It must be ${issuer}, and clients MUST NOT use it.`,
-      expected: issuer,
-      actual: p.claimedIssuer,
-      specRef: 'RFC 8414 §3.3',
-    });
-  } else {
-    run.check(
-      'as.found',
-      'fail',
-      `${legacy.metadataUrl}: ${p.problem}. The default endpoints apply only after a 404.`,
-      { exchangeIds: p.exchangeIds },
-    );
-    throw new FlowError({
-      code: 'as_metadata_not_found',
-      message: `No usable metadata at ${legacy.metadataUrl} (${p.problem}). 2025-03-26 clients fall back to the default endpoints only when it answers 404.`,
-      hint: 'Serve RFC 8414 metadata there, or answer 404 to use /authorize, /token and /register.',
-      specRef: 'MCP 2025-03-26 §Fallbacks for Servers without Metadata Discovery',
-    });
   }
   judgeMetadata(run, state.options.specVersion, info, p.exchangeIds);
   run.check('as.origin-metadata', 'skip', 'In 2025-03-26 mode the origin is the authorization server.', {
@@ -348,19 +339,17 @@ function judgeMetadata(run: StepRun, spec: SpecVersion, info: AuthorizationServe
   } else if (!Array.isArray(methods)) {
     const message = `The AS does not advertise S256 PKCE (code_challenge_methods_supported is ${methods === undefined ? 'absent' : `not an array: ${JSON.stringify(methods)}`}).`;
     if (v11) {
-      run.check('as.pkce-s256', 'fail', `${message} 2025-11-25 clients must stop here.`, {
-        expected: 'code_challenge_methods_supported containing "S256"',
-        actual: '(absent)',
-        exchangeIds: ids,
-      });
-      throw new FlowError({
-        code: 'as_metadata_invalid',
-        message: `${message} 2025-11-25 clients must stop here.`,
-        hint: 'Publish "code_challenge_methods_supported": ["S256"] in the authorization server metadata.',
-        expected: 'code_challenge_methods_supported containing "S256"',
-        actual: '(absent)',
-        specRef: 'MCP 2025-11-25 §Authorization Code Protection',
-      });
+      throw run.fail(
+        'as.pkce-s256',
+        {
+          code: 'as_metadata_invalid',
+          message: `${message} 2025-11-25 clients must stop here.`,
+          hint: 'Publish "code_challenge_methods_supported": ["S256"] in the authorization server metadata.',
+          expected: 'code_challenge_methods_supported containing "S256"',
+          actual: '(absent)',
+        },
+        { exchangeIds: ids },
+      );
     }
     run.check(
       'as.pkce-s256',
@@ -422,24 +411,20 @@ function judgeMetadata(run: StepRun, spec: SpecVersion, info: AuthorizationServe
       },
     );
   } else if (!rts.includes('code')) {
-    run.check(
+    throw run.fail(
       'as.response-type-code',
-      'fail',
-      `response_types_supported does not include code: ${JSON.stringify(rts)}.`,
       {
+        code: 'as_metadata_invalid',
+        message:
+          'The authorization server does not support the authorization code flow (response_types_supported lacks "code").',
         expected: '"code"',
         actual: JSON.stringify(rts),
+      },
+      {
+        checkMessage: `response_types_supported does not include code: ${JSON.stringify(rts)}.`,
         exchangeIds: ids,
       },
     );
-    throw new FlowError({
-      code: 'as_metadata_invalid',
-      message:
-        'The authorization server does not support the authorization code flow (response_types_supported lacks "code").',
-      expected: '"code"',
-      actual: JSON.stringify(rts),
-      specRef: 'RFC 8414 §2',
-    });
   } else {
     run.check('as.response-type-code', 'pass', 'response_types_supported includes code.', {
       exchangeIds: ids,
@@ -449,19 +434,17 @@ function judgeMetadata(run: StepRun, spec: SpecVersion, info: AuthorizationServe
   // Endpoints and HTTPS (checklist A10)
   for (const field of ['authorization_endpoint', 'token_endpoint'] as const) {
     if (typeof md[field] !== 'string') {
-      run.check('as.https-endpoints', 'fail', `The metadata has no ${field}.`, {
-        expected: field,
-        actual: '(absent)',
-        exchangeIds: ids,
-      });
-      throw new FlowError({
-        code: 'as_metadata_invalid',
-        message: `The authorization server metadata has no ${field}.`,
-        hint: `Publish ${field} (an https URL) in the authorization server metadata.`,
-        expected: field,
-        actual: '(absent)',
-        specRef: 'RFC 8414 §2',
-      });
+      throw run.fail(
+        'as.https-endpoints',
+        {
+          code: 'as_metadata_invalid',
+          message: `The authorization server metadata has no ${field}.`,
+          hint: `Publish ${field} (an https URL) in the authorization server metadata.`,
+          expected: field,
+          actual: '(absent)',
+        },
+        { checkMessage: `The metadata has no ${field}.`, exchangeIds: ids },
+      );
     }
   }
   const urls: Array<[string, string | undefined]> = [
@@ -478,19 +461,17 @@ function judgeMetadata(run: StepRun, spec: SpecVersion, info: AuthorizationServe
   const loopback = urls.filter(([, u]) => classifyUrlSecurity(u) === 'http-loopback');
   if (insecure.length) {
     const list = insecure.map(([k, u]) => `${k} ${u}`).join(', ');
-    run.check('as.https-endpoints', 'fail', `Not HTTPS: ${list}. All AS endpoints MUST use HTTPS.`, {
-      expected: 'https://…',
-      actual: list,
-      exchangeIds: ids,
-    });
-    throw new FlowError({
-      code: 'as_metadata_invalid',
-      message: `Authorization server endpoints must use HTTPS: ${list}.`,
-      hint: 'The inspector sends credentials over plain http only to loopback addresses (local development).',
-      expected: 'https://…',
-      actual: list,
-      specRef: 'MCP 2025-11-25 §Communication Security',
-    });
+    throw run.fail(
+      'as.https-endpoints',
+      {
+        code: 'as_metadata_invalid',
+        message: `Authorization server endpoints must use HTTPS: ${list}.`,
+        hint: 'The inspector sends credentials over plain http only to loopback addresses (local development).',
+        expected: 'https://…',
+        actual: list,
+      },
+      { checkMessage: `Not HTTPS: ${list}. All AS endpoints MUST use HTTPS.`, exchangeIds: ids },
+    );
   }
   if (loopback.length) {
     run.check(

@@ -98,7 +98,7 @@ describe('handleCallback()', () => {
       'The authorization server returned access_denied: The user denied the request.',
     );
     expect(s.error.hint).toContain('declined consent');
-    expect(check(s, 'callback.error')).toMatchObject({ status: 'fail', actual: 'access_denied' });
+    expect(check(s, 'callback.error')).toMatchObject({ status: 'fail', actual: 'error=access_denied' });
   });
 
   it('shows an error that came back without state, and that violation, without calling it forged', async () => {
@@ -111,7 +111,10 @@ describe('handleCallback()', () => {
       /^The authorization server returned access_denied: The user denied the request\. The error response has no state/,
     );
     expect(s.error.specRef).toBe('RFC 6749 §4.1.2.1');
-    expect(check(s, 'callback.error')).toMatchObject({ status: 'fail', actual: 'access_denied' });
+    expect(check(s, 'callback.error')).toMatchObject({
+      status: 'fail',
+      actual: 'error=access_denied, no state',
+    });
     expect(check(s, 'callback.state-match')).toMatchObject({
       status: 'fail',
       message: expect.stringContaining('RFC 6749 §4.1.2.1 requires it'),

@@ -7,7 +7,6 @@ import {
 import { atLeast } from '../../spec/version';
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
-import { FlowError } from '../types';
 
 const shown = (v: string | undefined) => (v === undefined ? '(absent)' : redactValue(v));
 
@@ -46,15 +45,17 @@ export function runCallback(
       expected: shown(expectedState),
       actual: '(absent)',
     });
-    run.check('callback.error', 'fail', `${what}.`, { expected: 'code', actual: params.error });
-    throw new FlowError({
-      code: 'authorization_denied',
-      message: `${what}. ${violation}`,
-      hint: `${explainAuthorizationError(params.error)} The authorization server should also return state with its errors.`,
-      expected: 'an authorization code, or an error with state',
-      actual: `error=${params.error}, no state`,
-      specRef: 'RFC 6749 §4.1.2.1',
-    });
+    throw run.fail(
+      'callback.error',
+      {
+        code: 'authorization_denied',
+        message: `${what}. ${violation}`,
+        hint: `${explainAuthorizationError(params.error)} The authorization server should also return state with its errors.`,
+        expected: 'an authorization code, or an error with state',
+        actual: `error=${params.error}, no state`,
+      },
+      { checkMessage: `${what}.` },
+    );
   }
 
   // state (CSRF defence) first: a response that is not ours tells us nothing else.
@@ -63,17 +64,12 @@ export function runCallback(
     const message = missing
       ? 'The callback has no state, but the authorization request sent one. The response cannot be tied to this request.'
       : 'The callback’s state is not the one this flow sent. It may be forged (CSRF) or belong to another attempt.';
-    run.check('callback.state-match', 'fail', message, {
-      expected: shown(expectedState),
-      actual: shown(params.state),
-    });
-    throw new FlowError({
+    throw run.fail('callback.state-match', {
       code: 'state_mismatch',
       message,
       hint: 'Start the authorization again from the inspector, in the same browser.',
       expected: shown(expectedState),
       actual: shown(params.state),
-      specRef: 'RFC 6749 §4.1.2; RFC 6749 §10.12',
     });
   }
   run.check('callback.state-match', 'pass', 'state came back unchanged.', {
@@ -86,27 +82,23 @@ export function runCallback(
   if (params.iss !== undefined) {
     if (params.iss !== issuer) {
       const message = `The callback says it comes from ${params.iss}, but the request went to ${issuer}. This is what a mix-up attack looks like; the code must not be used.`;
-      run.check('callback.iss-match', 'fail', message, { expected: issuer, actual: params.iss });
-      throw new FlowError({
+      throw run.fail('callback.iss-match', {
         code: 'iss_mismatch',
         message,
         hint: 'If this authorization server really has that issuer, its metadata must say so (issuer must match exactly).',
         expected: issuer,
         actual: params.iss,
-        specRef: 'RFC 9207 §2.4',
       });
     }
     run.check('callback.iss-match', 'pass', `iss is ${issuer}.`, { expected: issuer, actual: params.iss });
   } else if (issRequired) {
     const message = `The AS advertises authorization_response_iss_parameter_supported, but the callback has no iss. Clients MUST then reject the response.`;
-    run.check('callback.iss-match', 'fail', message, { expected: issuer, actual: '(absent)' });
-    throw new FlowError({
+    throw run.fail('callback.iss-match', {
       code: 'iss_mismatch',
       message,
       hint: 'The authorization server must add iss to every authorization response when it advertises support.',
       expected: issuer,
       actual: '(absent)',
-      specRef: 'RFC 9207 §2.4',
     });
   } else if (atLeast(state.options.specVersion, '2026-07-28')) {
     run.check(
@@ -128,28 +120,23 @@ export function runCallback(
 
   if (params.error) {
     const what = `The authorization server returned ${params.error}${params.errorDescription ? `: ${params.errorDescription}` : ''}.`;
-    run.check('callback.error', 'fail', what, { expected: 'code', actual: params.error });
-    throw new FlowError({
+    throw run.fail('callback.error', {
       code: 'authorization_denied',
       message: what,
       hint: explainAuthorizationError(params.error),
       expected: 'an authorization code',
       actual: `error=${params.error}`,
-      specRef: 'RFC 6749 §4.1.2.1',
     });
   }
   run.check('callback.error', 'pass', 'No error: the request was granted.');
 
   if (!params.code) {
-    run.check('callback.code', 'fail', 'The callback has neither a code nor an error.', {
-      expected: 'code',
-      actual: '(absent)',
-    });
-    throw new FlowError({
+    throw run.fail('callback.code', {
       code: 'callback_invalid',
       message: 'The callback has neither an authorization code nor an error.',
       hint: 'Check that the redirect URI registered with the authorization server is the inspector’s callback.',
-      specRef: 'RFC 6749 §4.1.2',
+      expected: 'code',
+      actual: '(absent)',
     });
   }
   run.check(

@@ -200,47 +200,41 @@ export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowS
           exchangeIds: allIds,
         },
       );
-      run.check(
+      throw run.fail(
         'prm.resource-match',
-        'fail',
-        `PRM says resource=${mismatched.document.resource}, but it was fetched for ${mismatched.candidate.expectedResource}. Strict clients will discard it (RFC 9728 §3.3: the data MUST NOT be used).`,
         {
+          code: 'prm_invalid',
+          message: `The protected resource metadata at ${mismatched.candidate.url} names resource ${mismatched.document.resource}, not ${mismatched.candidate.expectedResource}, so it must not be used.`,
+          hint: `Set "resource" in the metadata to exactly ${mismatched.candidate.expectedResource}.`,
           expected: mismatched.candidate.expectedResource,
           actual: mismatched.document.resource,
+        },
+        {
+          checkMessage: `PRM says resource=${mismatched.document.resource}, but it was fetched for ${mismatched.candidate.expectedResource}. Strict clients will discard it (RFC 9728 §3.3: the data MUST NOT be used).`,
           exchangeIds: mismatched.exchangeIds,
         },
       );
-      throw new FlowError({
-        code: 'prm_invalid',
-        message: `The protected resource metadata at ${mismatched.candidate.url} names resource ${mismatched.document.resource}, not ${mismatched.candidate.expectedResource}, so it must not be used.`,
-        hint: `Set "resource" in the metadata to exactly ${mismatched.candidate.expectedResource}.`,
-        expected: mismatched.candidate.expectedResource,
-        actual: mismatched.document.resource,
-        specRef: 'RFC 9728 §3.3',
-      });
     }
     const noServers = found[0]!;
     run.check('prm.found', 'pass', `Found at ${noServers.candidate.url}.`, {
       exchangeIds: noServers.exchangeIds,
     });
-    run.check(
+    throw run.fail(
       'prm.authorization-servers',
-      'fail',
-      'PRM is missing authorization_servers (or lists no valid URL), so clients cannot find the authorization server.',
       {
-        expected: 'authorization_servers: ["https://…"]',
+        code: 'prm_invalid',
+        message: `The protected resource metadata at ${noServers.candidate.url} lists no authorization server.`,
+        hint: 'Add "authorization_servers": ["<issuer URL>"] to the metadata.',
+        expected: 'at least one authorization server URL',
         actual: JSON.stringify(noServers.document?.authorization_servers ?? null),
+      },
+      {
+        checkMessage:
+          'PRM is missing authorization_servers (or lists no valid URL), so clients cannot find the authorization server.',
+        expected: 'authorization_servers: ["https://…"]',
         exchangeIds: noServers.exchangeIds,
       },
     );
-    throw new FlowError({
-      code: 'prm_invalid',
-      message: `The protected resource metadata at ${noServers.candidate.url} lists no authorization server.`,
-      hint: 'Add "authorization_servers": ["<issuer URL>"] to the metadata.',
-      expected: 'at least one authorization server URL',
-      actual: JSON.stringify(noServers.document?.authorization_servers ?? null),
-      specRef: 'MCP 2025-06-18 §Authorization Server Location; RFC 9728 §2',
-    });
   }
 
   const doc = chosen.document!;
@@ -306,19 +300,18 @@ export async function runPrm(state: StateAt<'prm'>, run: StepRun): Promise<FlowS
   const index = state.options.authorizationServerIndex ?? 0;
   const issuer = chosen.servers[index];
   if (issuer === undefined) {
-    run.check(
+    throw run.fail(
       'prm.authorization-server-choice',
-      'fail',
-      `Option authorizationServerIndex=${index}, but the metadata lists ${chosen.servers.length}.`,
       {
+        code: 'invalid_options',
+        message: `There is no authorization server number ${index + 1}; the metadata lists ${chosen.servers.length}: ${chosen.servers.join(', ')}.`,
+        hint: 'Pick one of the listed authorization servers.',
+      },
+      {
+        checkMessage: `Option authorizationServerIndex=${index}, but the metadata lists ${chosen.servers.length}.`,
         exchangeIds: ids,
       },
     );
-    throw new FlowError({
-      code: 'invalid_options',
-      message: `There is no authorization server number ${index + 1}; the metadata lists ${chosen.servers.length}: ${chosen.servers.join(', ')}.`,
-      hint: 'Pick one of the listed authorization servers.',
-    });
   }
   run.check(
     'prm.authorization-server-choice',

@@ -89,26 +89,24 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
 
   if (status >= 300 && status < 400) {
     const location = response.headers.get('location');
-    run.check(
+    throw run.fail(
       'probe.unauthorized',
-      'fail',
-      `Answered ${status} (redirect${location ? ` to ${location}` : ''}) instead of 401.`,
       {
+        code: 'not_mcp',
+        message: `${serverUrl} redirects${location ? ` to ${location}` : ''} instead of answering MCP.`,
+        hint: location
+          ? `Enter the URL it redirects to (${location}) if that is the MCP endpoint.`
+          : 'Check the URL.',
         expected: '401',
+        actual: String(status),
+        specRef: A1,
+      },
+      {
+        checkMessage: `Answered ${status} (redirect${location ? ` to ${location}` : ''}) instead of 401.`,
         actual: `${status}${location ? ` → ${location}` : ''}`,
         exchangeIds: ids,
       },
     );
-    throw new FlowError({
-      code: 'not_mcp',
-      message: `${serverUrl} redirects${location ? ` to ${location}` : ''} instead of answering MCP.`,
-      hint: location
-        ? `Enter the URL it redirects to (${location}) if that is the MCP endpoint.`
-        : 'Check the URL.',
-      expected: '401',
-      actual: String(status),
-      specRef: A1,
-    });
   }
 
   const message = firstJsonRpcMessage(body, contentType);
@@ -174,40 +172,41 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
   }
   if (message) {
     const error = message.error as { message?: unknown } | undefined;
-    run.check(
+    throw run.fail(
       'probe.unauthorized',
-      'fail',
-      `Server answered ${status} with a JSON-RPC ${error ? 'error' : 'message'} instead of 401.`,
       {
+        code: 'no_challenge',
+        message: `Server answered ${status}${typeof error?.message === 'string' ? ` (“${error.message}”)` : ''} to an unauthenticated ${opened}. Clients only start OAuth after a 401.`,
+        hint: 'A protected MCP server answers 401 with a Bearer challenge before looking at the request.',
         expected: '401',
+        actual: String(status),
+        specRef: A1,
+      },
+      {
+        checkMessage: `Server answered ${status} with a JSON-RPC ${error ? 'error' : 'message'} instead of 401.`,
         actual: `${status}${typeof error?.message === 'string' ? ` (${error.message})` : ''}`,
         exchangeIds: ids,
       },
     );
-    throw new FlowError({
-      code: 'no_challenge',
-      message: `Server answered ${status}${typeof error?.message === 'string' ? ` (“${error.message}”)` : ''} to an unauthenticated ${opened}. Clients only start OAuth after a 401.`,
-      hint: 'A protected MCP server answers 401 with a Bearer challenge before looking at the request.',
-      expected: '401',
-      actual: String(status),
-      specRef: A1,
-    });
   }
 
   const kind = contentType ? contentType.split(';')[0] : 'no content type';
-  run.check('probe.unauthorized', 'fail', `Answered ${status} (${kind}), which is not an MCP response.`, {
-    expected: '401',
-    actual: `${status} ${kind}`,
-    exchangeIds: ids,
-  });
-  throw new FlowError({
-    code: 'not_mcp',
-    message: `${serverUrl} answered ${status} (${kind}) to an MCP ${opened} request: it does not look like an MCP server.`,
-    hint: 'Check the URL: Streamable HTTP MCP endpoints usually live at a path such as /mcp and answer POST with JSON or text/event-stream.',
-    expected: '401 with WWW-Authenticate: Bearer',
-    actual: `${status} ${kind}`,
-    specRef: 'MCP 2025-11-25 §Transports (Streamable HTTP)',
-  });
+  throw run.fail(
+    'probe.unauthorized',
+    {
+      code: 'not_mcp',
+      message: `${serverUrl} answered ${status} (${kind}) to an MCP ${opened} request: it does not look like an MCP server.`,
+      hint: 'Check the URL: Streamable HTTP MCP endpoints usually live at a path such as /mcp and answer POST with JSON or text/event-stream.',
+      expected: '401 with WWW-Authenticate: Bearer',
+      actual: `${status} ${kind}`,
+      specRef: 'MCP 2025-11-25 §Transports (Streamable HTTP)',
+    },
+    {
+      checkMessage: `Answered ${status} (${kind}), which is not an MCP response.`,
+      expected: '401',
+      exchangeIds: ids,
+    },
+  );
 }
 
 function judgeChallenge(

@@ -67,43 +67,35 @@ export async function runRegistration(state: StateAt<'registration'>, run: StepR
   ).join('; ');
 
   if (forced && !available[forced]) {
-    run.check(
+    throw run.fail(
       'registration.route-available',
-      'fail',
-      `The ${ROUTE_LABEL[forced]} route was chosen, but ${why[forced]}.`,
       {
-        expected: forced,
-        actual: PRIORITY.filter((r) => available[r]).join(', ') || '(none)',
+        code: 'registration_unavailable',
+        message: `The ${ROUTE_LABEL[forced]} route was chosen, but ${why[forced]}.`,
+        hint: `Choose “auto” or another route. Available here: ${
+          PRIORITY.filter((r) => available[r])
+            .map((r) => ROUTE_LABEL[r])
+            .join(', ') || 'none'
+        }.`,
       },
+      { expected: forced, actual: PRIORITY.filter((r) => available[r]).join(', ') || '(none)' },
     );
-    throw new FlowError({
-      code: 'registration_unavailable',
-      message: `The ${ROUTE_LABEL[forced]} route was chosen, but ${why[forced]}.`,
-      hint: `Choose “auto” or another route. Available here: ${
-        PRIORITY.filter((r) => available[r])
-          .map((r) => ROUTE_LABEL[r])
-          .join(', ') || 'none'
-      }.`,
-      specRef: 'MCP 2025-11-25 §Client Registration Approaches',
-    });
   }
   if (order.length === 0) {
-    run.check(
+    throw run.fail(
       'registration.route-available',
-      'fail',
-      `No way to get a client id: ${routesText}. Give a pre-registered client id (CLI: --client-id; web app: Options › “Client ID (pre-registered)”).`,
       {
+        code: 'registration_unavailable',
+        message:
+          'The authorization server offers no registration endpoint and no Client ID Metadata Document support, and no client id was given.',
+        hint: `Ask the authorization server’s operator for a client id registered with redirect URI ${options.redirectUri}, then give it as a pre-registered client (CLI: --client-id ID, and --client-secret for a confidential client; web app: Options › “Client ID (pre-registered)”), or enable Dynamic Client Registration (RFC 7591) on the authorization server.`,
+      },
+      {
+        checkMessage: `No way to get a client id: ${routesText}. Give a pre-registered client id (CLI: --client-id; web app: Options › “Client ID (pre-registered)”).`,
         expected: 'one route',
         actual: '(none)',
       },
     );
-    throw new FlowError({
-      code: 'registration_unavailable',
-      message:
-        'The authorization server offers no registration endpoint and no Client ID Metadata Document support, and no client id was given.',
-      hint: `Ask the authorization server’s operator for a client id registered with redirect URI ${options.redirectUri}, then give it as a pre-registered client (CLI: --client-id ID, and --client-secret for a confidential client; web app: Options › “Client ID (pre-registered)”), or enable Dynamic Client Registration (RFC 7591) on the authorization server.`,
-      specRef: 'MCP 2025-11-25 §Client Registration Approaches',
-    });
   }
 
   const dcrNote =
@@ -171,28 +163,27 @@ function preRegistered(state: StateAt<'registration'>, run: StepRun): Registrati
   const method =
     pre.tokenEndpointAuthMethod ?? (key ? 'private_key_jwt' : secret ? 'client_secret_basic' : 'none');
   if (method === 'private_key_jwt' && !key) {
-    run.check(
+    throw run.fail(
       'registration.pre-registered',
-      'fail',
-      'private_key_jwt needs the client’s private key, and none was given.',
+      {
+        code: 'invalid_options',
+        message:
+          'The pre-registered client uses private_key_jwt, which needs its private key; none was given.',
+        hint: 'Give the private key (PKCS#8 PEM): --client-private-key FILE in the CLI.',
+      },
+      { checkMessage: 'private_key_jwt needs the client’s private key, and none was given.' },
     );
-    throw new FlowError({
-      code: 'invalid_options',
-      message: 'The pre-registered client uses private_key_jwt, which needs its private key; none was given.',
-      hint: 'Give the private key (PKCS#8 PEM): --client-private-key FILE in the CLI.',
-    });
   }
   if (method !== 'none' && method !== 'private_key_jwt' && !secret) {
-    run.check(
+    throw run.fail(
       'registration.pre-registered',
-      'fail',
-      `token_endpoint_auth_method ${method} needs a client secret, and none was given.`,
+      {
+        code: 'invalid_options',
+        message: `The pre-registered client uses ${method}, which needs a client secret; none was given.`,
+        hint: 'Enter the client secret, or choose token endpoint auth method “none” for a public client.',
+      },
+      { checkMessage: `token_endpoint_auth_method ${method} needs a client secret, and none was given.` },
     );
-    throw new FlowError({
-      code: 'invalid_options',
-      message: `The pre-registered client uses ${method}, which needs a client secret; none was given.`,
-      hint: 'Enter the client secret, or choose token endpoint auth method “none” for a public client.',
-    });
   }
   const supported = state.authorizationServer.metadata.token_endpoint_auth_methods_supported;
   const unsupported = Array.isArray(supported) && !supported.includes(method);

@@ -183,18 +183,17 @@ export function judgeTokenResponse(
 
   if (opts.dpopJkt !== undefined) judgeDpopBinding(run, tokens, opts.dpopJkt, ids);
   else if (tokens.token_type !== 'bearer') {
-    run.check(opts.exchangeCheck, 'fail', `token_type is ${tokens.token_type}; MCP uses Bearer tokens.`, {
-      expected: 'Bearer',
-      actual: tokens.token_type,
-      exchangeIds: ids,
-    });
-    throw new FlowError({
-      code: 'token_failed',
-      message: `The token endpoint issued a ${tokens.token_type} token, but the inspector did not ask for one and MCP uses Bearer tokens.`,
-      expected: 'Bearer',
-      actual: tokens.token_type,
-      specRef: 'RFC 6750 §1; MCP 2025-11-25 §Token Requirements',
-    });
+    throw run.fail(
+      opts.exchangeCheck,
+      {
+        code: 'token_failed',
+        message: `The token endpoint issued a ${tokens.token_type} token, but the inspector did not ask for one and MCP uses Bearer tokens.`,
+        expected: 'Bearer',
+        actual: tokens.token_type,
+        specRef: 'RFC 6750 §1; MCP 2025-11-25 §Token Requirements',
+      },
+      { checkMessage: `token_type is ${tokens.token_type}; MCP uses Bearer tokens.`, exchangeIds: ids },
+    );
   }
   run.check(
     opts.exchangeCheck,
@@ -390,21 +389,21 @@ async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Prom
     });
   }
   if (method === 'none') {
-    run.check(
+    throw run.fail(
       'token.exchange',
-      'fail',
-      'The client credentials grant needs an authenticated client; this one is public (none).',
       {
+        code: 'invalid_options',
+        message: 'The client credentials grant needs a confidential client (a secret or a private key).',
+        hint: 'Give the client secret, or the private key for private_key_jwt.',
+        specRef: 'RFC 6749 §4.4',
+      },
+      {
+        checkMessage:
+          'The client credentials grant needs an authenticated client; this one is public (none).',
         expected: 'client_secret_basic, client_secret_post or private_key_jwt',
         actual: 'none',
       },
     );
-    throw new FlowError({
-      code: 'invalid_options',
-      message: 'The client credentials grant needs a confidential client (a secret or a private key).',
-      hint: 'Give the client secret, or the private key for private_key_jwt.',
-      specRef: 'RFC 6749 §4.4',
-    });
   }
   const resource = state.authorization.resource;
   const scope = state.authorization.scope;

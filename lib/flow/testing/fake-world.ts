@@ -49,7 +49,11 @@ export interface FakeWorldOptions {
       | 'leakInternals'
       | 'bad403'
       | 'noRevocationCheck'
-      | 'noAudienceCheck',
+      | 'noAudienceCheck'
+      /** A request without any token gets 401 with error="invalid_token" (RFC 6750 §3.1: SHOULD NOT). */
+      | 'noTokenErrorCode'
+      /** A token it does not know gets 500 instead of 401 invalid_token. */
+      | 'badToken500',
       boolean
     >
   >;
@@ -184,7 +188,14 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
       });
     }
     if (!token && !sessionOnly)
-      return new Response('unauthorized', { status: 401, headers: { 'www-authenticate': challenge() } });
+      return new Response('unauthorized', {
+        status: 401,
+        headers: {
+          'www-authenticate': breaks.noTokenErrorCode
+            ? `${challenge()}, error="invalid_token"`.replace('Bearer , ', 'Bearer ')
+            : challenge(),
+        },
+      });
     const grant = token ? grants.get(token) : undefined;
     const grantRevoked = grant !== undefined && revokedGrants.has(grant.grant) && !breaks.noRevocationCheck;
     if (token && (grantRevoked || expired.has(token))) {
@@ -203,6 +214,9 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
           'www-authenticate': `Bearer error="invalid_token", error_description="The access token was not issued for this resource", resource_metadata="${prmUrl}"`,
         },
       });
+    }
+    if (token && !accessTokens.has(token) && breaks.badToken500) {
+      return new Response('Internal Server Error', { status: 500 });
     }
     if (token && (!accessTokens.has(token) || state.revoked)) {
       return new Response(null, {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { errorProbesFor, OTHER_ACCOUNT } from './audit';
-import { cancelAudienceTest } from './audit/audience';
 import {
   callTool,
   createFlow,
@@ -12,10 +10,12 @@ import {
   testAudience,
   testRevocation,
   toView,
-} from './index';
-import { at } from './testing/drive';
-import { createFakeWorld, type FakeWorldOptions } from './testing/fake-world';
-import { optionsFor } from './testing/options';
+} from '../index';
+import { at } from '../testing/drive';
+import { createFakeWorld, type FakeWorldOptions } from '../testing/fake-world';
+import { optionsFor } from '../testing/options';
+import { cancelAudienceTest } from './audience';
+import { errorProbesFor, OTHER_ACCOUNT } from './probes';
 
 async function connect(opts: FakeWorldOptions = {}) {
   const world = createFakeWorld({ challengeScope: 'files:read', auditTools: true, ...opts });
@@ -185,6 +185,28 @@ describe('runAccessAudit() against the fake server', () => {
     await expect(
       runAccessAudit(createFlow(optionsFor(world)), { fetch: world.fetch, policy: { mode: 'local' } }),
     ).rejects.toMatchObject({ code: 'invalid_state' });
+  });
+});
+
+describe('runAccessAudit(): the token rows against servers that break them', () => {
+  it('fails a server that answers an unknown token with 500 instead of 401', async () => {
+    const { ctx, connected } = await connect({ breaks: { badToken500: true } });
+    const state = await runAccessAudit(connected, ctx);
+    expect(audit(state)['audit.invalid-token-401']).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(
+        /not with 401 and error="invalid_token" \(a made-up token: 500; a JWT with a forged signature: 500\)/,
+      ),
+    });
+  });
+
+  it('warns when the 401 to a request without any token carries an error code', async () => {
+    const { ctx, connected } = await connect({ breaks: { noTokenErrorCode: true } });
+    const state = await runAccessAudit(connected, ctx);
+    expect(audit(state)['audit.no-token-challenge']).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('SHOULD NOT get an error code'),
+    });
   });
 });
 
