@@ -33,7 +33,7 @@ import {
   withMcpSession,
 } from './steps/mcp';
 import { FlowError, type FlowErrorInfo } from './types';
-import type { ToolCallView } from './view';
+import type { ToolCallView } from './tool-call';
 
 /**
  * Lists the tools again (e.g. after the server's list changed). Only when connected. Refreshes an

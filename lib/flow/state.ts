@@ -7,7 +7,7 @@ import type { ScopeSource } from '../oauth/authorization';
 import type { PrmSource, ProtectedResourceMetadata } from '../oauth/protected-resource';
 import type { BearerChallenge } from '../oauth/www-authenticate';
 import type { FlowErrorInfo, FlowOptions, FlowSecrets, StepId, StepRecord } from './types';
-import type { ToolCallView } from './view';
+import type { ToolCallView } from './tool-call';
 
 /** What the unauthenticated probe learned. */
 export interface ProbeResult {
