@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type NextRequest, NextResponse } from 'next/server';
-import { abuseState, clientKey, tooManyActions, tooManyOutbound } from './lib/server/rate-limit';
+import {
+  abuseState,
+  clientKey,
+  tooLargeRequest,
+  tooManyActions,
+  tooManyOutbound,
+} from './lib/server/rate-limit';
 
 /**
  * Security headers on every response: a CSP with a fresh nonce per request (Next applies it to its own
@@ -122,6 +128,14 @@ function tooMany(message: string, retryAfterS: number): NextResponse {
 function refuseOverLimit(request: NextRequest): NextResponse | undefined {
   if (SAFE_METHODS.has(request.method)) return undefined;
   const { limits, actions, outbound } = abuseState();
+  // Refused before the body is read: a 900 KB "URL" costs the server nothing but this check.
+  const size = Number(request.headers.get('content-length') ?? 0);
+  if (size > limits.maxActionBytes) {
+    return new NextResponse(tooLargeRequest(size, limits.maxActionBytes), {
+      status: 413,
+      headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' },
+    });
+  }
   const client = clientKey(request.headers.get('x-forwarded-for'), limits.proxyHops);
   const action = actions.take(client);
   if (!action.ok)

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { demoStateAction, demoSwitchAction } from '@/app/actions';
-import type { DemoAdminState, DemoSwitch } from '@/lib/server/demo-admin';
+import type { DemoAdminState, DemoSwitch } from '@/lib/contract';
 
 const BREAKS: Array<{ row: Extract<DemoSwitch, { op: 'break' }>['row']; label: string }> = [
   { row: 'query-token', label: 'Accept a token in ?access_token=' },

@@ -1,7 +1,7 @@
 'use client';
 
 import { lazy, Suspense, useState } from 'react';
-import type { DemoInfo, DemoScenarioInfo } from '@/lib/server/config';
+import type { DemoInfo, DemoScenarioInfo } from '@/lib/contract';
 import { useInspector } from './inspector-provider';
 import { useStartActions } from './use-start-actions';
 

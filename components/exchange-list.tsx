@@ -4,11 +4,9 @@ import { useEffect, useRef, useState } from 'react';
 import type { Exchange } from '@/lib/http/types';
 import { toCurl } from './curl';
 import { formatBytes, formatDuration } from './format';
-import { useInspector } from './inspector-provider';
 
-export function ExchangeList({ exchanges }: { exchanges: Exchange[] }) {
-  // An exchange chosen in the sequence diagram or the timeline: open it, bring it into view, focus it.
-  const openId = useInspector((s) => s.openExchangeId);
+/** `openId`: an exchange chosen in the sequence diagram or the timeline: opened, scrolled to, focused. */
+export function ExchangeList({ exchanges, openId }: { exchanges: Exchange[]; openId?: string | null }) {
   const list = useRef<HTMLUListElement>(null);
   useEffect(() => {
     if (!openId) return;

@@ -1,7 +1,7 @@
 'use client';
 
 import { lazy, Suspense } from 'react';
-import type { DemoInfo } from '@/lib/server/config';
+import type { DemoInfo } from '@/lib/contract';
 import type { Snapshot } from '@/lib/store/inspector-store';
 import { DemoPicker } from './demo-picker';
 import { InspectorProvider, useInspector } from './inspector-provider';

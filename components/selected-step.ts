@@ -1,5 +1,5 @@
-import type { FlowView } from '@/lib/flow';
 import type { StepId } from '@/lib/flow/types';
+import type { FlowView } from '@/lib/flow/view';
 
 /** With nothing selected, show the step that needs attention: a failure, else the last one that ran. */
 export function defaultSelectedStep(view: FlowView): StepId {

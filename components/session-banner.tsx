@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import type { RecoveryView } from '@/lib/flow';
+import type { RecoveryView } from '@/lib/flow/view';
 import { useInspector } from './inspector-provider';
 import { useInspectorActions } from './use-inspector-actions';
 

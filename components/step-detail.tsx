@@ -15,6 +15,7 @@ import { StatusBadge } from './status-badge';
 export function StepDetail() {
   const view = useInspector((s) => s.view);
   const selected = useInspector((s) => s.selectedStep);
+  const openExchangeId = useInspector((s) => s.openExchangeId);
   if (!view) return null;
   const id = selected ?? defaultSelectedStep(view);
   const step = view.steps.find((s) => s.id === id);
@@ -75,7 +76,7 @@ export function StepDetail() {
       {step.exchanges.length > 0 ? (
         <section className="mt-5" aria-label="HTTP exchanges">
           <h3 className="mb-2 text-sm font-semibold">HTTP exchanges ({step.exchanges.length})</h3>
-          <ExchangeList exchanges={step.exchanges} />
+          <ExchangeList exchanges={step.exchanges} openId={openExchangeId} />
         </section>
       ) : null}
     </article>

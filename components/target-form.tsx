@@ -1,8 +1,8 @@
 'use client';
 
 import { type FormEvent, lazy, Suspense, useEffect, useId, useState } from 'react';
+import type { DemoInfo } from '@/lib/contract';
 import { SPEC_VERSIONS, type SpecVersion } from '@/lib/flow/types';
-import type { DemoInfo } from '@/lib/server/config';
 import { useInspector } from './inspector-provider';
 import { useStartActions } from './use-start-actions';
 

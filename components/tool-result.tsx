@@ -1,4 +1,4 @@
-import type { ToolCallView } from '@/lib/flow';
+import type { ToolCallView } from '@/lib/flow/tool-call';
 import { ErrorCallout } from './error-callout';
 import { formatDuration } from './format';
 

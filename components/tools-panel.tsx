@@ -1,6 +1,6 @@
 'use client';
 
-import type { ToolView } from '@/lib/flow';
+import type { ToolView } from '@/lib/flow/view';
 import type { ExcludedTool } from '@/lib/mcp/client';
 import { InputRequestForm } from './input-request-form';
 import { useInspector } from './inspector-provider';

@@ -2,8 +2,7 @@
 
 import { useCallback } from 'react';
 import { resetAction, setModeAction, startAction } from '@/app/actions';
-import type { StartInput } from '@/lib/server/inspector';
-import type { WalkthroughMode } from '@/lib/store/inspector-store';
+import type { StartInput, WalkthroughMode } from '@/lib/contract';
 import { useInspector } from './inspector-provider';
 import { serverRefusal } from './server-refusal';
 

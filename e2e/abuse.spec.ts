@@ -15,7 +15,7 @@ base('the URL messages and the rate limit read as sentences a person can act on'
     quiet: true,
     env: {
       INSPECTOR_SESSION_SECRET: 'abuse-e2e-secret-0123456789-abcdefghijklmn',
-      INSPECTOR_RATE_ACTIONS: '4',
+      INSPECTOR_RATE_ACTIONS: '5',
     },
   });
   const context = await browser.newContext();
@@ -37,13 +37,19 @@ base('the URL messages and the rate limit read as sentences a person can act on'
       'That URL is 3,024 characters long; the inspector accepts server URLs of up to 2,048 characters.',
     );
 
-    // Four actions a minute from this client: the next clicks are refused with a sentence.
+    // A request too large to read at all is refused before its body is: a sentence, HTTP 413.
+    await page.startWalkthrough(`https://mcp.example.com/${'a'.repeat(300_000)}`);
+    await expect(alert).toHaveText(
+      /^Too large a request: 29\d KB, and the inspector takes at most 256 KB per action\. Shorten what you entered \(a server URL is at most 2,048 characters\) and try again\.$/,
+    );
+
+    // Five actions a minute from this client (three used above): the next clicks are refused with a sentence.
     for (let i = 0; i < 4 && limited.length === 0; i++) {
       await page.startWalkthrough('ftp://mcp.example.com/');
       await expect(alert).not.toHaveText('');
     }
     await expect(alert).toHaveText(
-      /^Too many requests from your address: the inspector takes at most 4 actions a minute from one client\. Wait \d+ seconds?, then try again\.$/,
+      /^Too many requests from your address: the inspector takes at most 5 actions a minute from one client\. Wait \d+ seconds?, then try again\.$/,
     );
     expect(limited.length).toBeGreaterThan(0);
     expect(Number(limited[0]?.retryAfter)).toBeGreaterThan(0);

@@ -32,8 +32,8 @@ import {
   runTools,
   withMcpSession,
 } from './steps/mcp';
+import type { ToolCallView } from './tool-call';
 import { FlowError, type FlowErrorInfo } from './types';
-import type { ToolCallView } from './view';
 
 /**
  * Lists the tools again (e.g. after the server's list changed). Only when connected. Refreshes an

@@ -6,8 +6,8 @@ import type { AuthorizationServerMetadata } from '../oauth/as-metadata';
 import type { ScopeSource } from '../oauth/authorization';
 import type { PrmSource, ProtectedResourceMetadata } from '../oauth/protected-resource';
 import type { BearerChallenge } from '../oauth/www-authenticate';
+import type { ToolCallView } from './tool-call';
 import type { FlowErrorInfo, FlowOptions, FlowSecrets, StepId, StepRecord } from './types';
-import type { ToolCallView } from './view';
 
 /** What the unauthenticated probe learned. */
 export interface ProbeResult {

@@ -1,5 +1,4 @@
 import type { ExcludedTool } from '../mcp/client';
-import type { InputRequestView } from '../mcp/input-required';
 import type { ToolContent, ToolView } from '../mcp/tools';
 import type {
   DisconnectInfo,
@@ -10,6 +9,7 @@ import type {
   SignedIn,
   TokenClaims,
 } from './state';
+import type { ToolCallView } from './tool-call';
 import {
   type CheckStatus,
   type FlowErrorInfo,
@@ -19,22 +19,8 @@ import {
   type StepRecord,
 } from './types';
 
+export type { ToolCallView } from './tool-call';
 export type { ToolContent, ToolView };
-
-/** One tool call's outcome as the browser shows it. */
-export interface ToolCallView {
-  tool: string;
-  isError: boolean;
-  content: ToolContent[];
-  structuredContent?: unknown;
-  durationMs: number;
-  /** True when the inspector refused to send the call (not read-only, unknown tool, bad arguments). */
-  refused?: boolean;
-  /** Why the call failed or was refused. */
-  error?: FlowErrorInfo;
-  /** The server asked for input before it answers (2026-07-28 input-required result). */
-  inputRequired?: { requests: InputRequestView[]; round: number };
-}
 
 /** The token as the browser may see it. */
 export interface TokenView {

@@ -46,6 +46,7 @@ process.env.INSPECTOR_PUBLIC_URL = APP;
 process.env.INSPECTOR_SESSION_SECRET = 'abuse-test-secret-0123456789-abcdefghijklmn';
 process.env.INSPECTOR_MAX_ANONYMOUS_SESSIONS = '20';
 process.env.INSPECTOR_MAX_SESSIONS = '40';
+process.env.INSPECTOR_MAX_CONCURRENT_OUTBOUND = '2';
 
 const inspector = await import('./inspector');
 const { SESSION_COOKIE, sessionManager } = await import('./session');
@@ -223,6 +224,40 @@ describe('a document too deep to keep', () => {
       expect(error).toMatch(/^A server sent a JSON document nested too deeply for the inspector to keep/);
       expect(step).toBe('registration');
       expect((await as(browser, () => inspector.currentSnapshot())).view?.step).toBe('registration');
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('the global cap on concurrent outbound work', () => {
+  it('refuses past the cap at once, with a sentence, and frees the slots afterwards', async () => {
+    const w = await startHostileWorld();
+    try {
+      w.routes.set('/slow/mcp', (_req, res) => {
+        setTimeout(() => {
+          res.writeHead(404);
+          res.end();
+        }, 400);
+      });
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          as(fresh(), () =>
+            inspector.startWalkthrough({ serverUrl: `${w.origin}/slow/mcp`, mode: 'guided' }),
+          ),
+        ),
+      );
+      const refused = results.flatMap((r) => (r.ok ? [] : [r.error]));
+      expect(results.filter((r) => r.ok)).toHaveLength(2);
+      expect(refused).toEqual(
+        Array(3).fill(
+          'The inspector is busy: it is already contacting other servers for 2 operations, its limit. Try again in a few seconds.',
+        ),
+      );
+      const again = await as(fresh(), () =>
+        inspector.startWalkthrough({ serverUrl: `${w.origin}/slow/mcp`, mode: 'guided' }),
+      );
+      expect(again.ok).toBe(true);
     } finally {
       await w.close();
     }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { DemoInfo } from '../contract';
 import { SPEC_VERSIONS, type SpecVersion } from '../flow/types';
 import { parseAllowedHost } from '../http/guard';
 import { type AbuseLimits, abuseLimitsFromEnv } from './rate-limit';
@@ -29,24 +30,7 @@ export interface InspectorConfig {
   demo?: DemoInfo;
 }
 
-export interface DemoScenarioInfo {
-  id: string;
-  title: string;
-  description: string;
-  mcpUrl: string;
-  expect: { outcome: 'connected' } | { outcome: 'failed'; step: string; checkId: string };
-  /** The spec revision to judge the scenario against to reach `expect` (default: the latest). */
-  specVersion?: SpecVersion;
-  preRegistered?: { clientId: string; clientSecret?: string };
-  /** The grant the scenario's client uses (client credentials: no user, no browser). */
-  grant?: 'authorization_code' | 'client_credentials';
-}
-
-export interface DemoInfo {
-  mcpUrl: string;
-  adminUrl?: string;
-  scenarios: DemoScenarioInfo[];
-}
+export type { DemoInfo, DemoScenarioInfo } from '../contract';
 
 const demoSchema = z.object({
   mcpUrl: z.string().url(),

@@ -1,46 +1,9 @@
 import 'server-only';
-import { z } from 'zod';
+import { type DemoAdminState, demoSwitchSchema } from '../contract';
 import { createTracedFetch } from '../http/traced-fetch';
 import { config } from './config';
 
-/**
- * The bundled demo's admin switches, flipped from the inspector's server (never from the browser):
- * only when the app was started with the demo (`INSPECTOR_DEMO` with an `adminUrl`), and only these.
- */
-export const demoSwitchSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('expire-tokens') }),
-  z.object({ op: z.literal('revoke-all') }),
-  z.object({
-    op: z.literal('require-scope'),
-    tool: z.string().regex(/^[a-z_]{1,50}$/),
-    scope: z.string().regex(/^(?:[a-z:]{1,30}(?: [a-z:]{1,30}){0,4})?$/),
-  }),
-  z.object({ op: z.literal('token-ttl'), seconds: z.number().int().min(1).max(86_400) }),
-  z.object({
-    op: z.literal('break'),
-    row: z.enum([
-      'query-token',
-      'session-without-auth',
-      'no-audience-check',
-      'leak-internals',
-      'no-revocation-check',
-      'bad-403',
-      'no-header-check',
-    ]),
-    on: z.boolean(),
-  }),
-  z.object({ op: z.literal('reset') }),
-]);
-export type DemoSwitch = z.infer<typeof demoSwitchSchema>;
-
-/** The demo's state as its admin API reports it (GET /state). */
-export interface DemoAdminState {
-  accessTokenTtl: number;
-  requiredScopes: Record<string, string[]>;
-  breaks: Record<string, boolean>;
-  tokensExpiredAt: string | null;
-  grantsRevokedAt: string | null;
-}
+export { type DemoAdminState, type DemoSwitch, demoSwitchSchema } from '../contract';
 
 function adminUrl(): string {
   const url = config().demo?.adminUrl;

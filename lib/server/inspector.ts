@@ -2,13 +2,19 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import {
+  type ActionResult,
+  type InspectorSnapshot,
+  type StartInput,
+  startInputSchema,
+  type ToolCallOutcome,
+} from '../contract';
+import {
   createFlow,
   disconnect,
   answerToolInput as engineAnswerToolInput,
   callTool as engineCallTool,
   type FlowContext,
   type FlowState,
-  type FlowView,
   handleCallback,
   reconnect,
   resumeAfterReauthorization,
@@ -16,76 +22,26 @@ import {
   runNextStep,
   runUntilPause,
   selectAuthorizationServer,
-  type ToolCallView,
   testAudience,
   testRevocation,
 } from '../flow';
 import { browserView, scrubForBrowser } from '../flow/scrub';
-import { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../flow/types';
 import type { InputAnswer } from '../mcp/input-required';
 import { config } from './config';
 import { withOutboundSlot } from './rate-limit';
 import { type InspectorSessionData, readSession, type WalkthroughMode, withSession } from './session';
 
+export {
+  type ActionResult,
+  type InspectorSnapshot,
+  MAX_URL_CHARS,
+  type StartInput,
+  startInputSchema,
+  type ToolCallOutcome,
+} from '../contract';
+
 export const CALLBACK_PATH = '/api/oauth/callback';
 export const CLIENT_METADATA_PATH = '/oauth/client-metadata.json';
-
-/** What the browser gets back from every operation: the view (never a secret) and the mode. */
-export interface InspectorSnapshot {
-  view: FlowView | null;
-  mode: WalkthroughMode;
-}
-
-export type ActionResult<T = InspectorSnapshot> = { ok: true; value: T } | { ok: false; error: string };
-
-/** Longest server URL accepted; real MCP URLs are far shorter, and every byte is stored and echoed. */
-export const MAX_URL_CHARS = 2048;
-
-/** `n` characters, grouped: "900,000 characters". */
-const chars = (n: number) => `${n.toLocaleString('en-US')} characters`;
-
-/** One message per problem, the first that applies: an empty field is not also "not a URL". */
-const serverUrlSchema = z
-  .string({ error: 'Enter the URL of an MCP server, e.g. https://mcp.example.com/mcp.' })
-  .trim()
-  .superRefine((v, ctx) => {
-    const problem = !v
-      ? 'Enter the URL of an MCP server, e.g. https://mcp.example.com/mcp.'
-      : v.length > MAX_URL_CHARS
-        ? `That URL is ${chars(v.length)} long; the inspector accepts server URLs of up to ${chars(MAX_URL_CHARS)}.`
-        : !URL.canParse(v)
-          ? 'That is not a URL. Include the scheme, e.g. https://mcp.example.com/mcp.'
-          : !['http:', 'https:'].includes(new URL(v).protocol)
-            ? `Only http:// and https:// MCP servers can be inspected, not ${new URL(v).protocol}//.`
-            : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
-/** A text field with a cap and a message that names the field and the cap. */
-const capped = (field: string, max: number) =>
-  z.string().max(max, {
-    error: (issue) =>
-      `${field} is ${chars(String(issue.input ?? '').length)} long; the limit is ${chars(max)}.`,
-  });
-
-export const startInputSchema = z.object({
-  serverUrl: serverUrlSchema,
-  mode: z.enum(['guided', 'run-all']).default('run-all'),
-  specVersion: z.enum(SPEC_VERSIONS as [SpecVersion, ...SpecVersion[]]).default(LATEST_SPEC),
-  registration: z.enum(['auto', 'pre-registered', 'cimd', 'dcr']).default('auto'),
-  scope: capped('The scope', 2000).trim().optional(),
-  omitResource: z.boolean().default(false),
-  extraAuthParams: capped('The extra authorization parameters', 4000).trim().optional(),
-  clientId: capped('The client id', 2000).trim().optional(),
-  clientSecret: capped('The client secret', 4000).optional(),
-  tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']).optional(),
-  /** `client_credentials`: the client's own token (no user, no browser); needs a pre-registered client. */
-  grant: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
-  authorizationServerIndex: z.number().int().min(0).max(20).optional(),
-  /** A bundled demo scenario: its pre-registered client (if any) is filled in here, never sent to the browser. */
-  demoScenario: capped('The demo scenario', 100).optional(),
-});
-export type StartInput = z.input<typeof startInputSchema>;
 
 /** "a=b&c=d" or one pair per line → a record, refusing parameters the flow owns. */
 export function parseExtraParams(raw: string | undefined): Record<string, string> | undefined {
@@ -311,10 +267,6 @@ export function resetWalkthrough(): Promise<ActionResult> {
       return { data, result: snapshot(data) };
     });
   });
-}
-
-export interface ToolCallOutcome extends InspectorSnapshot {
-  result: ToolCallView;
 }
 
 export function runTool(name: string, args: unknown): Promise<ActionResult<ToolCallOutcome>> {

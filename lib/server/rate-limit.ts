@@ -18,6 +18,8 @@ export interface AbuseLimits {
    * no proxy and the request carried none).
    */
   proxyHops: number;
+  /** Largest request body accepted (a server action's arguments), in bytes. */
+  maxActionBytes: number;
 }
 
 export const DEFAULT_ABUSE_LIMITS: Readonly<AbuseLimits> = Object.freeze({
@@ -25,6 +27,7 @@ export const DEFAULT_ABUSE_LIMITS: Readonly<AbuseLimits> = Object.freeze({
   outboundPerMinute: 30,
   maxConcurrentOutbound: 16,
   proxyHops: 1,
+  maxActionBytes: 256 * 1024,
 });
 
 function count(env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number {
@@ -48,6 +51,7 @@ export function abuseLimitsFromEnv(env: Record<string, string | undefined> = pro
       DEFAULT_ABUSE_LIMITS.maxConcurrentOutbound,
     ),
     proxyHops: count(env, 'INSPECTOR_PROXY_HOPS', DEFAULT_ABUSE_LIMITS.proxyHops, 1),
+    maxActionBytes: count(env, 'INSPECTOR_MAX_ACTION_BYTES', DEFAULT_ABUSE_LIMITS.maxActionBytes, 1024),
   };
 }
 
@@ -135,6 +139,9 @@ export const tooManyActions = (limit: number, retryAfterS: number) =>
 
 export const tooManyOutbound = (limit: number, retryAfterS: number) =>
   `Too many walkthrough steps from your address: the inspector contacts other servers for at most ${limit} operations a minute from one client. Wait ${seconds(retryAfterS)}, then try again.`;
+
+export const tooLargeRequest = (size: number, max: number) =>
+  `Too large a request: ${Math.ceil(size / 1024).toLocaleString('en-US')} KB, and the inspector takes at most ${Math.floor(max / 1024).toLocaleString('en-US')} KB per action. Shorten what you entered (a server URL is at most 2,048 characters) and try again.`;
 
 export const tooBusy = (max: number) =>
   `The inspector is busy: it is already contacting other servers for ${max} operations, its limit. Try again in a few seconds.`;

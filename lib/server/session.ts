@@ -1,5 +1,6 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
+import type { WalkthroughMode } from '../contract';
 import type { FlowState } from '../flow';
 import {
   createKeyring,
@@ -10,7 +11,7 @@ import {
 } from '../session';
 import { config } from './config';
 
-export type WalkthroughMode = 'guided' | 'run-all';
+export type { WalkthroughMode } from '../contract';
 
 /** What one browser's session holds. Sealed before it reaches the store. */
 export interface InspectorSessionData {

@@ -1,13 +1,13 @@
 import { createStore } from 'zustand/vanilla';
-import type { FlowView, ToolCallView } from '../flow';
+import type { InspectorSnapshot, WalkthroughMode } from '../contract';
+import type { ToolCallView } from '../flow/tool-call';
 import type { StepId } from '../flow/types';
+import type { FlowView } from '../flow/view';
 
-export type WalkthroughMode = 'guided' | 'run-all';
+export type { WalkthroughMode };
 
-export interface Snapshot {
-  view: FlowView | null;
-  mode: WalkthroughMode;
-}
+/** What the server answers with: the view (never a secret) and the mode. */
+export type Snapshot = InspectorSnapshot;
 
 interface FlowSlice {
   view: FlowView | null;
