@@ -1,3 +1,30 @@
+/**
+ * The access-model audit: what an MCP server promises about access, checked from the client side
+ * with read-only requests only. Each row is a doctor check with stable id and evidence (exchange ids):
+ *
+ * | Promise                                      | Check                                   |
+ * | -------------------------------------------- | --------------------------------------- |
+ * | Read-only tools only                         | audit.read-only-annotations             |
+ * | (the inspector keeps to them)                | audit.non-read-only-never-called        |
+ * | Invalid tokens are rejected                  | audit.invalid-token-401                 |
+ * | No token: 401 without an error code          | audit.no-token-challenge                |
+ * | Tokens only in the Authorization header      | audit.query-token-rejected              |
+ * | Browser/MCP sessions are not credentials     | audit.session-without-auth-rejected     |
+ * | Revoked access is rejected on the next call  | audit.revoked-token-rejected (asks first)|
+ * | Missing permissions leak no system details   | audit.error-no-leak                     |
+ * | Missing scope is a proper 403 challenge      | audit.insufficient-scope-challenge      |
+ * | Browser clients can use every endpoint       | cors.browser-clients (warn only)        |
+ *
+ * | The token is refused for another resource    | audit.audience-restricted (audience.ts)  |
+ *
+ * Everything is recorded in the 'tools' step. Revocation ends the session, so it is a separate,
+ * confirmed operation (`testRevocation`); so is the audience test, which signs in once more.
+ *
+ * The folder, one job per file: probes.ts (read-only tools called with invalid arguments), raw.ts
+ * (hand-made requests in the server's wire), judge.ts (the one "must be rejected" judge), wire.ts
+ * (the 2026-07-28 rows), cors.ts (browser clients), audience.ts (the audience test, a side
+ * authorization that keeps the session), revocation.ts; this file runs the read-only rows.
+ */
 import type { Exchange } from '../../http/types';
 import { LEGACY_PROTOCOL_VERSION } from '../../mcp/client';
 import { rawMcpRequest } from '../../mcp/raw';

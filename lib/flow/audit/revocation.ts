@@ -1,3 +1,4 @@
+/** The audit's revocation row: it revokes the session's own tokens, so it ends the session. */
 import { freshConnected, requireOAuth } from '../access';
 import { disconnectedState, revokeTokens } from '../disconnect';
 import type { FlowState } from '../state';

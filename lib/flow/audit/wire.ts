@@ -1,3 +1,4 @@
+/** The audit's rows that only the 2026-07-28 wire makes testable (version rejection, header mismatch). */
 import {
   HEADER_MISMATCH,
   judgeVersionRejection,
