@@ -15,6 +15,11 @@ export interface ProbeResult {
   /** The raw WWW-Authenticate header, when there was one. */
   wwwAuthenticate?: string;
   challenge?: BearerChallenge;
+  /**
+   * The handshake (server/discover or initialize) answered without a token and the challenge came on
+   * tools/list: requests meant to be refused must not use the handshake.
+   */
+  handshakeOpen?: true;
 }
 
 /**

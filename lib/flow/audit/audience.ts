@@ -36,7 +36,7 @@ import type { FlowState, StateAt } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
 import { FlowError, type FlowSecrets } from '../types';
 import { judgeRejection } from './judge';
-import { auditRequest, rawRequest, shownStatus } from './raw';
+import { auditRequest, protectedTarget, rawRequest, shownStatus } from './raw';
 
 type Waiting = StateAt<'awaiting-callback'>;
 
@@ -311,11 +311,12 @@ export async function finishAudienceTest(
     );
   }
 
+  const target = await protectedTarget(run, state as unknown as Connected);
   const answer = await rawRequest(
     run,
     `Audit (MCP §Access Token Privilege Restriction) — a request with a token issued for ${audience}; expect 401`,
     state.options.serverUrl,
-    auditRequest(state as unknown as Connected, `Bearer ${tokens.access_token}`),
+    auditRequest(target, `Bearer ${tokens.access_token}`),
   );
   const actual = `${shownStatus(answer)} for ${aud.length ? `aud ${aud.join(' ')}` : unreadable}`;
   judgeRejection(

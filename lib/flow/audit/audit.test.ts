@@ -200,6 +200,19 @@ describe('runAccessAudit(): the token rows against servers that break them', () 
     });
   });
 
+  it('judges tokens on tools/list when initialize is open by design, never failing the open handshake', async () => {
+    const { ctx, connected } = await connect({ openInitialize: true });
+    const state = at(await runAccessAudit(connected, ctx), 'connected');
+    expect(state.probe.handshakeOpen).toBe(true);
+    const s = statuses(state);
+    expect(s['audit.invalid-token-401']).toBe('pass');
+    expect(s['audit.no-token-challenge']).toBe('pass');
+    expect(s['audit.query-token-rejected']).toBe('pass');
+    // Revocation, later, also judges on tools/list: the open initialize is not a revoked token accepted.
+    const revoked = await testRevocation(state, ctx);
+    expect(statuses(revoked)['audit.revoked-token-rejected']).toBe('pass');
+  });
+
   it('warns when the 401 to a request without any token carries an error code', async () => {
     const { ctx, connected } = await connect({ breaks: { noTokenErrorCode: true } });
     const state = await runAccessAudit(connected, ctx);

@@ -159,6 +159,25 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   judgeAnnotations(run, s.tools);
   judgeNeverCalled(run, upsertRecord(s.records, run.record), s.tools, serverUrl);
 
+  // First without any token: it shows which request the server protects. A legacy server may open
+  // initialize to everyone and protect tools/list; then the token rows use tools/list (in the
+  // session), or an open handshake would read as accepted tokens.
+  const noTokenPurpose =
+    'Audit (RFC 6750 §3.1) — a request without any token; expect 401 whose challenge has no error code';
+  let target: Pick<Connected, 'mcp' | 'probe'> = s;
+  let none = await rawRequest(run, noTokenPurpose, serverUrl, auditRequest(target));
+  if (s.mcp.era === 'legacy' && !s.probe.handshakeOpen && accepted(none)) {
+    target = { mcp: s.mcp, probe: { ...s.probe, handshakeOpen: true } };
+    run.fact('auditHandshakeOpen', 'initialize answered without a token; the token rows use tools/list');
+    const again = await rawRequest(
+      run,
+      `${noTokenPurpose} (tools/list: initialize is open)`,
+      serverUrl,
+      auditRequest(target),
+    );
+    none = { ...again, exchangeIds: [...none.exchangeIds, ...again.exchangeIds] };
+  }
+
   // An invalid token, and (for JWTs) the real claims with a signature that cannot verify.
   const forged = forgedSignature(token);
   run.addSecret(forged);
@@ -166,14 +185,14 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
     run,
     'Audit (RFC 6750 §3.1) — a request with a made-up access token; expect 401 invalid_token',
     serverUrl,
-    auditRequest(s, 'Bearer mcp-auth-inspector-audit-not-a-real-token'),
+    auditRequest(target, 'Bearer mcp-auth-inspector-audit-not-a-real-token'),
   );
   const forgedAnswer = forged
     ? await rawRequest(
         run,
         'Audit (RFC 6750 §3.1) — a request with this session’s JWT and a forged signature; expect 401',
         serverUrl,
-        auditRequest(s, `Bearer ${forged}`),
+        auditRequest(target, `Bearer ${forged}`),
       )
     : undefined;
   const invalidAnswers = [
@@ -211,12 +230,6 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   }
 
   // No token at all: 401, and the challenge carries no error code (the request had no credentials).
-  const none = await rawRequest(
-    run,
-    'Audit (RFC 6750 §3.1) — a request without any token; expect 401 whose challenge has no error code',
-    serverUrl,
-    auditRequest(s),
-  );
   const noneAt = {
     expected: '401, WWW-Authenticate: Bearer without error=',
     actual: `${shownStatus(none)}${none.challenge ? '' : ' (no Bearer challenge)'}`,
@@ -273,7 +286,7 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
     run,
     'Audit (OAuth 2.1 §5.2; RFC 6750 §2.3) — a request with the valid token only as ?access_token=; expect 401',
     queryUrl.href,
-    auditRequest(s),
+    auditRequest(target),
   );
   judgeRejection(run, 'audit.query-token-rejected', query, {
     accepted:
@@ -319,7 +332,7 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   }
 
   await judgeModernWireRules(run, s);
-  await judgeBrowserCors(run, s);
+  await judgeBrowserCors(run, { ...s, probe: target.probe });
 
   // Tool errors: what the deliberately invalid calls brought back.
   const errors = probes.filter((p) => p.outcome === 'tool-error' || p.outcome === 'protocol-error');
@@ -422,6 +435,8 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   });
   const next: Connected = {
     ...s,
+    // What the audit learned about which request the server protects, for the rows that come later.
+    probe: target.probe,
     records: upsertRecord(s.records, orderedRecord(run.finish())),
     seq: run.nextSeq,
   };

@@ -11,12 +11,15 @@ import { firstJsonRpcMessage } from '../steps/util';
 
 /**
  * The request the audit's token rows send, in the era the server speaks: one it must authenticate
- * (tools/list on the modern wire; initialize on the legacy one, as a new client would).
+ * (tools/list on the modern wire; initialize on the legacy one, as a new client would). When the
+ * probe found the handshake open (initialize answered without a token, tools/list challenged),
+ * tools/list in the session instead: an open initialize says nothing about token checks.
  */
 export function auditRequest(
-  s: Connected,
+  s: Pick<Connected, 'mcp' | 'probe'>,
   authorization?: string,
 ): { headers: Record<string, string>; body: string } {
+  const legacyMethod = s.probe.handshakeOpen ? 'tools/list' : 'initialize';
   const { headers, body } =
     s.mcp.era === 'modern'
       ? rawMcpRequest({
@@ -27,9 +30,10 @@ export function auditRequest(
         })
       : rawMcpRequest({
           era: 'legacy',
-          method: 'initialize',
+          method: legacyMethod,
           id: 'mcp-auth-inspector-audit',
           protocolVersion: s.mcp.protocolVersion ?? LEGACY_PROTOCOL_VERSION,
+          ...(legacyMethod === 'tools/list' && s.mcp.sessionId ? { sessionId: s.mcp.sessionId } : {}),
         });
   return { headers: authorization ? { ...headers, authorization } : headers, body };
 }
@@ -79,3 +83,22 @@ export const shownStatus = (a: RawAnswer) =>
   a.status === undefined
     ? `no answer (${a.error ?? 'failed'})`
     : `${a.status}${a.challenge?.error ? ` error="${a.challenge.error}"` : ''}`;
+
+/**
+ * What the rows' requests must target (see auditRequest): on the legacy wire, when the probe did not
+ * already find it, one request without a token tells whether initialize is open to everyone; if it
+ * is, the rows use tools/list, or an open handshake would read as an accepted token.
+ */
+export async function protectedTarget(
+  run: StepRun,
+  s: Pick<Connected, 'mcp' | 'probe' | 'options'>,
+): Promise<Pick<Connected, 'mcp' | 'probe'>> {
+  if (s.mcp.era !== 'legacy' || s.probe.handshakeOpen) return s;
+  const open = await rawRequest(
+    run,
+    'Audit — initialize without any token, to know whether the handshake is open before judging tokens with it',
+    s.options.serverUrl,
+    auditRequest(s),
+  );
+  return accepted(open) ? { mcp: s.mcp, probe: { ...s.probe, handshakeOpen: true } } : s;
+}

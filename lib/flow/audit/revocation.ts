@@ -6,7 +6,7 @@ import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-
 import { FlowError } from '../types';
 
 import { judgeRejection } from './judge';
-import { auditRequest, rawRequest, shownStatus } from './raw';
+import { auditRequest, protectedTarget, rawRequest, shownStatus } from './raw';
 
 /**
  * The revocation row of the audit: revokes this session's tokens at the authorization server
@@ -26,6 +26,7 @@ export async function testRevocation(state: FlowState, ctx: FlowContext): Promis
   const existing = s.records.find((r) => r.id === 'tools');
   const run = new StepRun('tools', ctx, s.secrets, s.seq, existing);
   const oldToken = s.secrets.accessToken ?? '';
+  const target = await protectedTarget(run, s);
   const revocation = await revokeTokens(run, s);
   let message: string;
   if (revocation.outcome === 'no-endpoint') {
@@ -53,7 +54,7 @@ export async function testRevocation(state: FlowState, ctx: FlowContext): Promis
       run,
       'Audit (RFC 7009; MCP §Token Handling) — a request with the access token just revoked; expect 401',
       s.options.serverUrl,
-      auditRequest(s, `Bearer ${oldToken}`),
+      auditRequest(target, `Bearer ${oldToken}`),
     );
     const verdict = judgeRejection(
       run,

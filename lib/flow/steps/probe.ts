@@ -154,6 +154,7 @@ export async function runProbe(state: StateAt<'probe'>, run: StepRun): Promise<F
         step: 'prm',
         probe: {
           status: later.status,
+          handshakeOpen: true,
           ...(later.header ? { wwwAuthenticate: later.header } : {}),
           ...(later.challenge ? { challenge: later.challenge } : {}),
         },

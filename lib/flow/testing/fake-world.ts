@@ -33,6 +33,8 @@ export interface FakeWorldOptions {
   refreshToken?: boolean;
   /** MCP server answers 200 to unauthenticated requests. */
   unprotected?: boolean;
+  /** initialize answers without a token (no session); everything else needs one. */
+  openInitialize?: boolean;
   /** Tools call requiring scope: 403 insufficient_scope. */
   revokeAfterList?: boolean;
   /** The refresh grant returns a new refresh token each time (default true). */
@@ -176,7 +178,7 @@ export function createFakeWorld(opts: FakeWorldOptions = {}) {
     const message = body
       ? (JSON.parse(body) as { id?: number; method: string; params?: Record<string, unknown> })
       : undefined;
-    if (opts.unprotected && message?.method === 'initialize') {
+    if ((opts.unprotected || (opts.openInitialize && !token)) && message?.method === 'initialize') {
       return json({
         jsonrpc: '2.0',
         id: message.id,
