@@ -706,17 +706,18 @@ async function runIdJag(state: StateAt<'token'>, run: StepRun): Promise<FlowStat
         typeof body?.error === 'string'
           ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}`
           : `HTTP ${response.status}`;
-      run.check('token.id-jag', 'fail', `The enterprise IdP did not issue an ID-JAG (${why}).`, {
-        expected: `200 with issued_token_type ${ID_JAG_TOKEN_TYPE}`,
-        actual: why,
-        exchangeIds: call.exchangeIds,
-      });
-      throw new FlowError({
-        code: 'token_failed',
-        message: `The enterprise IdP refused the token exchange (${why}).`,
-        hint: 'Check that the ID token is fresh, issued for this IdP client, and that the IdP allows this client to reach this authorization server.',
-        specRef: 'RFC 8693 §2.2.2',
-      });
+      throw run.fail(
+        'token.id-jag',
+        {
+          code: 'token_failed',
+          message: `The enterprise IdP refused the token exchange (${why}).`,
+          hint: 'Check that the ID token is fresh, issued for this IdP client, and that the IdP allows this client to reach this authorization server.',
+          expected: `200 with issued_token_type ${ID_JAG_TOKEN_TYPE}`,
+          actual: why,
+          specRef: 'RFC 8693 §2.2.2',
+        },
+        { checkMessage: `The enterprise IdP did not issue an ID-JAG (${why}).`, exchangeIds: call.exchangeIds },
+      );
     }
     idJag = body.access_token;
   } catch (err) {
