@@ -52,8 +52,8 @@ export function DoctorStrip() {
 
 function FirstFinding({ check, onShow }: { check: Check; onShow: () => void }) {
   return (
-    <div className="mt-2 flex flex-wrap items-start justify-between gap-3 border-t border-line pt-2 text-sm">
-      <div className="min-w-0">
+    <div className="mt-2 flex items-start justify-between gap-3 border-t border-line pt-2 text-sm">
+      <div className="min-w-0 flex-1">
         <p className="flex flex-wrap items-center gap-2">
           <StatusBadge status={check.status} />
           <span className="font-medium">{check.title}</span>

@@ -3,7 +3,6 @@
 import { STEP_INFO } from '@/lib/flow/step-info';
 import { STEP_ORDER, type StepId } from '@/lib/flow/types';
 import { ActionRow } from './action-row';
-import { ErrorCallout } from './error-callout';
 import { safeHttpUrl } from './external-link';
 import { spokenWire } from './format';
 import { useInspector } from './inspector-provider';
@@ -55,7 +54,18 @@ export function FlowControls() {
     return (
       <>
         {view.recovery ? <RecoveryBanner recovery={view.recovery} /> : null}
-        <section aria-label="Outcome">{view.error ? <ErrorCallout error={view.error} /> : null}</section>
+        <section aria-label="Outcome">
+          {view.error ? (
+            // The step's detail below spells out expected, actual and what to do; here, one line.
+            <p
+              role="alert"
+              className="rounded-lg border border-fail/50 bg-fail/5 px-4 py-2 text-sm font-semibold text-fail"
+            >
+              <span aria-hidden="true">✕ </span>
+              Stopped{view.failedStep ? ` at ${STEP_INFO[view.failedStep].title}` : ''}: {view.error.message}
+            </p>
+          ) : null}
+        </section>
       </>
     );
   }

@@ -56,8 +56,22 @@ function Tagline({ hosted }: { hosted: boolean }) {
   );
 }
 
+/**
+ * A page rendered with a walkthrough (back from the authorization server, a reload) hydrates only once
+ * its lazy parts arrive: fetch the workspace and the view it opens on together, not one after the other.
+ */
+let preloaded = false;
+function preload(connected: boolean) {
+  if (preloaded || typeof window === 'undefined') return;
+  preloaded = true;
+  void import('./workspace');
+  if (connected) void import('./tools-panel');
+}
+
 function Started() {
   const started = useInspector((s) => s.view !== null);
+  const connected = useInspector((s) => s.view?.step === 'connected');
+  if (started) preload(connected);
   return started ? (
     <Suspense fallback={<p className="text-sm text-muted">Loading the walkthrough…</p>}>
       <Workspace />

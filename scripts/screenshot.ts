@@ -1,13 +1,27 @@
 /**
- * `npm run screenshot`: drives the built inspector through the demo walkthrough in Chromium and saves
- * screenshots (light and dark) for the README, and for looking at what a user sees.
+ * `npm run screenshot`: drives the built inspector through the demo in Chromium at 1400×900 and saves
+ * the README's screenshots (and dark variants): the start page, the consent page, the connected page
+ * (tools view, and the sequence diagram), the timeline, a failing scenario and its diagram.
  */
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { startDemo } from '../demo/index';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import { freePort, startInspector } from './inspector-process';
 
 const out = process.argv[2] ?? 'docs';
+const viewport = { width: 1400, height: 900 };
+
+async function signIn(page: Page, baseUrl: string, shot?: string) {
+  await page.getByRole('button', { name: 'Authorize', exact: true }).click();
+  await page.getByLabel('Username').fill('demo');
+  await page.getByLabel('Password').fill('demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Authorize', exact: true }).waitFor();
+  if (shot) await page.screenshot({ path: shot });
+  await page.getByRole('button', { name: 'Authorize', exact: true }).click();
+  await page.waitForURL(`${baseUrl}/`);
+  await page.getByRole('heading', { name: /Connected/ }).waitFor();
+}
 
 async function main() {
   const demo = await startDemo();
@@ -25,48 +39,48 @@ async function main() {
   const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     for (const scheme of ['light', 'dark'] as const) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+      const suffix = scheme === 'dark' ? '-dark' : '';
+      const page = await browser.newPage({ viewport, colorScheme: scheme });
       await page.goto(inspector.url);
+      await page.getByRole('button', { name: 'Inspect the demo server' }).waitFor();
+      await page.screenshot({ path: `${out}/start${suffix}.png` });
+
       await page.getByRole('button', { name: 'Inspect the demo server' }).click();
-      await page.getByRole('button', { name: 'Authorize', exact: true }).click();
-      await page.getByLabel('Username').fill('demo');
-      await page.getByLabel('Password').fill('demo');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('button', { name: 'Authorize', exact: true }).click();
-      await page.waitForURL(`${inspector.url}/`);
-      await page.getByRole('heading', { name: /Connected/ }).waitFor();
+      await signIn(page, inspector.url, `${out}/consent${suffix}.png`);
+      // Connected: the page follows the flow to the tools; the doctor, banner, steps and views fit.
+      const tool = page.getByRole('article', { name: 'Tool echo' });
+      await tool.getByLabel('message', { exact: false }).first().fill('hello from the README');
+      await tool.getByRole('button', { name: 'Run echo' }).click();
+      await tool.getByRole('region', { name: 'Result of echo' }).waitFor();
+      await page.screenshot({ path: `${out}/connected${suffix}.png` });
+
+      await page.getByRole('tab', { name: 'Sequence' }).click();
+      await page.getByRole('img', { name: /^Sequence diagram/ }).waitFor();
+      await page.screenshot({ path: `${out}/sequence${suffix}.png` });
+      // The whole diagram, beyond the fold.
       await page
-        .getByRole('navigation', { name: 'Steps' })
-        .getByRole('button', { name: /Protected resource metadata/ })
-        .click();
-      await page.locator('details').filter({ hasText: 'GET' }).first().locator('summary').click();
-      // The walkthrough itself, from the doctor strip down.
-      await page.getByRole('region', { name: 'Doctor summary' }).evaluate((el) => el.scrollIntoView());
-      await page.screenshot({ path: `${out}/screenshot${scheme === 'dark' ? '-dark' : ''}.png` });
-      const tool = page.getByRole('article', { name: 'Tool get_logo' });
-      await tool.getByRole('button', { name: 'Run get_logo' }).click();
-      await tool.getByRole('region', { name: 'Result of get_logo' }).waitFor();
-      await page.screenshot({
-        path: `${out}/full-page${scheme === 'dark' ? '-dark' : ''}.png`,
-        fullPage: true,
-      });
-      // A tool that asks back before it answers (2026-07-28 input required): the form in its card.
-      const temperature = page.getByRole('article', { name: 'Tool get_temperature' });
-      await temperature.getByLabel('City').fill('Berlin');
-      await temperature.getByRole('button', { name: 'Run get_temperature' }).click();
-      await temperature
-        .getByRole('region', { name: 'get_temperature asks for input before it answers' })
-        .waitFor();
-      await temperature.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-      await page.screenshot({ path: `${out}/input-required${scheme === 'dark' ? '-dark' : ''}.png` });
-      // The top of the connected page: the banner says which MCP revision the server speaks.
-      await page.evaluate(() => window.scrollTo(0, 0));
-      await page
-        .getByRole('region', { name: 'Outcome' })
-        .evaluate((el) => el.scrollIntoView({ block: 'start' }));
-      await page.screenshot({ path: `${out}/connected${scheme === 'dark' ? '-dark' : ''}.png` });
+        .getByRole('region', { name: 'Sequence diagram' })
+        .screenshot({ path: `${out}/sequence-diagram${suffix}.png` });
+      await page.getByRole('tab', { name: 'Timeline' }).click();
+      await page.getByRole('img', { name: /^Timeline/ }).waitFor();
+      await page.screenshot({ path: `${out}/timeline${suffix}.png` });
       await page.close();
     }
+
+    // A failing scenario: the doctor spells out the rule, the diagram marks the exchange that proves it.
+    const failing = demo.scenarios.find((s) => s.id === 'issuer-mismatch');
+    if (!failing) throw new Error('the demo has no issuer-mismatch scenario');
+    const page = await browser.newPage({ viewport });
+    await page.goto(inspector.url);
+    await page.getByRole('button', { name: `Try scenario: ${failing.title}` }).click();
+    await page.getByRole('region', { name: 'Outcome' }).getByRole('alert').first().waitFor();
+    await page.screenshot({ path: `${out}/failing.png` });
+    await page.getByRole('tab', { name: 'Sequence' }).click();
+    const diagram = page.getByRole('img', { name: /^Sequence diagram/ });
+    await diagram.waitFor();
+    await diagram.locator('.pic-fail').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${out}/failing-sequence.png` });
+    await page.close();
     console.log(`Screenshots written to ${out}/`);
   } finally {
     await browser.close();
