@@ -175,6 +175,32 @@ describe('the CLI against the bundled demo', () => {
     expect(code).toBe(0);
   });
 
+  it('connect --dpop gets a DPoP-bound token from oidc-provider and the demo accepts it only with proofs', async () => {
+    const s = scenario('dpop');
+    const base = [
+      'connect',
+      s.mcpUrl,
+      '--json',
+      '--grant',
+      'client-credentials',
+      '--client-id',
+      s.preRegistered!.clientId,
+      '--client-secret',
+      s.preRegistered!.clientSecret!,
+      '--call',
+      'whoami',
+    ];
+    const bound = JSON.parse((await cli([...base, '--dpop'])).stdout) as Report;
+    const status = (r: Report, id: string) => r.checks.find((c) => c.id === id)?.status;
+    expect(status(bound, 'token.dpop-advertised')).toBe('pass');
+    expect(status(bound, 'token.dpop-bound')).toBe('pass');
+    expect(bound.call).toMatchObject({ tool: 'whoami', ok: true });
+    // Without --dpop the same server still serves the client with a plain Bearer token.
+    const plain = JSON.parse((await cli(base)).stdout) as Report;
+    expect(status(plain, 'token.dpop-bound')).toBeUndefined();
+    expect(plain.call).toMatchObject({ ok: true });
+  });
+
   it('connect refuses a destructive tool and exits 1', async () => {
     const { code, stdout } = await cli([
       'connect',

@@ -44,6 +44,8 @@ export interface DemoScenario {
   };
   /** The grant its client uses: `client_credentials` needs no user (the OAuth client credentials extension). */
   grant?: 'authorization_code' | 'client_credentials';
+  /** Its MCP server takes DPoP-bound tokens (RFC 9449): clients should ask for one. */
+  dpop?: boolean;
 }
 
 export interface DemoHandle {
@@ -102,6 +104,7 @@ const SERVER_NAMES = [
   'x-mcp-header',
   'as-machine',
   'client-credentials',
+  'dpop',
 ] as const;
 type ServerName = (typeof SERVER_NAMES)[number];
 
@@ -260,10 +263,11 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       name: 'machine',
       origin: origin('as-machine'),
       state,
-      resources: [mcpUrl('client-credentials')],
+      resources: [mcpUrl('client-credentials'), mcpUrl('dpop')],
       registration: false,
       rfc8414: true,
       clientCredentials: true,
+      dpop: true,
       staticClients: [
         {
           client_id: MACHINE_CLIENT,
@@ -373,6 +377,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
 
     servers['as-machine'].setHandler(chain(asMachine.handle));
     servers['client-credentials'].setHandler(chain(standardMcp('client-credentials', asMachine).handle));
+    servers.dpop.setHandler(chain(standardMcp('dpop', asMachine).handle));
 
     servers['as-cimd'].setHandler(chain(asCimd.handle));
     servers.cimd.setHandler(chain(standardMcp('cimd', asCimd).handle));
@@ -540,6 +545,24 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
           tokenEndpointAuthMethod: 'client_secret_basic',
         },
         grant: 'client_credentials',
+      },
+      {
+        id: 'dpop',
+        title: 'DPoP: sender-constrained tokens',
+        description:
+          'The machine client asks for a DPoP-bound token (RFC 9449): the authorization server binds it to ' +
+          'the client’s key (token_type DPoP, cnf.jkt), and the MCP server accepts it only with the DPoP ' +
+          'scheme and a fresh proof for each request (method, URL, ath, a new jti).',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('dpop'),
+        wire: 'modern',
+        preRegistered: {
+          clientId: MACHINE_CLIENT,
+          clientSecret: MACHINE_CLIENT_SECRET,
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        },
+        grant: 'client_credentials',
+        dpop: true,
       },
       {
         id: 'cimd',

@@ -78,6 +78,7 @@ describe('scenario list', () => {
       'no-dcr-preregistered',
       'no-dcr-confidential',
       'client-credentials',
+      'dpop',
       'cimd',
       'dual-era',
       'legacy-2025-11-25',
@@ -117,6 +118,7 @@ describe('scenario list', () => {
     }
     expect(demo.scenarios.filter((s) => s.grant).map((s) => [s.id, s.grant])).toEqual([
       ['client-credentials', 'client_credentials'],
+      ['dpop', 'client_credentials'],
     ]);
     const wires = Object.fromEntries(demo.scenarios.map((s) => [s.id, s.wire]));
     expect(wires).toEqual({
@@ -127,6 +129,7 @@ describe('scenario list', () => {
       'no-dcr-preregistered': 'modern',
       'no-dcr-confidential': 'modern',
       'client-credentials': 'modern',
+      dpop: 'modern',
       cimd: 'modern',
       'dual-era': 'dual',
       'legacy-2025-11-25': 'legacy',

@@ -64,6 +64,10 @@ const USED: Record<string, { prm?: string; as?: string }> = {
     prm: '/.well-known/oauth-protected-resource/mcp',
     as: '/.well-known/oauth-authorization-server',
   },
+  dpop: {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
 };
 const SCENARIO_IDS = Object.keys(USED);
 
@@ -77,7 +81,7 @@ const SPOKEN: Record<NonNullable<DemoScenario['wire']>, string> = {
 /** Scenarios that answer without a token: when they connect, they do so without OAuth. */
 const UNPROTECTED = new Set(['no-401']);
 /** Scenarios whose client gets its own token (client credentials): OAuth without a browser or consent. */
-const NO_BROWSER = new Set(['client-credentials']);
+const NO_BROWSER = new Set(['client-credentials', 'dpop']);
 
 const STEP_TITLE: Record<string, string> = {
   probe: 'Unauthenticated probe',

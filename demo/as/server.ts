@@ -51,6 +51,8 @@ export interface AuthorizationServerOptions {
   clientIdMetadataDocuments?: boolean;
   /** Enable the client credentials grant (RFC 6749 §4.4) for clients registered with it. */
   clientCredentials?: boolean;
+  /** Bind tokens to the client's DPoP key when it sends a proof (RFC 9449). */
+  dpop?: boolean;
   /** Pre-registered clients. They accept any loopback redirect URI (RFC 8252 §7.3 style). */
   staticClients?: ClientMetadata[];
   /** Use 2025-03-26 fallback paths: /authorize, /token, /register. */
@@ -133,6 +135,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: options.clientCredentials ?? false },
+      dPoP: { enabled: options.dpop ?? false },
       registration: { enabled: options.registration ?? true, initialAccessToken: false },
       rpInitiatedLogout: {
         enabled: true,

@@ -2,7 +2,15 @@
  * Bearer token checks of the demo MCP servers: JWT access tokens (RFC 9068) verified against the
  * authorization server's JWKS, audience-restricted to this resource, and the RFC 6750 / RFC 9728 challenges.
  */
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import { createHash } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  createRemoteJWKSet,
+  EmbeddedJWK,
+  errors,
+  type JWTPayload,
+  jwtVerify,
+} from 'jose';
 import type { DemoState } from '../state';
 
 /** Who is calling, as the tools see it. */
@@ -15,6 +23,8 @@ export interface Identity {
   /** epoch seconds */
   expiresAt: number | null;
   jti: string | null;
+  /** The DPoP key thumbprint the token is bound to (`cnf.jkt`), when it is bound (RFC 9449 §6). */
+  jkt?: string;
 }
 
 export const ANONYMOUS: Identity = {
@@ -107,9 +117,62 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         issuer: payload.iss ?? null,
         expiresAt: payload.exp ?? null,
         jti,
+        ...(typeof (payload.cnf as { jkt?: unknown } | undefined)?.jkt === 'string'
+          ? { jkt: (payload.cnf as { jkt: string }).jkt }
+          : {}),
       },
     };
   };
+}
+
+/** `Authorization: DPoP <token>` (RFC 9449 §7.1). */
+export function dpopFromHeader(header: string | undefined): string | undefined {
+  const match = /^DPoP +([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+const seenProofs = new Map<string, number>();
+
+/**
+ * Checks the DPoP proof of a request made with a bound token: a dpop+jwt signed by the key in its
+ * header, whose thumbprint is the token's cnf.jkt, for this method and URL, this token (ath), recent,
+ * and not seen before. Returns why not, or undefined when it holds.
+ * @see RFC 9449 §4.3, §7.1
+ */
+export async function dpopProblem(input: {
+  proof: string | undefined;
+  jkt: string;
+  method: string;
+  url: URL;
+  token: string;
+}): Promise<string | undefined> {
+  if (!input.proof) return 'A DPoP-bound token needs a DPoP proof';
+  try {
+    const { payload, protectedHeader } = await jwtVerify(input.proof, EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    });
+    if (!protectedHeader.jwk || (await calculateJwkThumbprint(protectedHeader.jwk, 'sha256')) !== input.jkt) {
+      return 'The DPoP proof is signed by another key than the one the token is bound to';
+    }
+    const htu = new URL(input.url);
+    htu.search = '';
+    htu.hash = '';
+    if (payload.htm !== input.method || payload.htu !== htu.href)
+      return 'The DPoP proof is for another request';
+    const ath = createHash('sha256').update(input.token).digest('base64url');
+    if (payload.ath !== ath) return 'The DPoP proof is for another access token';
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > 60)
+      return 'The DPoP proof is not fresh';
+    const jti = typeof payload.jti === 'string' ? payload.jti : '';
+    if (!jti || seenProofs.has(jti)) return 'The DPoP proof was used before';
+    seenProofs.set(jti, now);
+    if (seenProofs.size > 10_000) seenProofs.delete(seenProofs.keys().next().value as string);
+    return undefined;
+  } catch (error) {
+    return `The DPoP proof is invalid (${(error as Error).message})`;
+  }
 }
 
 /** `Authorization: Bearer <token>` only; any other scheme counts as no token. */

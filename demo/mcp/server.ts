@@ -24,7 +24,15 @@ import {
 } from '@modelcontextprotocol/server';
 import { PUBLIC_CORS_HEADERS, readBody, requestUrl, sendJson, sendPreflight } from '../http';
 import { BASE_SCOPE, type DemoState, MCP_SCOPES } from '../state';
-import { ANONYMOUS, bearerChallenge, bearerFromHeader, type Identity, type TokenVerifier } from './auth';
+import {
+  ANONYMOUS,
+  bearerChallenge,
+  bearerFromHeader,
+  dpopFromHeader,
+  dpopProblem,
+  type Identity,
+  type TokenVerifier,
+} from './auth';
 import { createMcpServer } from './tools';
 import { sendWebResponse, toWebRequest } from './web';
 
@@ -212,7 +220,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     url: URL,
     config: McpAuthConfig,
   ): Promise<{ ok: true; identity: Identity; token: string } | { ok: false; description?: string }> {
-    let token = bearerFromHeader(req.headers.authorization);
+    const dpopToken = dpopFromHeader(req.headers.authorization);
+    let token = bearerFromHeader(req.headers.authorization) ?? dpopToken;
     if (!token && state.isBroken('query-token')) token = url.searchParams.get('access_token') ?? undefined;
     if (!token) {
       const sessionId = req.headers['mcp-session-id'];
@@ -224,7 +233,27 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     state.recordBearerSeen(token);
     const result = await config.verify(token);
-    return result.ok ? { ok: true, identity: result.identity, token } : result;
+    if (!result.ok) return result;
+    // A DPoP-bound token (cnf.jkt) is only good with the DPoP scheme and a proof of its key (RFC 9449 §7.1).
+    if (result.identity.jkt) {
+      if (!dpopToken)
+        return {
+          ok: false,
+          description: 'This access token is DPoP-bound: send it with the DPoP scheme and a proof',
+        };
+      const proof = req.headers.dpop;
+      const problem = await dpopProblem({
+        proof: typeof proof === 'string' ? proof : undefined,
+        jkt: result.identity.jkt,
+        method: req.method ?? 'GET',
+        url,
+        token,
+      });
+      if (problem) return { ok: false, description: problem };
+    } else if (dpopToken) {
+      return { ok: false, description: 'The DPoP scheme was used with a token that is not DPoP-bound' };
+    }
+    return { ok: true, identity: result.identity, token };
   }
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -66,6 +66,8 @@ export const startInputSchema = z.object({
   tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']).optional(),
   /** `client_credentials`: the client's own token (no user, no browser); needs a pre-registered client. */
   grant: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
+  /** Ask for DPoP-bound tokens (RFC 9449). */
+  dpop: z.boolean().default(false),
   authorizationServerIndex: z.number().int().min(0).max(20).optional(),
   /** A bundled demo scenario: its pre-registered client (if any) is filled in here, never sent to the browser. */
   demoScenario: capped('The demo scenario', 100).optional(),
@@ -83,6 +85,8 @@ export interface DemoScenarioInfo {
   preRegistered?: { clientId: string; clientSecret?: string };
   /** The grant the scenario's client uses (client credentials: no user, no browser). */
   grant?: 'authorization_code' | 'client_credentials';
+  /** The scenario's resource server takes DPoP-bound tokens: the inspector asks for one. */
+  dpop?: boolean;
 }
 
 export interface DemoInfo {

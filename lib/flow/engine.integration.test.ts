@@ -70,6 +70,7 @@ function optionsFor(scenario: DemoScenario, over: Partial<FlowOptions> = {}): Fl
       : {}),
     ...(scenario.id === 'cimd' ? { clientMetadataUrl: cimdUrl } : {}),
     ...(scenario.grant ? { grant: scenario.grant } : {}),
+    ...(scenario.dpop ? { dpop: true } : {}),
     ...over,
   };
 }

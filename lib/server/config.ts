@@ -49,6 +49,7 @@ const demoSchema = z.object({
         specVersion: z.enum(SPEC_VERSIONS as [SpecVersion, ...SpecVersion[]]).optional(),
         preRegistered: z.object({ clientId: z.string(), clientSecret: z.string().optional() }).optional(),
         grant: z.enum(['authorization_code', 'client_credentials']).optional(),
+        dpop: z.boolean().optional(),
       }),
     )
     .default([]),

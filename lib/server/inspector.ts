@@ -158,6 +158,7 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
       input.tokenEndpointAuthMethod = scenario.preRegistered.clientSecret ? 'client_secret_basic' : 'none';
     }
     if (scenario?.grant) input.grant = scenario.grant;
+    if (scenario?.dpop) input.dpop = true;
     const flow = createFlow({
       serverUrl: input.serverUrl,
       specVersion: input.specVersion,
@@ -174,6 +175,7 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
       clientName: 'MCP Auth Inspector',
       authorizationServerIndex: input.authorizationServerIndex,
       ...(input.grant === 'client_credentials' ? { grant: 'client_credentials' as const } : {}),
+      ...(input.dpop ? { dpop: true } : {}),
     });
     return withSession(
       async () => {
