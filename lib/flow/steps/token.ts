@@ -716,7 +716,10 @@ async function runIdJag(state: StateAt<'token'>, run: StepRun): Promise<FlowStat
           actual: why,
           specRef: 'RFC 8693 §2.2.2',
         },
-        { checkMessage: `The enterprise IdP did not issue an ID-JAG (${why}).`, exchangeIds: call.exchangeIds },
+        {
+          checkMessage: `The enterprise IdP did not issue an ID-JAG (${why}).`,
+          exchangeIds: call.exchangeIds,
+        },
       );
     }
     idJag = body.access_token;
