@@ -1,10 +1,12 @@
 'use client';
 
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { CheckList } from './check-list';
-import { ConfirmDialog } from './confirm-dialog';
 import { useInspector } from './inspector-provider';
 import { useInspectorActions } from './use-inspector-actions';
+
+/** Loaded when a test that asks first is chosen. */
+const ConfirmDialog = lazy(() => import('./confirm-dialog').then((m) => ({ default: m.ConfirmDialog })));
 
 const button = 'rounded-md px-4 py-2 text-sm font-semibold disabled:opacity-60';
 
@@ -89,39 +91,43 @@ export function AuditPanel() {
         </div>
       ) : null}
       {connected && confirming === 'audience' ? (
-        <ConfirmDialog
-          title="Sign in again to test the audience check?"
-          confirmLabel="Sign in and test"
-          disabled={busy !== null}
-          onConfirm={() => {
-            setConfirming(null);
-            void actions.testAudience();
-          }}
-          onCancel={() => setConfirming(null)}
-        >
-          A token issued for another resource must not work here. To get one, you sign in once more (same
-          client registration), asking for a resource that does not exist, and nothing else; the inspector
-          sends the token it gets to this server once. It must answer 401. Your session stays as it is
-          whatever happens. If the authorization server refuses the made-up resource (invalid_target), that is
-          it restricting audiences: it passes, and the server’s own check is reported as not testable.
-        </ConfirmDialog>
+        <Suspense fallback={null}>
+          <ConfirmDialog
+            title="Sign in again to test the audience check?"
+            confirmLabel="Sign in and test"
+            disabled={busy !== null}
+            onConfirm={() => {
+              setConfirming(null);
+              void actions.testAudience();
+            }}
+            onCancel={() => setConfirming(null)}
+          >
+            A token issued for another resource must not work here. To get one, you sign in once more (same
+            client registration), asking for a resource that does not exist, and nothing else; the inspector
+            sends the token it gets to this server once. It must answer 401. Your session stays as it is
+            whatever happens. If the authorization server refuses the made-up resource (invalid_target), that
+            is it restricting audiences: it passes, and the server’s own check is reported as not testable.
+          </ConfirmDialog>
+        </Suspense>
       ) : null}
       {connected && confirming === 'revocation' ? (
-        <ConfirmDialog
-          title="Revoke this session’s tokens to test revocation?"
-          confirmLabel="Revoke and test"
-          disabled={busy !== null}
-          onConfirm={() => {
-            setConfirming(null);
-            void actions.testRevocation();
-          }}
-          onCancel={() => setConfirming(null)}
-        >
-          The inspector revokes the refresh token and the access token at the authorization server (RFC 7009),
-          then sends the old access token to the MCP server once: it must answer 401. This ends the session;
-          afterwards you press Reconnect and sign in again with the same client registration. Nothing else is
-          revoked or changed.
-        </ConfirmDialog>
+        <Suspense fallback={null}>
+          <ConfirmDialog
+            title="Revoke this session’s tokens to test revocation?"
+            confirmLabel="Revoke and test"
+            disabled={busy !== null}
+            onConfirm={() => {
+              setConfirming(null);
+              void actions.testRevocation();
+            }}
+            onCancel={() => setConfirming(null)}
+          >
+            The inspector revokes the refresh token and the access token at the authorization server (RFC
+            7009), then sends the old access token to the MCP server once: it must answer 401. This ends the
+            session; afterwards you press Reconnect and sign in again with the same client registration.
+            Nothing else is revoked or changed.
+          </ConfirmDialog>
+        </Suspense>
       ) : null}
       {checks.length ? (
         <div className="mt-4">

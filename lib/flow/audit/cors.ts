@@ -202,20 +202,37 @@ export async function judgeBrowserCors(run: StepRun, s: Connected): Promise<Cors
     note('the token endpoint', md.token_endpoint, responseGaps(token.headers, []), token.exchangeIds);
   }
 
-  const blocking = findings.filter((f) => f.missing.length);
+  // An endpoint that answered nothing at all was not tested: no claim about its CORS.
+  const silent = (f: CorsFinding) =>
+    f.missing.length > 0 && f.missing.every((m) => m === 'an answer' || m === 'an answer to the preflight');
+  const untested = findings.filter(silent);
+  const blocking = findings.filter((f) => f.missing.length && !silent(f));
+  const untestedNote = untested.length
+    ? ` Not testable: ${untested.map((f) => f.endpoint).join(', ')} gave no answer.`
+    : '';
   const ids = findings.flatMap((f) => f.exchangeIds);
-  if (blocking.length === 0) {
+  const tested = findings.filter((f) => !silent(f));
+  if (tested.length === 0) {
+    run.check(
+      'cors.browser-clients',
+      'skip',
+      `Not testable: no endpoint answered the browser-style requests.`,
+      {
+        exchangeIds: ids,
+      },
+    );
+  } else if (blocking.length === 0) {
     run.check(
       'cors.browser-clients',
       'pass',
-      `Browser clients can use ${findings.map((f) => f.endpoint).join(', ')}: each allows the origin and the headers an MCP client sends, and the MCP endpoint exposes ${s.mcp.sessionId ? 'WWW-Authenticate and Mcp-Session-Id' : 'WWW-Authenticate'}.`,
+      `Browser clients can use ${tested.map((f) => f.endpoint).join(', ')}: each allows the origin and the headers an MCP client sends${tested.some((f) => f.endpoint === 'the MCP endpoint') ? `, and the MCP endpoint exposes ${s.mcp.sessionId ? 'WWW-Authenticate and Mcp-Session-Id' : 'WWW-Authenticate'}` : ''}.${untestedNote}`,
       { exchangeIds: ids },
     );
   } else {
     run.check(
       'cors.browser-clients',
       'warn',
-      `${blocking.map((f) => `${f.endpoint.charAt(0).toUpperCase()}${f.endpoint.slice(1)} (${f.url}) blocks browser requests: it lacks ${f.missing.join('; ')}`).join('. ')}. Browser-based MCP clients cannot use ${blocking.length === 1 ? 'it' : 'them'}; desktop clients still work.`,
+      `${blocking.map((f) => `${f.endpoint.charAt(0).toUpperCase()}${f.endpoint.slice(1)} (${f.url}) blocks browser requests: it lacks ${f.missing.join('; ')}`).join('. ')}. Browser-based MCP clients cannot use ${blocking.length === 1 ? 'it' : 'them'}; desktop clients still work.${untestedNote}`,
       {
         expected: 'Access-Control-Allow-Origin, the MCP headers allowed, WWW-Authenticate exposed',
         actual: blocking.map((f) => `${f.endpoint}: ${f.missing.join('; ')}`).join(' | '),
