@@ -7,8 +7,9 @@
  * them: setModeAction POSTs without a cookie from a few addresses, Start with a 900 KB server URL,
  * and Start with a real (unreachable) URL from many addresses, each of which makes an anonymous
  * session. Addresses are given in X-Forwarded-For, as the proxy in front of a hosted inspector
- * would. The inspector runs with INSPECTOR_MAX_ANONYMOUS_SESSIONS=BENCH_ANONYMOUS_CAP (default
- * 1,000) so the store is under pressure within the run.
+ * would. The inspector runs in local mode (the demo is on loopback) with hosted mode's default
+ * per-client budgets (120 actions, 30 outbound a minute) and INSPECTOR_MAX_ANONYMOUS_SESSIONS=
+ * BENCH_ANONYMOUS_CAP (default 1,000), so the store is under pressure within the run.
  *
  * Reports the answers by kind (429 with Retry-After, refusals with a sentence, other), the
  * inspector's RSS (sampled every 100 ms: start, peak, end), and whether the signed-in session still
@@ -101,6 +102,9 @@ async function main() {
     env: {
       INSPECTOR_SESSION_SECRET: 'bench-flood-secret-0123456789-abcdefghijklmn',
       INSPECTOR_MAX_ANONYMOUS_SESSIONS: String(ANONYMOUS_CAP),
+      // Hosted mode's per-client budgets (local mode has none by default).
+      INSPECTOR_RATE_ACTIONS: '120',
+      INSPECTOR_RATE_OUTBOUND: '30',
       INSPECTOR_DEMO: JSON.stringify({
         mcpUrl: demo.mcpUrl,
         adminUrl: demo.adminUrl,
@@ -166,8 +170,11 @@ async function main() {
     let retryAfterMissing = 0;
     const hugeUrl = `https://mcp.example.com/${'a'.repeat(900_000)}`;
     let next = 0;
+    /** RSS when each quarter of the flood had been sent: flat means bounded, rising means a leak. */
+    const quarters: number[] = [];
     const worker = async () => {
       for (let i = next++; i < FLOOD; i = next++) {
+        if (i > 0 && i % Math.ceil(FLOOD / 4) === 0) quarters.push(rssMb(pid));
         const { kind, address } = floodRequest(i);
         const headers = { 'x-forwarded-for': address };
         let answer: Answer;
@@ -216,7 +223,7 @@ async function main() {
         .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
         .join('; ')}`,
       `429s: ${total429.toLocaleString('en-US')}, ${retryAfterMissing} without Retry-After`,
-      `Inspector RSS: ${samples[0]?.toFixed(0)} MB at start, peak ${Math.max(...samples).toFixed(0)} MB, ${samples.at(-1)?.toFixed(0)} MB at the end (${samples.length} samples)`,
+      `Inspector RSS: ${samples[0]?.toFixed(0)} MB at start, peak ${Math.max(...samples).toFixed(0)} MB, ${samples.at(-1)?.toFixed(0)} MB at the end (${samples.length} samples); after each quarter of the flood: ${quarters.map((q) => `${q.toFixed(0)} MB`).join(', ')}`,
       `Signed-in session after the flood: ${survived ? 'survived (whoami ran as demo with the same cookie)' : `LOST: ${JSON.stringify(after).slice(0, 300)}`}`,
       '',
       'First answer of each kind:',
@@ -225,7 +232,7 @@ async function main() {
     console.log(lines.join('\n'));
     writeFileSync(
       join(ROOT, 'bench', 'flood', 'RESULTS.md'),
-      `# bench/flood — results\n\nRun ${new Date().toISOString().slice(0, 10)} on this machine (${process.platform}, Node ${process.version}, 2 cores), \`npm run bench:flood\`:\nthe built inspector (\`next start\`, local mode, default limits except the anonymous-session cap) and the bundled demo on loopback.\n\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n`,
+      `# bench/flood — results\n\nRun ${new Date().toISOString().slice(0, 10)} on this machine (${process.platform}, Node ${process.version}, 2 cores), \`npm run bench:flood\`:\nthe built inspector (\`next start\`, local mode with hosted mode's default limits, except the anonymous-session cap) and the bundled demo on loopback.\n\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n`,
     );
     if (!survived) process.exitCode = 1;
   } finally {

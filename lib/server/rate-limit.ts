@@ -6,7 +6,7 @@
  */
 
 export interface AbuseLimits {
-  /** Server actions (and other POSTs) one client may send per minute; 0: no limit. */
+  /** Server actions (and other POSTs) one client may send per minute; 0: no limit (local mode's default). */
   actionsPerMinute: number;
   /** Operations that send requests to other servers (start, next, run a tool, callback…) per client per minute; 0: no limit. */
   outboundPerMinute: number;
@@ -40,11 +40,24 @@ function count(env: Record<string, string | undefined>, name: string, fallback: 
   return n;
 }
 
-/** The limits from the environment (see README, Configuration). */
+/**
+ * The limits from the environment (see README, Configuration). The per-client budgets are on by
+ * default in hosted mode only: a local inspector has one user, on their own machine, whose test
+ * suite or walkthroughs should not be throttled. The outbound cap and the body cap apply in both.
+ */
 export function abuseLimitsFromEnv(env: Record<string, string | undefined> = process.env): AbuseLimits {
+  const hosted = env.INSPECTOR_MODE === 'hosted';
   return {
-    actionsPerMinute: count(env, 'INSPECTOR_RATE_ACTIONS', DEFAULT_ABUSE_LIMITS.actionsPerMinute),
-    outboundPerMinute: count(env, 'INSPECTOR_RATE_OUTBOUND', DEFAULT_ABUSE_LIMITS.outboundPerMinute),
+    actionsPerMinute: count(
+      env,
+      'INSPECTOR_RATE_ACTIONS',
+      hosted ? DEFAULT_ABUSE_LIMITS.actionsPerMinute : 0,
+    ),
+    outboundPerMinute: count(
+      env,
+      'INSPECTOR_RATE_OUTBOUND',
+      hosted ? DEFAULT_ABUSE_LIMITS.outboundPerMinute : 0,
+    ),
     maxConcurrentOutbound: count(
       env,
       'INSPECTOR_MAX_CONCURRENT_OUTBOUND',
