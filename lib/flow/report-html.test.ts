@@ -77,7 +77,7 @@ describe('toHtmlReport()', () => {
 
   it('holds the doctor summary, the sequence diagram, each step that ran and each exchange', () => {
     expect(html).toContain('Doctor: <span class="fail">✕ Stopped at Unauthenticated probe</span>');
-    expect(html).toMatch(/aria-label="Sequence diagram: 1 exchanges/);
+    expect(html).toMatch(/aria-label="Sequence diagram: 1 exchange between/);
     expect(html).toContain('href="#exchange-probe.1.1"');
     expect(html).toContain('id="exchange-probe.1.1"');
     expect(html).toContain('data-check-id="probe.unauthorized"');

@@ -402,7 +402,7 @@ export function buildSequence(view: FlowView): SequenceModel {
   }
 
   const failedCount = [...marks.keys()].length;
-  const title = `Sequence diagram: ${all.length} exchanges between ${lanes.map((l) => l.title).join(', ')}${
+  const title = `Sequence diagram: ${all.length} ${all.length === 1 ? 'exchange' : 'exchanges'} between ${lanes.map((l) => l.title).join(', ')}${
     failedCount ? `; ${failedCount} marked as failing` : ''
   }`;
   return {

@@ -106,7 +106,7 @@ export function buildTimeline(view: FlowView): Picture {
   return {
     width,
     height,
-    title: `Timeline of ${all.length} exchanges${gaps ? `, ${gaps} idle ${gaps === 1 ? 'stretch' : 'stretches'} cut out` : ''}`,
+    title: `Timeline of ${all.length} ${all.length === 1 ? 'exchange' : 'exchanges'}${gaps ? `, ${gaps} idle ${gaps === 1 ? 'stretch' : 'stretches'} cut out` : ''}`,
     body: parts.join(''),
     controls,
   };
