@@ -49,4 +49,20 @@ test.describe('clear errors for bad targets', () => {
     await inspector.page.getByRole('link', { name: 'Back to the inspector' }).click();
     await inspector.expectConnected();
   });
+
+  test('an authorization error without state shows the server’s error and the missing state, not a forgery', async ({
+    inspectorPage: inspector,
+    servers,
+  }) => {
+    await inspector.open();
+    await inspector.startWalkthrough(servers.demo.mcpUrl);
+    await expect(inspector.page.getByRole('button', { name: 'Authorize', exact: true })).toBeVisible();
+    const origin = new URL(inspector.page.url()).origin;
+    await inspector.page.goto(
+      `${origin}/api/oauth/callback?error=access_denied&error_description=${encodeURIComponent('The user said no')}`,
+    );
+    await expect(inspector.page.getByText(/access_denied/).first()).toBeVisible();
+    await expect(inspector.page.getByText(/no state, although the request sent one/).first()).toBeVisible();
+    await expect(inspector.page.getByText(/another request|forged/)).toHaveCount(0);
+  });
 });

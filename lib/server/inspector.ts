@@ -356,7 +356,10 @@ export async function completeAuthorization(callbackUrl: URL): Promise<CallbackO
         'The inspector accepts each authorization response once. This one was replayed (or arrived after the walkthrough moved on), so it was refused and nothing changed. Go back to the inspector to continue.',
     };
   }
-  if (returnedState !== expectedState) {
+  // An authorization server that answers with an error and drops state breaks RFC 6749 §4.1.2.1; the
+  // engine shows its error and that violation (not "forged"). Anything else without our state is refused.
+  const errorWithoutState = returnedState === null && callbackUrl.searchParams.has('error');
+  if (returnedState !== expectedState && !errorWithoutState) {
     return {
       kind: 'rejected',
       status: 400,
