@@ -12,6 +12,8 @@ const BREAKS: Array<{ row: Extract<DemoSwitch, { op: 'break' }>['row']; label: s
   { row: 'no-revocation-check', label: 'Keep accepting revoked tokens' },
   { row: 'bad-403', label: 'Answer 403 without a challenge' },
   { row: 'no-header-check', label: 'Ignore Mcp-Method/Mcp-Name headers that contradict the body' },
+  { row: 'bad-token-500', label: 'Answer a garbage token with 500 instead of 401' },
+  { row: 'no-cors', label: 'Send no CORS headers (browser clients blocked)' },
 ];
 
 const ACTIONS: Array<{ label: string; input: DemoSwitch; note: string }> = [

@@ -118,6 +118,8 @@ export const demoSwitchSchema = z.discriminatedUnion('op', [
       'no-revocation-check',
       'bad-403',
       'no-header-check',
+      'bad-token-500',
+      'no-cors',
     ]),
     on: z.boolean(),
   }),
