@@ -115,6 +115,36 @@ describe('doctor --browser runs the access audit headless', () => {
     expect(code).toBe(1);
   });
 
+  it('DPoP: a bound token is refused without its proof; with dpop-as-bearer on, the row fails', async () => {
+    const s = scenario('dpop');
+    const args = [
+      '--grant',
+      'client-credentials',
+      '--client-id',
+      s.preRegistered!.clientId,
+      '--client-secret',
+      s.preRegistered!.clientSecret!,
+      '--dpop',
+    ];
+    const ok = await doctor(s.mcpUrl, ...args);
+    expect(ok.audit['audit.dpop-binding-enforced']?.status).toBe('pass');
+    // The revocation row presents the revoked token with its proof, so a 401 is about revocation.
+    expect(failing(ok.report)).toEqual([]);
+    await admin('/break', { row: 'dpop-as-bearer', on: true });
+    const broken = await doctor(s.mcpUrl, ...args, '--no-revoke');
+    expect(broken.audit['audit.dpop-binding-enforced']).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(
+        /accepted the token as Bearer without a proof and a proof for another method/,
+      ),
+    });
+    expect(failing(broken.report)).toEqual(['audit.dpop-binding-enforced']);
+    expect(broken.code).toBe(1);
+    // Without DPoP the row has nothing to judge.
+    const plain = await doctor(scenario('client-credentials').mcpUrl, ...args.slice(0, -1), '--no-revoke');
+    expect(plain.audit['audit.dpop-binding-enforced']?.status).toBe('skip');
+  });
+
   it('CORS: passes on the demo; with no-cors it only warns, naming each blocking endpoint and header', async () => {
     const ok = await doctor(demo.mcpUrl, '--no-revoke');
     expect(ok.report.checks.find((c) => c.id === 'cors.browser-clients')).toMatchObject({ status: 'pass' });

@@ -14,6 +14,7 @@ const BREAKS: Array<{ row: Extract<DemoSwitch, { op: 'break' }>['row']; label: s
   { row: 'no-header-check', label: 'Ignore Mcp-Method/Mcp-Name headers that contradict the body' },
   { row: 'bad-token-500', label: 'Answer a garbage token with 500 instead of 401' },
   { row: 'no-cors', label: 'Send no CORS headers (browser clients blocked)' },
+  { row: 'dpop-as-bearer', label: 'Accept DPoP-bound tokens without their proof (dpop scenario)' },
 ];
 
 const ACTIONS: Array<{ label: string; input: DemoSwitch; note: string }> = [

@@ -33,6 +33,7 @@ export const BREAK_ROWS = [
   'no-header-check',
   'bad-token-500',
   'no-cors',
+  'dpop-as-bearer',
 ] as const;
 export type BreakRow = (typeof BREAK_ROWS)[number];
 

@@ -235,7 +235,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const result = await config.verify(token);
     if (!result.ok) return result;
     // A DPoP-bound token (cnf.jkt) is only good with the DPoP scheme and a proof of its key (RFC 9449 §7.1).
-    if (result.identity.jkt) {
+    if (result.identity.jkt && !state.isBroken('dpop-as-bearer')) {
       if (!dpopToken)
         return {
           ok: false,
@@ -250,7 +250,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         token,
       });
       if (problem) return { ok: false, description: problem };
-    } else if (dpopToken) {
+    } else if (dpopToken && !result.identity.jkt) {
       return { ok: false, description: 'The DPoP scheme was used with a token that is not DPoP-bound' };
     }
     return { ok: true, identity: result.identity, token };

@@ -120,6 +120,7 @@ export const demoSwitchSchema = z.discriminatedUnion('op', [
       'no-header-check',
       'bad-token-500',
       'no-cors',
+      'dpop-as-bearer',
     ]),
     on: z.boolean(),
   }),

@@ -336,6 +336,11 @@ export const CHECKS = {
     specRef:
       'RFC 8707 §2 (invalid_target; SHOULD audience-restrict); MCP 2025-11-25 §Resource Parameter Implementation',
   },
+  'audit.dpop-binding-enforced': {
+    step: 'tools',
+    title: 'A DPoP-bound token is refused without its proof, or with a proof for another request',
+    specRef: 'RFC 9449 §4.3, §7.1; MCP ext-auth DPoP (SEP-1932)',
+  },
   'audit.audience-restricted': {
     step: 'tools',
     title: 'A token issued for another resource is rejected',

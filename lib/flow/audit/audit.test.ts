@@ -106,6 +106,8 @@ describe('runAccessAudit() against the fake server', () => {
       // The fake server speaks 2025-11-25: the 2026-07-28 wire rules do not apply to it.
       'audit.unsupported-version-rejected': 'skip',
       'audit.mcp-method-mismatch-rejected': 'skip',
+      // The fake server's tokens are not DPoP-bound.
+      'audit.dpop-binding-enforced': 'skip',
     });
     const checks = audit(state);
     expect(checks['audit.unsupported-version-rejected']?.message).toContain('Not applicable');

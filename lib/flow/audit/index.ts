@@ -36,6 +36,7 @@ import type { FlowState } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
 import { FlowError, type StepRecord } from '../types';
 import { judgeBrowserCors } from './cors';
+import { judgeDpopBinding } from './dpop';
 import { judgeRejection } from './judge';
 import { probeToolErrors } from './probes';
 import { accepted, auditRequest, rawRequest, shownStatus } from './raw';
@@ -342,6 +343,7 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
   }
 
   await judgeModernWireRules(run, s);
+  await judgeDpopBinding(run, s);
   await judgeBrowserCors(run, { ...s, probe: target.probe });
 
   // Tool errors: what the deliberately invalid calls brought back.

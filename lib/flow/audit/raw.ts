@@ -4,6 +4,7 @@
  */
 import { LEGACY_PROTOCOL_VERSION } from '../../mcp/client';
 import { rawMcpRequest } from '../../mcp/raw';
+import { dpopProof } from '../../oauth/dpop';
 import { type BearerChallenge, parseBearerChallenge } from '../../oauth/www-authenticate';
 import type { Connected } from '../access';
 import type { StepRun } from '../step-run';
@@ -36,6 +37,30 @@ export function auditRequest(
           ...(legacyMethod === 'tools/list' && s.mcp.sessionId ? { sessionId: s.mcp.sessionId } : {}),
         });
   return { headers: authorization ? { ...headers, authorization } : headers, body };
+}
+
+/**
+ * The headers that present `token` the way this session must: `Bearer`, or for a DPoP-bound session
+ * `DPoP` with a fresh proof for this request (otherwise a DPoP server refuses it for the scheme alone,
+ * and a row about revocation would pass for the wrong reason).
+ * @see RFC 6750 §2.1; RFC 9449 §7.1
+ */
+export async function presentToken(
+  s: Pick<Connected, 'secrets' | 'options'>,
+  token: string,
+  proof: { method?: string; url?: string } = {},
+): Promise<Record<string, string>> {
+  const keys = s.secrets.dpopKeys;
+  if (!s.secrets.dpopBound || !keys) return { authorization: `Bearer ${token}` };
+  return {
+    authorization: `DPoP ${token}`,
+    dpop: await dpopProof({
+      keys,
+      method: proof.method ?? 'POST',
+      url: proof.url ?? s.options.serverUrl,
+      accessToken: token,
+    }),
+  };
 }
 
 export interface RawAnswer {

@@ -6,7 +6,7 @@ import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-
 import { FlowError } from '../types';
 
 import { judgeRejection } from './judge';
-import { auditRequest, protectedTarget, rawRequest, shownStatus } from './raw';
+import { auditRequest, presentToken, protectedTarget, rawRequest, shownStatus } from './raw';
 
 /**
  * The revocation row of the audit: revokes this session's tokens at the authorization server
@@ -50,11 +50,15 @@ export async function testRevocation(state: FlowState, ctx: FlowContext): Promis
       },
     );
   } else {
+    const presented = await presentToken(s, oldToken);
     const answer = await rawRequest(
       run,
       'Audit (RFC 7009; MCP §Token Handling) — a request with the access token just revoked; expect 401',
       s.options.serverUrl,
-      auditRequest(target, `Bearer ${oldToken}`),
+      (() => {
+        const r = auditRequest(target);
+        return { ...r, headers: { ...r.headers, ...presented } };
+      })(),
     );
     const verdict = judgeRejection(
       run,
