@@ -369,25 +369,7 @@ async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Prom
   const as = state.authorizationServer.metadata;
   const method = state.client.tokenEndpointAuthMethod;
   const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
-  let clientAuth: oauth.ClientAuth;
-  try {
-    clientAuth =
-      method === 'private_key_jwt'
-        ? await privateKeyJwtAuthentication(
-            secrets.clientPrivateKey ?? '',
-            state.options.clientAssertionAlg ?? 'ES256',
-          )
-        : clientAuthentication(method, secrets.clientSecret);
-  } catch (err) {
-    throw new FlowError({
-      code: 'invalid_options',
-      message: `The client's credentials cannot be used: ${(err as Error).message}.`,
-      hint:
-        method === 'private_key_jwt'
-          ? 'Give the private key as PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") and the matching algorithm.'
-          : 'Check the client secret and the token endpoint auth method.',
-    });
-  }
+  const clientAuth = await clientAuthFor(state);
   if (method === 'none') {
     throw run.fail(
       'token.exchange',
@@ -429,22 +411,10 @@ async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Prom
       ),
     );
   } catch (err) {
-    const d = describeOAuthError(err, 'The token endpoint');
-    const hint =
-      d.oauthError === 'unauthorized_client' || d.oauthError === 'unsupported_grant_type'
+    throw refusedGrant(run, err, call.exchangeIds, 'RFC 6749 §4.4.3', (error) =>
+      error === 'unauthorized_client' || error === 'unsupported_grant_type'
         ? 'This client may not use the client credentials grant. Check its registration at the authorization server.'
-        : ((d.oauthError && TOKEN_ERROR_HINTS[d.oauthError]) ??
-          'See the token request for the authorization server’s answer.');
-    run.check('token.exchange', 'fail', `${d.message}.`, {
-      expected: '200 with access_token and token_type Bearer',
-      actual: d.actual ?? d.message,
-      exchangeIds: call.exchangeIds,
-    });
-    throw oauthFlowError(
-      d,
-      'token_failed',
-      { hint, expected: '200 with an access token', specRef: 'RFC 6749 §4.4.3' },
-      err,
+        : undefined,
     );
   }
   const now = run.now();
@@ -575,21 +545,7 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
   const as = state.authorizationServer.metadata;
   const method = state.client.tokenEndpointAuthMethod;
   const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
-  let clientAuth: oauth.ClientAuth;
-  try {
-    clientAuth =
-      method === 'private_key_jwt'
-        ? await privateKeyJwtAuthentication(
-            secrets.clientPrivateKey ?? '',
-            state.options.clientAssertionAlg ?? 'ES256',
-          )
-        : clientAuthentication(method, secrets.clientSecret);
-  } catch (err) {
-    throw new FlowError({
-      code: 'invalid_options',
-      message: `The client's credentials cannot be used: ${(err as Error).message}.`,
-    });
-  }
+  const clientAuth = await clientAuthFor(state);
   const { resource, scope } = state.authorization;
   const call = run.traced(
     `RFC 7523 §2.1 — JWT bearer grant with the workload's assertion${resource ? ' and the RFC 8707 resource' : ''}`,
@@ -607,24 +563,12 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
     });
     tokens = await processTokenResponse(as, client, response);
   } catch (err) {
-    const d = describeOAuthError(err, 'The token endpoint');
-    const hint =
-      d.oauthError === 'invalid_grant'
+    throw refusedGrant(run, err, call.exchangeIds, 'RFC 7523 §3.1', (error) =>
+      error === 'invalid_grant'
         ? 'The authorization server refused the assertion: it may be expired, meant for another audience (its aud must be this authorization server), or signed by an issuer it does not trust.'
-        : d.oauthError === 'unsupported_grant_type'
+        : error === 'unsupported_grant_type'
           ? 'The authorization server does not accept the JWT bearer grant.'
-          : ((d.oauthError && TOKEN_ERROR_HINTS[d.oauthError]) ??
-            'See the token request for the authorization server’s answer.');
-    run.check('token.exchange', 'fail', `${d.message}.`, {
-      expected: '200 with access_token and token_type Bearer',
-      actual: d.actual ?? d.message,
-      exchangeIds: call.exchangeIds,
-    });
-    throw oauthFlowError(
-      d,
-      'token_failed',
-      { hint, expected: '200 with an access token', specRef: 'RFC 7523 §3.1' },
-      err,
+          : undefined,
     );
   }
   const now = run.now();
@@ -779,4 +723,47 @@ function judgeIdJag(
       exchangeIds: expected.exchangeIds,
     },
   );
+}
+
+/** The client authentication its registration calls for: a secret, a signed assertion, or none. */
+async function clientAuthFor(state: StateAt<'token'>): Promise<oauth.ClientAuth> {
+  const method = state.client.tokenEndpointAuthMethod;
+  try {
+    return method === 'private_key_jwt'
+      ? await privateKeyJwtAuthentication(
+          state.secrets.clientPrivateKey ?? '',
+          state.options.clientAssertionAlg ?? 'ES256',
+        )
+      : clientAuthentication(method, state.secrets.clientSecret);
+  } catch (err) {
+    throw new FlowError({
+      code: 'invalid_options',
+      message: `The client's credentials cannot be used: ${(err as Error).message}.`,
+      hint:
+        method === 'private_key_jwt'
+          ? 'Give the private key as PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") and the matching algorithm.'
+          : 'Check the client secret and the token endpoint auth method.',
+    });
+  }
+}
+
+/** A token request the authorization server refused: token.exchange fails with what to do. */
+function refusedGrant(
+  run: StepRun,
+  err: unknown,
+  exchangeIds: string[],
+  specRef: string,
+  grantHint: (oauthError: string | undefined) => string | undefined,
+): FlowError {
+  const d = describeOAuthError(err, 'The token endpoint');
+  const hint =
+    grantHint(d.oauthError) ??
+    (d.oauthError && TOKEN_ERROR_HINTS[d.oauthError]) ??
+    'See the token request for the authorization server’s answer.';
+  run.check('token.exchange', 'fail', `${d.message}.`, {
+    expected: '200 with access_token and token_type Bearer',
+    actual: d.actual ?? d.message,
+    exchangeIds,
+  });
+  return oauthFlowError(d, 'token_failed', { hint, expected: '200 with an access token', specRef }, err);
 }
