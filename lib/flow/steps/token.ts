@@ -365,7 +365,6 @@ export function judgeTokenResponse(
  * @see RFC 6749 §4.4.2, §4.4.3; RFC 7523 §2.2; RFC 8707 §2.2; MCP ext-auth OAuth Client Credentials
  */
 async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
-  const { secrets } = state;
   const as = state.authorizationServer.metadata;
   const method = state.client.tokenEndpointAuthMethod;
   const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
@@ -417,31 +416,7 @@ async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Prom
         : undefined,
     );
   }
-  const now = run.now();
-  run.addSecret(tokens.access_token);
-  run.addSecret(tokens.refresh_token);
-  const token = judgeTokenResponse(run, tokens, {
-    resource,
-    requestedScope: scope,
-    exchangeIds: call.exchangeIds,
-    now,
-    exchangeCheck: 'token.exchange',
-    ...(dpop ? { dpopJkt: dpop.jkt } : {}),
-  });
-  run.fact('token', { ...token });
-  const expiresIn = tokens.expires_in;
-  return {
-    ...state,
-    step: 'mcp-init',
-    token,
-    secrets: {
-      ...secrets,
-      ...(dpop ? { dpopKeys: dpop.keys, dpopBound: tokens.token_type === 'dpop' } : {}),
-      accessToken: tokens.access_token,
-      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-      ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
-    },
-  };
+  return acceptedGrant(state, run, tokens, call.exchangeIds, dpop);
 }
 
 const tokenKind = (tokens: oauth.TokenEndpointResponse) =>
@@ -571,29 +546,7 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
           : undefined,
     );
   }
-  const now = run.now();
-  run.addSecret(tokens.access_token);
-  run.addSecret(tokens.refresh_token);
-  const token = judgeTokenResponse(run, tokens, {
-    resource,
-    requestedScope: scope,
-    exchangeIds: call.exchangeIds,
-    now,
-    exchangeCheck: 'token.exchange',
-  });
-  run.fact('token', { ...token });
-  const expiresIn = tokens.expires_in;
-  return {
-    ...state,
-    step: 'mcp-init',
-    token,
-    secrets: {
-      ...secrets,
-      accessToken: tokens.access_token,
-      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-      ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
-    },
-  };
+  return acceptedGrant(state, run, tokens, call.exchangeIds);
 }
 
 /**
@@ -766,4 +719,42 @@ function refusedGrant(
     exchangeIds,
   });
   return oauthFlowError(d, 'token_failed', { hint, expected: '200 with an access token', specRef }, err);
+}
+
+/**
+ * A grant without a browser that was answered: the tokens become secrets, the response is judged
+ * like any token response, and the walkthrough goes on to the MCP session.
+ */
+function acceptedGrant(
+  state: StateAt<'token'>,
+  run: StepRun,
+  tokens: oauth.TokenEndpointResponse,
+  exchangeIds: string[],
+  dpop?: { keys: DpopKeys; jkt: string },
+): FlowState {
+  const now = run.now();
+  run.addSecret(tokens.access_token);
+  run.addSecret(tokens.refresh_token);
+  const token = judgeTokenResponse(run, tokens, {
+    resource: state.authorization.resource,
+    requestedScope: state.authorization.scope,
+    exchangeIds,
+    now,
+    exchangeCheck: 'token.exchange',
+    ...(dpop ? { dpopJkt: dpop.jkt } : {}),
+  });
+  run.fact('token', { ...token });
+  const expiresIn = tokens.expires_in;
+  return {
+    ...state,
+    step: 'mcp-init',
+    token,
+    secrets: {
+      ...state.secrets,
+      ...(dpop ? { dpopKeys: dpop.keys, dpopBound: tokens.token_type === 'dpop' } : {}),
+      accessToken: tokens.access_token,
+      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+      ...(expiresIn !== undefined ? { accessTokenExpiresAt: now + expiresIn * 1000 } : {}),
+    },
+  };
 }
