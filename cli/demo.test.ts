@@ -28,6 +28,24 @@ function scenario(id: string): DemoScenario {
   return found;
 }
 
+/** `connect` as the scenario's pre-registered machine client (client credentials), calling whoami. */
+function machineConnect(s: DemoScenario): string[] {
+  const { clientId, clientSecret } = s.preRegistered!;
+  return [
+    'connect',
+    s.mcpUrl,
+    '--json',
+    '--grant',
+    'client-credentials',
+    '--client-id',
+    clientId,
+    '--client-secret',
+    clientSecret!,
+    '--call',
+    'whoami',
+  ];
+}
+
 /** A browser that signs in and consents, then follows the redirect to the CLI's loopback listener. */
 async function actAsBrowser(url: string): Promise<boolean> {
   const redirectUri = new URL(url).searchParams.get('redirect_uri');
@@ -148,22 +166,7 @@ describe('the CLI against the bundled demo', () => {
     const noBrowser = async () => {
       throw new Error('the client credentials grant must not open a browser');
     };
-    const { code, stdout } = await cli(
-      [
-        'connect',
-        s.mcpUrl,
-        '--json',
-        '--grant',
-        'client-credentials',
-        '--client-id',
-        s.preRegistered!.clientId,
-        '--client-secret',
-        s.preRegistered!.clientSecret!,
-        '--call',
-        'whoami',
-      ],
-      noBrowser,
-    );
+    const { code, stdout } = await cli(machineConnect(s), noBrowser);
     const report = JSON.parse(stdout) as Report;
     const status = (id: string) => report.checks.find((c) => c.id === id)?.status;
     expect(status('authorize.grant-advertised')).toBe('pass');
@@ -177,19 +180,7 @@ describe('the CLI against the bundled demo', () => {
 
   it('connect --dpop gets a DPoP-bound token from oidc-provider and the demo accepts it only with proofs', async () => {
     const s = scenario('dpop');
-    const base = [
-      'connect',
-      s.mcpUrl,
-      '--json',
-      '--grant',
-      'client-credentials',
-      '--client-id',
-      s.preRegistered!.clientId,
-      '--client-secret',
-      s.preRegistered!.clientSecret!,
-      '--call',
-      'whoami',
-    ];
+    const base = machineConnect(s);
     const bound = JSON.parse((await cli([...base, '--dpop'])).stdout) as Report;
     const status = (r: Report, id: string) => r.checks.find((c) => c.id === id)?.status;
     expect(status(bound, 'token.dpop-advertised')).toBe('pass');
