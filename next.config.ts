@@ -2,7 +2,7 @@ import type { NextConfig } from 'next';
 
 const config: NextConfig = {
   // oidc-provider lives only in demo/ (its own process); keep protocol libs unbundled on the server.
-  serverExternalPackages: ['oidc-provider', 'undici'],
+  serverExternalPackages: ['oidc-provider', 'undici', 'redis', '@redis/client'],
   poweredByHeader: false,
   devIndicators: false,
 };

@@ -61,8 +61,12 @@ async function isHttps(): Promise<boolean> {
 
 /** Reads the session without creating one (safe in server components, which cannot set cookies). */
 export async function readSession(): Promise<LoadedSession<InspectorSessionData> | undefined> {
-  const id = (await cookies()).get(SESSION_COOKIE)?.value;
-  return sessionManager().load(id);
+  return sessionManager().load(await cookieSessionId());
+}
+
+/** The id the browser's cookie carries, stored or not (the proxy may have set it before any session). */
+async function cookieSessionId(): Promise<string | undefined> {
+  return (await cookies()).get(SESSION_COOKIE)?.value;
 }
 
 export async function setSessionCookie(id: string): Promise<void> {
@@ -97,8 +101,11 @@ export async function withSession<R>(
         'This browser has no walkthrough on the inspector (it may have expired). Enter a server URL and press Start.',
       );
     }
-    session = manager.create({ mode: 'run-all' });
-    created = true;
+    // Reuse the id the browser already has (the proxy sets one on the first page load): then no
+    // cookie is set here, and Next.js does not re-render the page after the action.
+    const carried = await cookieSessionId();
+    session = manager.create({ mode: 'run-all' }, carried);
+    created = session.id !== carried;
   }
   const current = session;
   const previous = locks.get(current.id) ?? Promise.resolve();

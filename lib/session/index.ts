@@ -1,6 +1,7 @@
 export { createKeyring, deriveKey, type Keyring, seal, unseal } from './seal';
 export {
   DEFAULT_SESSION_TIMES,
+  isSessionId,
   type LoadedSession,
   newSessionId,
   SessionManager,

@@ -33,6 +33,11 @@ export function newSessionId(): string {
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/** The shape of an id newSessionId() makes (43 base64url characters). */
+export function isSessionId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
 /**
  * Sealed, expiring sessions over any store. Ids that are malformed, unknown, expired, or whose value
  * does not open are all treated the same way: no session.
@@ -48,7 +53,7 @@ export class SessionManager<T> {
   ) {}
 
   async load(id: string | undefined): Promise<LoadedSession<T> | undefined> {
-    if (!id || !ID_PATTERN.test(id)) return undefined;
+    if (!id || !isSessionId(id)) return undefined;
     const sealed = await this.store.get(id);
     if (!sealed) return undefined;
     const envelope = unseal<Envelope<T>>(sealed, this.keyring, id);
@@ -70,8 +75,12 @@ export class SessionManager<T> {
     });
   }
 
-  create(data: T): LoadedSession<T> {
-    return { id: newSessionId(), createdAt: this.now(), data };
+  /**
+   * A new session. `id` reuses an id the browser already carries (set before any session existed, so
+   * the first action need not set a cookie); anything that is not a well-formed id gets a fresh one.
+   */
+  create(data: T, id?: string): LoadedSession<T> {
+    return { id: id && isSessionId(id) ? id : newSessionId(), createdAt: this.now(), data };
   }
 
   /** A new id for the same data, the old id forgotten: used when authorization completes (no fixation). */
