@@ -4,10 +4,14 @@ import { type NextRequest, NextResponse } from 'next/server';
 import {
   abuseState,
   clientKey,
+  tooBusy,
   tooLargeRequest,
   tooManyActions,
   tooManyOutbound,
 } from './lib/server/rate-limit';
+
+/** Retry-After when every outbound slot is taken: operations last seconds, not minutes. */
+const BUSY_RETRY_S = 2;
 
 /**
  * Security headers on every response: a CSP with a fresh nonce per request (Next applies it to its own
@@ -127,7 +131,7 @@ function tooMany(message: string, retryAfterS: number): NextResponse {
  */
 async function refuseOverLimit(request: NextRequest): Promise<NextResponse | undefined> {
   if (SAFE_METHODS.has(request.method)) return undefined;
-  const { limits, actions, outbound } = abuseState();
+  const { limits, actions, outbound, gate } = abuseState();
   // Refused before the body is read: a 900 KB "URL" costs the server nothing but this check.
   const size = Number(request.headers.get('content-length') ?? 0);
   if (size > limits.maxActionBytes) {
@@ -146,6 +150,9 @@ async function refuseOverLimit(request: NextRequest): Promise<NextResponse | und
     const work = await outbound.take(client);
     if (!work.ok)
       return tooMany(tooManyOutbound(limits.outboundPerMinute, work.retryAfterS), work.retryAfterS);
+    // All outbound slots taken: say so with a 429 here, where a status can be set (an action cannot).
+    // The action still takes its slot itself, so a race past this check is refused there, in a 200.
+    if (gate.max > 0 && gate.inFlight >= gate.max) return tooMany(tooBusy(gate.max), BUSY_RETRY_S);
   }
   return undefined;
 }
