@@ -105,6 +105,12 @@ function enterpriseArgs(s: DemoScenario): string[] {
   ];
 }
 
+/** The same run as `doctor --browser` (the access audit included) instead of `connect --call`. */
+function asDoctor(connectArgs: string[]): string[] {
+  const args = connectArgs.filter((a, i, all) => a !== '--call' && all[i - 1] !== '--call');
+  return ['doctor', ...args.slice(1), '--browser', '--no-revoke'];
+}
+
 describe('the CLI routes against the bundled demo', () => {
   it('workload identity: the platform token is redeemed by the JWT bearer grant, as the workload', async () => {
     const { code, report, stdout } = await cli(await workloadArgs(scenario('workload-identity')));
@@ -172,5 +178,36 @@ describe('the CLI routes against the bundled demo', () => {
     ]);
     expect(code, stdout).toBe(0);
     expect(status(report, 'token.exchange')).toBe('pass');
+  });
+
+  it('replay audit: a replayed private_key_jwt assertion accepted is a warning (a MAY), never a failure', async () => {
+    const s = scenario('client-credentials-replay');
+    const { code, report } = await cli([
+      'doctor',
+      s.mcpUrl,
+      '--browser',
+      '--json',
+      '--no-revoke',
+      '--grant',
+      'client-credentials',
+      '--client-id',
+      s.preRegistered!.clientId,
+      '--client-private-key',
+      file('replay.pem', s.preRegistered!.privateKeyPem!),
+    ]);
+    const check = report?.checks.find((c) => c.id === 'audit.assertion-replay');
+    expect(check?.status).toBe('warn');
+    expect(check?.message).toMatch(/accepted the same client assertion \(one jti\) a second time.*MAY/);
+    expect(code).toBe(0);
+  });
+
+  it('replay audit: a strict server refuses the workload assertion it already redeemed', async () => {
+    const { report } = await cli(asDoctor(await workloadArgs(scenario('workload-identity'))));
+    expect(status(report, 'audit.assertion-replay')).toBe('pass');
+  });
+
+  it('replay audit: the strict server refuses an ID-JAG it already redeemed', async () => {
+    const { report } = await cli(asDoctor(enterpriseArgs(scenario('enterprise-managed'))));
+    expect(status(report, 'audit.assertion-replay')).toBe('pass');
   });
 });
