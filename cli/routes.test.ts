@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
-import { browseAuthorization } from '../lib/flow/testing/browser';
 import type { Report } from './report';
-import { runCli } from './run';
+import { runCapturing } from './test-harness';
 
 /**
  * The CLI's routes beyond the browser sign-in, each against its working and its broken demo scenario:
@@ -42,26 +41,9 @@ async function workloadToken(s: DemoScenario): Promise<string> {
   return body.token;
 }
 
-/** A browser that signs in at the page it is sent to and follows the redirect to the CLI's callback. */
-async function actAsBrowser(url: string): Promise<boolean> {
-  const redirectUri = new URL(url).searchParams.get('redirect_uri');
-  if (!redirectUri) throw new Error(`no redirect_uri in ${url}`);
-  void browseAuthorization(url, redirectUri).then((callback) => fetch(callback));
-  return true;
-}
-
 async function cli(argv: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const code = await runCli(
-    argv,
-    {
-      stdout: { write: (s: string) => (out.stdout += s) },
-      stderr: { write: (s: string) => (out.stderr += s) },
-    },
-    { openBrowser: actAsBrowser, env: {} },
-  );
+  const out = await runCapturing(argv);
   return {
-    code,
     ...out,
     report: out.stdout.startsWith('{') ? (JSON.parse(out.stdout) as Report) : undefined,
   };
