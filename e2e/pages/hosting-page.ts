@@ -1,0 +1,76 @@
+import { expect, type Locator, type Page, type Response } from '@playwright/test';
+import { SessionsPage } from './sessions-page';
+
+/** The response header the hosting harness's nginx adds: which instance answered (`host:port`). */
+const UPSTREAM_HEADER = 'x-inspector-upstream';
+
+function isAction(response: Response): boolean {
+  const request = response.request();
+  return request.method() === 'POST' && request.headers()['next-action'] !== undefined;
+}
+
+function isCallback(response: Response): boolean {
+  return new URL(response.url()).pathname === '/api/oauth/callback';
+}
+
+/** The instance that answered, as nginx names it (the last one tried, when a dead one was skipped). */
+export function upstreamOf(response: Response): string | undefined {
+  return response.headers()[UPSTREAM_HEADER]?.split(', ').at(-1);
+}
+
+/**
+ * The inspector behind the hosting harness's proxy: the connected session as SessionsPage sees it, plus
+ * which instance served each server action and each OAuth callback.
+ */
+export class HostingPage extends SessionsPage {
+  /** Every server action this page sent, in order: its HTTP status and the instance that answered. */
+  readonly actions: Array<{ status: number; upstream: string | undefined }> = [];
+
+  constructor(page: Page, baseUrl: string) {
+    super(page, baseUrl);
+    page.on('response', (response) => {
+      if (isAction(response))
+        this.actions.push({ status: response.status(), upstream: upstreamOf(response) });
+    });
+  }
+
+  /** Presses Start and returns the instance that ran the start action. */
+  async startOn(url: string): Promise<string | undefined> {
+    const answered = this.page.waitForResponse(isAction);
+    await this.startWalkthrough(url, 'run-all');
+    return upstreamOf(await answered);
+  }
+
+  /**
+   * Signs in and consents at the demo; `beforeConsent` runs on the consent page (the harness steers
+   * the proxy there). Returns the callback URL the authorization server sent and who answered it.
+   */
+  async authorizeRecorded(beforeConsent?: () => Promise<void>): Promise<{ url: string; upstream?: string }> {
+    const callback = this.page.waitForResponse(isCallback);
+    await this.authorizeAtDemo({ beforeConsent });
+    const response = await callback;
+    expect(response.status(), 'the callback redirects back to the app').toBe(303);
+    return { url: response.url(), upstream: upstreamOf(response) };
+  }
+
+  /** Opens a URL (a callback sent again) and returns who answered and the page's heading. */
+  async openDirectly(url: string): Promise<{ status: number; upstream?: string; heading: Locator }> {
+    const response = await this.page.goto(url);
+    if (!response) throw new Error(`no response for ${url}`);
+    return {
+      status: response.status(),
+      upstream: upstreamOf(response),
+      heading: this.page.getByRole('heading', { level: 1 }),
+    };
+  }
+
+  /** The sentence an action failed with, where the page shows it. */
+  get alert(): Locator {
+    return this.page.getByRole('alert');
+  }
+
+  /** Distinct instances that answered this page's server actions. */
+  actionUpstreams(): Set<string | undefined> {
+    return new Set(this.actions.map((a) => a.upstream));
+  }
+}
