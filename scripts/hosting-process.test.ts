@@ -1,17 +1,32 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   httpsGet,
+  NGINX,
   type NginxProcess,
+  PROXY_SETTINGS,
   redisCommand,
   selfSignedCert,
   startNginx,
   startRedis,
 } from './hosting-process';
-import { freePort } from './inspector-process';
+import { freePort, ROOT } from './inspector-process';
+
+const run = promisify(execFile);
+
+/** The app's source files (tests left out: a name only a test mentions is not read by the app). */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return /\.tsx?$/.test(e.name) && !e.name.includes('.test.') ? [path] : [];
+  });
+}
 
 /** Two plain HTTP servers standing in for the instances: each answers with its own name. */
 async function backend(name: string): Promise<{ server: Server; port: number }> {
@@ -88,6 +103,43 @@ describe('redis-server as the hosting harness starts it', () => {
       expect(await redisCommand(redis.port, 'DBSIZE')).toBe(':0');
     } finally {
       await redis.stop();
+    }
+  });
+});
+
+describe('the deploy files', () => {
+  it('deploy/nginx.conf is valid nginx (upstream names and paths swapped for this machine)', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'hosting-deploy-test-'));
+    try {
+      const { cert, key } = await selfSignedCert(work);
+      const config = readFileSync(join(ROOT, 'deploy', 'nginx.conf'), 'utf8')
+        .replaceAll('/tmp/', `${work}/`)
+        // The test's stdio may be a socket nginx cannot open; in the container they are the log.
+        .replace(/\/dev\/std(out|err)/g, `${work}/std$1.log`)
+        .replace(/inspector-\d:3000/g, '127.0.0.1:9')
+        .replace('/etc/nginx/inspector-proxy.conf', PROXY_SETTINGS)
+        .replace('/etc/nginx/certs/tls.crt', cert)
+        .replace('/etc/nginx/certs/tls.key', key)
+        .replace('listen 80;', `listen 127.0.0.1:${await freePort()};`)
+        .replace('listen 443 ssl;', `listen 127.0.0.1:${await freePort()} ssl;`);
+      expect(config).not.toMatch(/inspector-\d|\/etc\/nginx/);
+      const file = join(work, 'nginx.conf');
+      writeFileSync(file, config);
+      const checked = await run(NGINX, ['-t', '-c', file, '-p', work, '-e', join(work, 'error.log')]);
+      expect(checked.stderr).toContain('test is successful');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('compose.yaml and the Dockerfile name only variables the app reads', () => {
+    const readers = sources(join(ROOT, 'lib'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    for (const file of ['deploy/compose.yaml', 'Dockerfile']) {
+      const named = new Set(readFileSync(join(ROOT, file), 'utf8').match(/INSPECTOR_[A-Z_]+/g));
+      expect(named.size, file).toBeGreaterThan(file === 'Dockerfile' ? -1 : 4);
+      for (const name of named) expect(readers, `${name} in ${file}`).toContain(name);
     }
   });
 });

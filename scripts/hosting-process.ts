@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, type InspectorProcess, startInspector } from './inspector-process';
+import { freePort, type InspectorProcess, ROOT, startInspector } from './inspector-process';
 
 /**
  * The hosted shape on one machine, for tests: Redis, two built inspectors sharing the secret list and
@@ -17,6 +17,8 @@ export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-ser
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 /** The response header nginx adds so a test can tell which instance answered. */
 export const UPSTREAM_HEADER = 'x-inspector-upstream';
+/** The proxy settings the compose stack deploys; the harness includes the same file. */
+export const PROXY_SETTINGS = join(ROOT, 'deploy', 'inspector-proxy.conf');
 
 const run = promisify(execFile);
 
@@ -124,10 +126,8 @@ export async function selfSignedCert(dir: string): Promise<{ cert: string; key: 
 }
 
 /**
- * nginx's configuration for the hosted shape: TLS in front, plain round robin over the instances (no
- * stickiness, so any request may land on any instance), a dead instance skipped (`error timeout`:
- * connection refused is retried on the next one; a request already sent is not, because a server
- * action must not run twice), and a header naming the instance that answered.
+ * nginx's configuration for the hosted shape: TLS in front of the instances, with the proxy settings
+ * of deploy/inspector-proxy.conf (round robin, dead instance skipped, a header naming the upstream).
  * One process (`master_process off`) so the test's SIGTERM to its PID leaves no worker behind, and one
  * round-robin counter, so consecutive requests alternate strictly.
  */
@@ -161,15 +161,7 @@ ${servers}
     ssl_certificate_key ${options.key};
     client_max_body_size 1m;
     location / {
-      proxy_pass http://inspector;
-      proxy_next_upstream error timeout;
-      proxy_connect_timeout 2s;
-      proxy_read_timeout 60s;
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto https;
-      proxy_set_header X-Forwarded-Host $http_host;
-      add_header X-Inspector-Upstream $upstream_addr always;
+      include ${PROXY_SETTINGS};
     }
   }
 }
