@@ -265,8 +265,9 @@ export interface Hosting {
   startRedisAgain(): Promise<void>;
   /**
    * Makes the proxy send the next request to instance i: nginx's round robin alternates strictly (one
-   * process, one counter), so health probes are sent until one lands on the other instance. Tests still
-   * assert the upstream header of the request that matters; this only makes it land where they expect.
+   * process, one counter), so health probes are sent until one lands on i and the next on the other.
+   * Tests still assert the upstream header of the request that matters; this only makes it land where
+   * they expect.
    */
   steerNextTo(i: number): Promise<void>;
   stop(): Promise<void>;
@@ -338,11 +339,17 @@ export async function startHosting(options: HostingOptions): Promise<Hosting> {
       Object.assign(redis, await startRedis(redis.port));
     },
     steerNextTo: async (i) => {
-      for (let attempt = 0; attempt < 6; attempt++) {
-        const answer = await httpsGet(`${publicUrl}/api/health`, nginx.ca);
-        if (hosting.instanceOf(answer?.upstream) === 1 - i) return;
+      // Instance i must be seen in the rotation first: an instance that just came back is left out
+      // by nginx until its fail_timeout has passed.
+      let seen = false;
+      const deadline = Date.now() + 8000;
+      while (Date.now() < deadline) {
+        const served = hosting.instanceOf((await httpsGet(`${publicUrl}/api/health`, nginx.ca))?.upstream);
+        if (served === i) seen = true;
+        else if (seen && served === 1 - i) return;
+        else await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`Could not steer nginx's round robin towards instance ${i}.`);
+      throw new Error(`nginx did not send requests to instance ${i} within 8 s.`);
     },
     stop,
   };

@@ -47,9 +47,17 @@ export class HostingPage extends SessionsPage {
    */
   async authorizeRecorded(beforeConsent?: () => Promise<void>): Promise<{ url: string; upstream?: string }> {
     const callback = this.page.waitForResponse(isCallback);
-    await this.authorizeAtDemo({ beforeConsent });
-    const response = await callback;
-    expect(response.status(), 'the callback redirects back to the app').toBe(303);
+    const authorized = this.authorizeAtDemo({ beforeConsent });
+    // A refused callback is an error page, not the app: fail on its answer instead of waiting for the app.
+    const response = await Promise.race([callback, authorized.then(() => callback)]);
+    if (response.status() !== 303) {
+      const text = await response.text().catch(() => '');
+      const title = /<h1>([^<]*)<\/h1>/.exec(text)?.[1];
+      throw new Error(
+        `The callback answered ${response.status()} (${title ?? 'no title'}), not the way back to the app.`,
+      );
+    }
+    await authorized;
     return { url: response.url(), upstream: upstreamOf(response) };
   }
 
@@ -67,6 +75,12 @@ export class HostingPage extends SessionsPage {
   /** The sentence an action failed with, where the page shows it. */
   get alert(): Locator {
     return this.page.getByRole('alert');
+  }
+
+  /** The session's report (as the server holds it now) has each of these texts: no call was lost. */
+  async expectReportHolds(texts: string[]) {
+    const report = await this.downloadReport();
+    for (const text of texts) expect(report.text, `the report holds "${text}"`).toContain(text);
   }
 
   /** Distinct instances that answered this page's server actions. */
