@@ -8,9 +8,14 @@ import { HostingPage } from './pages/hosting-page';
  * front with TLS and plain round robin (no stickiness). Each test gets a fresh stack (about a second to
  * start), so a killed instance or a restarted Redis never leaks into the next test.
  */
-const SECRETS = 'hosting-e2e-secret-new-0123456789-abcdefghij,hosting-e2e-secret-old-0123456789-abcdefghij';
+const NEW_SECRET = 'hosting-e2e-secret-new-0123456789-abcdefghij';
+const OLD_SECRET = 'hosting-e2e-secret-old-0123456789-abcdefghij';
 
-const test = base.extend<{ hosting: Hosting; inspector: HostingPage }, { demo: DemoHandle }>({
+const test = base.extend<
+  { secrets: string | [string, string]; hosting: Hosting; inspector: HostingPage },
+  { demo: DemoHandle }
+>({
+  secrets: [`${NEW_SECRET},${OLD_SECRET}`, { option: true }],
   demo: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
     async ({}, use) => {
@@ -20,12 +25,12 @@ const test = base.extend<{ hosting: Hosting; inspector: HostingPage }, { demo: D
     },
     { scope: 'worker' },
   ],
-  hosting: async ({ demo }, use) => {
+  hosting: async ({ demo, secrets }, use) => {
     // Hosted mode refuses loopback and plain http; the operator's allow list is how the demo's two
     // loopback servers (MCP and authorization server) are let in, exactly as an internal server would be.
     const allow = new Set([demo.mcpUrl, demo.issuer].map((u) => new URL(u).origin));
     const hosting = await startHosting({
-      secrets: SECRETS,
+      secrets,
       quiet: !process.env.E2E_VERBOSE,
       env: {
         INSPECTOR_ALLOW_HOSTS: [...allow].join(','),
@@ -156,9 +161,7 @@ test('Redis down, then restarted empty: the page says so, and a fresh Start work
   const health = await fetch(`${hosting.instances[0]?.url}/api/health`);
   expect(health.status, '/api/health reports the store down').toBe(503);
   await inspector.runTool('echo', { message: 'while Redis is down' });
-  await expect(inspector.alert.first()).toContainText(
-    /session store.*unavailable|unavailable.*session store/i,
-  );
+  await expect(inspector.alert.first()).toContainText(/session store is not answering/);
 
   await hosting.startRedisAgain();
   await inspector.runTool('echo', { message: 'after the restart' });
@@ -216,4 +219,21 @@ test('a callback URL sent again, to the other instance, gets the "already used" 
   // The walkthrough is left as it was.
   await inspector.open();
   await inspector.expectConnected();
+});
+
+test.describe('in the middle of a rolling secret rotation', () => {
+  // Phase one put the new secret on every instance as an opener only (`old,new`); phase two, under
+  // way, makes it the sealer one instance at a time (`new,old`). Each instance opens what the other sealed.
+  test.use({ secrets: [`${OLD_SECRET},${NEW_SECRET}`, `${NEW_SECRET},${OLD_SECRET}`] });
+
+  test('sessions sealed by either instance open on the other', async ({ inspector, hosting, demo }) => {
+    const { first } = await connectAcrossInstances(inspector, hosting, demo);
+    for (const i of [first, 1 - first]) {
+      await hosting.steerNextTo(i);
+      const message = `sealed by instance ${i}`;
+      await expect(await inspector.runTool('echo', { message })).toContainText(message);
+      expect(hosting.instanceOf(inspector.actions.at(-1)?.upstream)).toBe(i);
+    }
+    await inspector.expectReportHolds(['sealed by instance 0', 'sealed by instance 1']);
+  });
 });

@@ -240,8 +240,11 @@ export function httpsGet(url: string, ca: string): Promise<HttpsAnswer | undefin
 export interface HostingOptions {
   /** Environment for both instances (the demo, allowed hosts, limits); the stack adds the shared parts. */
   env: Record<string, string | undefined>;
-  /** The session secret list both instances share (first seals, all open). */
-  secrets: string;
+  /**
+   * The session secret list (first seals, all open): one for both instances, or one per instance, as
+   * in the middle of a rolling rotation.
+   */
+  secrets: string | [string, string];
   quiet?: boolean;
 }
 
@@ -293,7 +296,7 @@ export async function startHosting(options: HostingOptions): Promise<Hosting> {
         ...options.env,
         INSPECTOR_MODE: 'hosted',
         INSPECTOR_PUBLIC_URL: publicUrl,
-        INSPECTOR_SESSION_SECRET: options.secrets,
+        INSPECTOR_SESSION_SECRET: typeof options.secrets === 'string' ? options.secrets : options.secrets[i],
         INSPECTOR_REDIS_URL: started.redis?.url,
       },
     });
