@@ -13,8 +13,8 @@ import {
  * Security headers on every response: a CSP with a fresh nonce per request (Next applies it to its own
  * scripts), no framing, no referrer (authorization codes must never leak through Referer), no sniffing.
  */
-export function proxy(request: NextRequest) {
-  const refused = refuseCrossOrigin(request) ?? refuseOverLimit(request);
+export async function proxy(request: NextRequest) {
+  const refused = refuseCrossOrigin(request) ?? (await refuseOverLimit(request));
   if (refused) return refused;
   const nonce = btoa(crypto.randomUUID());
   const dev = process.env.NODE_ENV === 'development';
@@ -125,7 +125,7 @@ function tooMany(message: string, retryAfterS: number): NextResponse {
  * budget: 429 with Retry-After and a sentence the page shows. (The OAuth callback is not limited: it
  * only does work for a session waiting with the same single-use state.)
  */
-function refuseOverLimit(request: NextRequest): NextResponse | undefined {
+async function refuseOverLimit(request: NextRequest): Promise<NextResponse | undefined> {
   if (SAFE_METHODS.has(request.method)) return undefined;
   const { limits, actions, outbound } = abuseState();
   // Refused before the body is read: a 900 KB "URL" costs the server nothing but this check.
@@ -137,13 +137,13 @@ function refuseOverLimit(request: NextRequest): NextResponse | undefined {
     });
   }
   const client = clientKey(request.headers.get('x-forwarded-for'), limits.proxyHops);
-  const action = actions.take(client);
+  const action = await actions.take(client);
   if (!action.ok)
     return tooMany(tooManyActions(limits.actionsPerMinute, action.retryAfterS), action.retryAfterS);
   const id = request.headers.get('next-action');
   const name = id ? actionName(id) : undefined;
   if (name && OUTBOUND_ACTIONS.has(name)) {
-    const work = outbound.take(client);
+    const work = await outbound.take(client);
     if (!work.ok)
       return tooMany(tooManyOutbound(limits.outboundPerMinute, work.retryAfterS), work.retryAfterS);
   }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import {
@@ -29,7 +30,15 @@ import { browserView, scrubForBrowser } from '../flow/scrub';
 import type { InputAnswer } from '../mcp/input-required';
 import { config } from './config';
 import { withOutboundSlot } from './rate-limit';
-import { type InspectorSessionData, readSession, type WalkthroughMode, withSession } from './session';
+import {
+  type InspectorSessionData,
+  NoSessionError,
+  readSession,
+  SessionStoreUnavailableError,
+  sessionManager,
+  type WalkthroughMode,
+  withSession,
+} from './session';
 
 export {
   type ActionResult,
@@ -138,9 +147,19 @@ async function guarded<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   }
 }
 
+/**
+ * What the page renders with. A session store that is not answering renders the start page (the
+ * next action tells the user why) rather than an error page: the store may be back in a second.
+ */
 export async function currentSnapshot(): Promise<InspectorSnapshot> {
-  const session = await readSession();
-  return session ? snapshot(session.data) : { view: null, mode: 'run-all' };
+  try {
+    const session = await readSession();
+    return session ? snapshot(session.data) : { view: null, mode: 'run-all' };
+  } catch (error) {
+    if (!(error instanceof SessionStoreUnavailableError)) throw error;
+    console.error('[inspector] page rendered without its session:', error.message);
+    return { view: null, mode: 'run-all' };
+  }
 }
 
 /** Starts a new walkthrough for a server URL. Guided runs one step, run-all runs until consent. */
@@ -347,15 +366,7 @@ export async function completeAuthorization(callbackUrl: URL): Promise<CallbackO
   }
   const flow: FlowState = session.data.flow;
   const expectedState = flow.secrets.state;
-  if (flow.step !== 'awaiting-callback' || !expectedState) {
-    return {
-      kind: 'rejected',
-      status: 400,
-      title: 'This authorization response was already used',
-      message:
-        'The inspector accepts each authorization response once. This one was replayed (or arrived after the walkthrough moved on), so it was refused and nothing changed. Go back to the inspector to continue.',
-    };
-  }
+  if (flow.step !== 'awaiting-callback' || !expectedState) return ALREADY_USED;
   // An authorization server that answers with an error and drops state breaks RFC 6749 §4.1.2.1; the
   // engine shows its error and that violation (not "forged"). Anything else without our state is refused.
   const errorWithoutState = returnedState === null && callbackUrl.searchParams.has('error');
@@ -368,17 +379,47 @@ export async function completeAuthorization(callbackUrl: URL): Promise<CallbackO
         'The state parameter does not match the authorization this session started, so the response was refused (it may be forged or from another tab). The walkthrough is still waiting; press Authorize again in the inspector.',
     };
   }
-  await withSession(async (current) => {
-    const waiting = current.data.flow;
-    if (!waiting) throw new Error('The walkthrough vanished while the callback was handled.');
-    const ctx = flowContext();
-    let next = await handleCallback(waiting, callbackUrl, ctx);
-    // Signing in again (reconnect, step-up) runs to the end in either mode, then repeats what was interrupted.
-    if (current.data.mode === 'run-all' || next.reauth) next = await runUntilPause(next, ctx);
-    next = (await resumeAfterReauthorization(next, ctx)).state;
-    return { data: { ...current.data, flow: next }, result: undefined, rotate: true };
-  });
-  return { kind: 'resumed' };
+  // Inside the session's lock (across instances): the flow must still wait for this very state, and
+  // the state is consumed once in the store, so two deliveries of one response (a replay sent to
+  // another instance, a double click) resume the walkthrough once; the other gets ALREADY_USED.
+  try {
+    return await withSession(async (current) => {
+      const waiting = current.data.flow;
+      const stillWaiting = waiting?.step === 'awaiting-callback' && waiting.secrets.state === expectedState;
+      if (!waiting || !stillWaiting || !(await consumeState(expectedState))) {
+        return { data: current.data, result: ALREADY_USED };
+      }
+      const ctx = flowContext();
+      let next = await handleCallback(waiting, callbackUrl, ctx);
+      // Signing in again (reconnect, step-up) runs to the end in either mode, then repeats what was interrupted.
+      if (current.data.mode === 'run-all' || next.reauth) next = await runUntilPause(next, ctx);
+      next = (await resumeAfterReauthorization(next, ctx)).state;
+      return { data: { ...current.data, flow: next }, result: RESUMED, rotate: true };
+    });
+  } catch (error) {
+    // The session ended while this response waited for another one on it (that one rotated it).
+    if (error instanceof NoSessionError) return ALREADY_USED;
+    throw error;
+  }
+}
+
+const RESUMED: CallbackOutcome = { kind: 'resumed' };
+
+const ALREADY_USED: CallbackOutcome = {
+  kind: 'rejected',
+  status: 400,
+  title: 'This authorization response was already used',
+  message:
+    'The inspector accepts each authorization response once. This one was replayed (or arrived after the walkthrough moved on), so it was refused and nothing changed. Go back to the inspector to continue.',
+};
+
+/** How long a consumed state is remembered: longer than any authorization stays open. */
+const STATE_MEMORY_MS = 60 * 60 * 1000;
+
+/** Marks the state used in the session store (shared by every instance); false when it already was. */
+function consumeState(state: string): Promise<boolean> {
+  const key = `state:${createHash('sha256').update(state).digest('base64url')}`;
+  return sessionManager().consumeOnce(key, STATE_MEMORY_MS);
 }
 
 /** Runs `op` on this browser's flow and saves the result; `what` names the operation in errors. */
