@@ -10,10 +10,8 @@ import {
   NGINX,
   type NginxProcess,
   PROXY_SETTINGS,
-  redisCommand,
   selfSignedCert,
   startNginx,
-  startRedis,
 } from './hosting-process';
 import { freePort, ROOT } from './inspector-process';
 
@@ -86,23 +84,6 @@ describe('nginx as the hosting harness configures it', () => {
       expect(await httpsGet(`${nginx.url}/`, readFileSync(cert, 'utf8'))).toBe(undefined);
     } finally {
       rmSync(otherDir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('redis-server as the hosting harness starts it', () => {
-  it('answers, and after a kill and a start on the same port it is empty', async () => {
-    const redis = await startRedis();
-    try {
-      expect(await redisCommand(redis.port, 'SET k v')).toBe('+OK');
-      expect(await redisCommand(redis.port, 'DBSIZE')).toBe(':1');
-      redis.child.kill('SIGKILL');
-      await new Promise((r) => redis.child.once('exit', r));
-      expect(await redisCommand(redis.port, 'PING')).toBe(undefined);
-      Object.assign(redis, await startRedis(redis.port));
-      expect(await redisCommand(redis.port, 'DBSIZE')).toBe(':0');
-    } finally {
-      await redis.stop();
     }
   });
 });

@@ -1,11 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, type InspectorProcess, ROOT, startInspector } from './inspector-process';
+import { type RedisProcess, startRedis } from './redis-process';
 
 /**
  * The hosted shape on one machine, for tests: Redis, two built inspectors sharing the secret list and
@@ -13,7 +13,6 @@ import { freePort, type InspectorProcess, ROOT, startInspector } from './inspect
  * ports chosen at run time and stopped by its PID; `stop()` is safe to call after a failure.
  */
 
-export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 /** The response header nginx adds so a test can tell which instance answered. */
 export const UPSTREAM_HEADER = 'x-inspector-upstream';
@@ -56,47 +55,6 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
     child.kill(signal);
     setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
   });
-}
-
-/** Sends one inline command to Redis and returns its first reply line (`+PONG`, `:3`, …), or undefined. */
-export function redisCommand(port: number, command: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let reply = '';
-    const done = (value: string | undefined) => {
-      socket.destroy();
-      resolve(value);
-    };
-    socket.setTimeout(1000, () => done(undefined));
-    socket.once('error', () => done(undefined));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.split('\r\n')[0]);
-    });
-    socket.write(`${command}\r\n`);
-  });
-}
-
-export interface RedisProcess {
-  port: number;
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Debian's redis-server with nothing on disk: a restart starts empty, as a Redis without persistence does. */
-export async function startRedis(port?: number): Promise<RedisProcess> {
-  const p = port ?? (await freePort());
-  const child = track(
-    spawn(
-      REDIS_SERVER,
-      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
-      { stdio: 'ignore' },
-    ),
-  );
-  child.once('error', () => undefined);
-  await waitFor(`redis-server on port ${p}`, async () => (await redisCommand(p, 'PING')) === '+PONG', child);
-  return { port: p, url: `redis://127.0.0.1:${p}`, child, stop: () => stopChild(child) };
 }
 
 /** A self-signed certificate for 127.0.0.1 (P-256), made with openssl for this run only. */
@@ -264,7 +222,7 @@ export interface Hosting {
   startInstance(i: number): Promise<void>;
   /** SIGKILL Redis: the store is gone until `startRedisAgain()`. */
   killRedis(): Promise<void>;
-  /** Starts Redis again on the same port, empty (no persistence), as after a crash. */
+  /** Starts Redis again on the same port, empty (no persistence), as after a crash; resolves once every live instance's /api/health answers 200 again. */
   startRedisAgain(): Promise<void>;
   /**
    * Makes the proxy send the next request to instance i: nginx's round robin alternates strictly (one
@@ -274,6 +232,16 @@ export interface Hosting {
    */
   steerNextTo(i: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+async function waitForHealthy(url: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${url}/api/health`).catch(() => undefined);
+    if (response?.ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url}/api/health did not answer 200 within ${ms / 1000} s of Redis coming back.`);
 }
 
 /** Starts Redis, two instances and nginx; on any failure stops what did start, then throws. */
@@ -337,9 +305,11 @@ export async function startHosting(options: HostingOptions): Promise<Hosting> {
       started.instances[i] = undefined;
     },
     startInstance: (i) => startOne(i),
-    killRedis: () => stopChild(redis.child, 'SIGKILL'),
+    killRedis: () => redis.kill(),
     startRedisAgain: async () => {
-      Object.assign(redis, await startRedis(redis.port));
+      await redis.restart();
+      // Each instance's client reconnects with a backoff: wait until every live one says it is back.
+      await Promise.all(started.instances.map((instance) => instance && waitForHealthy(instance.url)));
     },
     steerNextTo: async (i) => {
       // Instance i must be seen in the rotation first: an instance that just came back is left out

@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page, type Response } from '@playwright/test';
+import { expect, type Locator, type Page, type Request, type Response } from '@playwright/test';
 import { SessionsPage } from './sessions-page';
 
 /** The response header the hosting harness's nginx adds: which instance answered (`host:port`). */
@@ -23,14 +23,32 @@ export function upstreamOf(response: Response): string | undefined {
  * which instance served each server action and each OAuth callback.
  */
 export class HostingPage extends SessionsPage {
-  /** Every server action this page sent, in order: its HTTP status and the instance that answered. */
-  readonly actions: Array<{ status: number; upstream: string | undefined }> = [];
+  /**
+   * Every server action this page sent, in the order answered: its HTTP status, the instance that
+   * answered, and when it was sent and answered (ms since the epoch, as seen by the test).
+   */
+  readonly actions: Array<{
+    status: number;
+    upstream: string | undefined;
+    sentAt: number;
+    answeredAt: number;
+  }> = [];
 
   constructor(page: Page, baseUrl: string) {
     super(page, baseUrl);
+    const sent = new Map<Request, number>();
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.headers()['next-action'] !== undefined)
+        sent.set(request, Date.now());
+    });
     page.on('response', (response) => {
-      if (isAction(response))
-        this.actions.push({ status: response.status(), upstream: upstreamOf(response) });
+      if (!isAction(response)) return;
+      this.actions.push({
+        status: response.status(),
+        upstream: upstreamOf(response),
+        sentAt: sent.get(response.request()) ?? Number.NaN,
+        answeredAt: Date.now(),
+      });
     });
   }
 
@@ -61,6 +79,12 @@ export class HostingPage extends SessionsPage {
     return { url: response.url(), upstream: upstreamOf(response) };
   }
 
+  /** Authorizes a new walkthrough in a browser the demo already knows (single sign-on: consent only). */
+  async authorizeAgainAtDemo() {
+    await this.page.getByRole('button', { name: 'Authorize', exact: true }).click();
+    await this.signInAgainAtDemo();
+  }
+
   /** Opens a URL (a callback sent again) and returns who answered and the page's heading. */
   async openDirectly(url: string): Promise<{ status: number; upstream?: string; heading: Locator }> {
     const response = await this.page.goto(url);
@@ -72,9 +96,9 @@ export class HostingPage extends SessionsPage {
     };
   }
 
-  /** The sentence an action failed with, where the page shows it. */
-  get alert(): Locator {
-    return this.page.getByRole('alert');
+  /** The sentence a tool's run failed with, shown in its card. */
+  toolAlert(name: string): Locator {
+    return this.tool(name).getByRole('alert');
   }
 
   /** The session's report (as the server holds it now) has each of these texts: no call was lost. */
