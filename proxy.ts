@@ -4,6 +4,7 @@ import { type NextRequest, NextResponse } from 'next/server';
 import {
   abuseState,
   clientKey,
+  tooBusy,
   tooLargeRequest,
   tooManyActions,
   tooManyOutbound,
@@ -11,12 +12,15 @@ import {
 import { SESSION_COOKIE } from './lib/server/session';
 import { isSessionId, newSessionId } from './lib/session/sessions';
 
+/** Retry-After when every outbound slot is taken: operations last seconds, not minutes. */
+const BUSY_RETRY_S = 2;
+
 /**
  * Security headers on every response: a CSP with a fresh nonce per request (Next applies it to its own
  * scripts), no framing, no referrer (authorization codes must never leak through Referer), no sniffing.
  */
-export function proxy(request: NextRequest) {
-  const refused = refuseCrossOrigin(request) ?? refuseOverLimit(request);
+export async function proxy(request: NextRequest) {
+  const refused = refuseCrossOrigin(request) ?? (await refuseOverLimit(request));
   if (refused) return refused;
   const nonce = btoa(crypto.randomUUID());
   const dev = process.env.NODE_ENV === 'development';
@@ -160,9 +164,9 @@ function tooMany(message: string, retryAfterS: number): NextResponse {
  * budget: 429 with Retry-After and a sentence the page shows. (The OAuth callback is not limited: it
  * only does work for a session waiting with the same single-use state.)
  */
-function refuseOverLimit(request: NextRequest): NextResponse | undefined {
+async function refuseOverLimit(request: NextRequest): Promise<NextResponse | undefined> {
   if (SAFE_METHODS.has(request.method)) return undefined;
-  const { limits, actions, outbound } = abuseState();
+  const { limits, actions, outbound, gate } = abuseState();
   // Refused before the body is read: a 900 KB "URL" costs the server nothing but this check.
   const size = Number(request.headers.get('content-length') ?? 0);
   if (size > limits.maxActionBytes) {
@@ -172,15 +176,18 @@ function refuseOverLimit(request: NextRequest): NextResponse | undefined {
     });
   }
   const client = clientKey(request.headers.get('x-forwarded-for'), limits.proxyHops);
-  const action = actions.take(client);
+  const action = await actions.take(client);
   if (!action.ok)
     return tooMany(tooManyActions(limits.actionsPerMinute, action.retryAfterS), action.retryAfterS);
   const id = request.headers.get('next-action');
   const name = id ? actionName(id) : undefined;
   if (name && OUTBOUND_ACTIONS.has(name)) {
-    const work = outbound.take(client);
+    const work = await outbound.take(client);
     if (!work.ok)
       return tooMany(tooManyOutbound(limits.outboundPerMinute, work.retryAfterS), work.retryAfterS);
+    // All outbound slots taken: say so with a 429 here, where a status can be set (an action cannot).
+    // The action still takes its slot itself, so a race past this check is refused there, in a 200.
+    if (gate.max > 0 && gate.inFlight >= gate.max) return tooMany(tooBusy(gate.max), BUSY_RETRY_S);
   }
   return undefined;
 }

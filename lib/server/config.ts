@@ -14,6 +14,8 @@ export interface InspectorConfig {
   /** First seals, all open (rotation). */
   sessionSecrets: string[];
   generatedSecret: boolean;
+  /** Sessions, locks, single-use marks and rate counters in this Redis (several instances); memory when unset. */
+  redisUrl?: string;
   /** Hosts an operator allows even though they resolve to internal addresses (hosted mode). */
   allowHosts: string[];
   timeoutMs: number;
@@ -47,8 +49,17 @@ const demoSchema = z.object({
           z.object({ outcome: z.literal('failed'), step: z.string(), checkId: z.string() }),
         ]),
         specVersion: z.enum(SPEC_VERSIONS as [SpecVersion, ...SpecVersion[]]).optional(),
-        preRegistered: z.object({ clientId: z.string(), clientSecret: z.string().optional() }).optional(),
-        grant: z.enum(['authorization_code', 'client_credentials']).optional(),
+        preRegistered: z
+          .object({
+            clientId: z.string(),
+            clientSecret: z.string().optional(),
+            privateKeyPem: z.string().optional(),
+            tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'private_key_jwt']).optional(),
+          })
+          .optional(),
+        grant: z.enum(['authorization_code', 'client_credentials', 'jwt_bearer', 'id_jag']).optional(),
+        workload: z.object({ assertionUrl: z.string().url() }).optional(),
+        idp: z.object({ issuer: z.string().url(), clientId: z.string() }).optional(),
         dpop: z.boolean().optional(),
       }),
     )
@@ -130,6 +141,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): InspectorConfi
     if (s.length < 32)
       throw new ConfigError('Each INSPECTOR_SESSION_SECRET entry must be at least 32 characters.');
   }
+  const redisUrl = env.INSPECTOR_REDIS_URL?.trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    throw new ConfigError(
+      `INSPECTOR_REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got "${redisUrl}".`,
+    );
+  }
+  if (redisUrl && generatedSecret) {
+    throw new ConfigError(
+      'INSPECTOR_REDIS_URL is set, so several inspector processes share sessions: set INSPECTOR_SESSION_SECRET (32+ random characters) to the same value on each, or they cannot open each other’s sessions.',
+    );
+  }
   let demo: DemoInfo | undefined;
   if (env.INSPECTOR_DEMO) {
     const parsed = demoSchema.safeParse(JSON.parse(env.INSPECTOR_DEMO));
@@ -141,6 +163,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): InspectorConfi
     publicUrl,
     sessionSecrets: secrets,
     generatedSecret,
+    redisUrl,
     allowHosts: allowHosts(env.INSPECTOR_ALLOW_HOSTS),
     timeoutMs: parseMs(env.INSPECTOR_TIMEOUT_MS, 10_000, 'INSPECTOR_TIMEOUT_MS'),
     maxBodyBytes: parseMs(env.INSPECTOR_MAX_BODY_BYTES, 1_048_576, 'INSPECTOR_MAX_BODY_BYTES'),

@@ -1,4 +1,5 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import {
@@ -29,11 +30,20 @@ import {
 import { browserExchange, browserView, scrubForBrowser } from '../flow/scrub';
 import { collapseView, type FlowView } from '../flow/view';
 import { parseHolding, revisionOf, viewFingerprints, viewUpdate } from '../flow/view-delta';
+import { guardedFetch } from '../http/traced-fetch';
 import type { Exchange } from '../http/types';
 import type { InputAnswer } from '../mcp/input-required';
 import { config } from './config';
 import { withOutboundSlot } from './rate-limit';
-import { type InspectorSessionData, readSession, type WalkthroughMode, withSession } from './session';
+import {
+  type InspectorSessionData,
+  NoSessionError,
+  readSession,
+  SessionStoreUnavailableError,
+  sessionManager,
+  type WalkthroughMode,
+  withSession,
+} from './session';
 
 export {
   type ActionResult,
@@ -148,11 +158,21 @@ async function guarded<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   }
 }
 
-/** This browser's walkthrough in full (exchange bodies included, scrubbed), for reports. */
+/**
+ * This browser's walkthrough in full (exchange bodies included, scrubbed), for reports and the page.
+ * A session store that is not answering renders the start page (the next action tells the user why)
+ * rather than an error page: the store may be back in a second.
+ */
 export async function currentSnapshot(): Promise<{ view: FlowView | null; mode: WalkthroughMode }> {
-  const session = await readSession();
-  const flow = session?.data.flow;
-  return { view: flow ? browserView(flow) : null, mode: session?.data.mode ?? 'run-all' };
+  try {
+    const session = await readSession();
+    const flow = session?.data.flow;
+    return { view: flow ? browserView(flow) : null, mode: session?.data.mode ?? 'run-all' };
+  } catch (error) {
+    if (!(error instanceof SessionStoreUnavailableError)) throw error;
+    console.error('[inspector] page rendered without its session:', error.message);
+    return { view: null, mode: 'run-all' };
+  }
 }
 
 /** What the page is rendered with: the live view (exchanges collapsed) and its fingerprints. */
@@ -178,6 +198,19 @@ export function currentAnswer(holding: unknown): Promise<ActionResult> {
   return guarded(async () => answer((await readSession())?.data ?? { mode: 'run-all' }, holding));
 }
 
+/** The bundled demo's workload token, from its platform's metadata endpoint (local demo only). */
+async function workloadAssertion(url: string): Promise<string> {
+  const fetch = guardedFetch(flowContext().policy ?? { mode: 'hosted' });
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'manual' });
+  const body = (await response.json().catch(() => undefined)) as { token?: unknown } | undefined;
+  if (!response.ok || typeof body?.token !== 'string') {
+    throw new Error(
+      `The demo's workload platform gave no identity token (HTTP ${response.status}). Restart the demo.`,
+    );
+  }
+  return body.token;
+}
+
 /** Starts a new walkthrough for a server URL. Guided runs one step, run-all runs until consent. */
 export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
   return guarded(async () => {
@@ -188,12 +221,24 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
       ? c.demo?.scenarios.find((s) => s.id === input.demoScenario)
       : undefined;
     if (scenario?.preRegistered && !input.clientId) {
-      input.clientId = scenario.preRegistered.clientId;
-      input.clientSecret = scenario.preRegistered.clientSecret;
-      input.tokenEndpointAuthMethod = scenario.preRegistered.clientSecret ? 'client_secret_basic' : 'none';
+      const pre = scenario.preRegistered;
+      input.clientId = pre.clientId;
+      input.clientSecret = pre.clientSecret;
+      input.clientPrivateKey = pre.privateKeyPem;
+      input.tokenEndpointAuthMethod =
+        pre.tokenEndpointAuthMethod ?? (pre.clientSecret ? 'client_secret_basic' : 'none');
     }
     if (scenario?.grant) input.grant = scenario.grant;
     if (scenario?.dpop) input.dpop = true;
+    if (scenario?.idp && !input.idpIssuer) {
+      input.idpIssuer = scenario.idp.issuer;
+      input.idpClientId = scenario.idp.clientId;
+    }
+    // Workload identity: the workload's platform hands out its token; the demo's platform is asked here,
+    // server-side, so the assertion never reaches the browser. Other servers: the CLI's --assertion-file.
+    const assertion = scenario?.workload
+      ? await workloadAssertion(scenario.workload.assertionUrl)
+      : undefined;
     const flow = createFlow({
       serverUrl: input.serverUrl,
       specVersion: input.specVersion,
@@ -206,10 +251,15 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
         ? { clientId: input.clientId, tokenEndpointAuthMethod: input.tokenEndpointAuthMethod }
         : undefined,
       clientSecret: input.clientId ? input.clientSecret || undefined : undefined,
+      clientPrivateKey: input.clientId ? input.clientPrivateKey || undefined : undefined,
+      ...(assertion ? { assertion } : {}),
       clientMetadataUrl: clientMetadataUrlFor(origin, input.serverUrl),
       clientName: 'MCP Auth Inspector',
       authorizationServerIndex: input.authorizationServerIndex,
-      ...(input.grant === 'client_credentials' ? { grant: 'client_credentials' as const } : {}),
+      ...(input.grant !== 'authorization_code' ? { grant: input.grant } : {}),
+      ...(input.grant === 'id_jag' && input.idpIssuer && input.idpClientId
+        ? { idp: { issuer: input.idpIssuer, clientId: input.idpClientId } }
+        : {}),
       ...(input.dpop ? { dpop: true } : {}),
     });
     return withSession(
@@ -387,15 +437,7 @@ export async function completeAuthorization(callbackUrl: URL): Promise<CallbackO
   }
   const flow: FlowState = session.data.flow;
   const expectedState = flow.secrets.state;
-  if (flow.step !== 'awaiting-callback' || !expectedState) {
-    return {
-      kind: 'rejected',
-      status: 400,
-      title: 'This authorization response was already used',
-      message:
-        'The inspector accepts each authorization response once. This one was replayed (or arrived after the walkthrough moved on), so it was refused and nothing changed. Go back to the inspector to continue.',
-    };
-  }
+  if (flow.step !== 'awaiting-callback' || !expectedState) return ALREADY_USED;
   // An authorization server that answers with an error and drops state breaks RFC 6749 §4.1.2.1; the
   // engine shows its error and that violation (not "forged"). Anything else without our state is refused.
   const errorWithoutState = returnedState === null && callbackUrl.searchParams.has('error');
@@ -408,17 +450,47 @@ export async function completeAuthorization(callbackUrl: URL): Promise<CallbackO
         'The state parameter does not match the authorization this session started, so the response was refused (it may be forged or from another tab). The walkthrough is still waiting; press Authorize again in the inspector.',
     };
   }
-  await withSession(async (current) => {
-    const waiting = current.data.flow;
-    if (!waiting) throw new Error('The walkthrough vanished while the callback was handled.');
-    const ctx = flowContext();
-    let next = await handleCallback(waiting, callbackUrl, ctx);
-    // Signing in again (reconnect, step-up) runs to the end in either mode, then repeats what was interrupted.
-    if (current.data.mode === 'run-all' || next.reauth) next = await runUntilPause(next, ctx);
-    next = (await resumeAfterReauthorization(next, ctx)).state;
-    return { data: { ...current.data, flow: next }, result: undefined, rotate: true };
-  });
-  return { kind: 'resumed' };
+  // Inside the session's lock (across instances): the flow must still wait for this very state, and
+  // the state is consumed once in the store, so two deliveries of one response (a replay sent to
+  // another instance, a double click) resume the walkthrough once; the other gets ALREADY_USED.
+  try {
+    return await withSession(async (current) => {
+      const waiting = current.data.flow;
+      const stillWaiting = waiting?.step === 'awaiting-callback' && waiting.secrets.state === expectedState;
+      if (!waiting || !stillWaiting || !(await consumeState(expectedState))) {
+        return { data: current.data, result: ALREADY_USED };
+      }
+      const ctx = flowContext();
+      let next = await handleCallback(waiting, callbackUrl, ctx);
+      // Signing in again (reconnect, step-up) runs to the end in either mode, then repeats what was interrupted.
+      if (current.data.mode === 'run-all' || next.reauth) next = await runUntilPause(next, ctx);
+      next = (await resumeAfterReauthorization(next, ctx)).state;
+      return { data: { ...current.data, flow: next }, result: RESUMED, rotate: true };
+    });
+  } catch (error) {
+    // The session ended while this response waited for another one on it (that one rotated it).
+    if (error instanceof NoSessionError) return ALREADY_USED;
+    throw error;
+  }
+}
+
+const RESUMED: CallbackOutcome = { kind: 'resumed' };
+
+const ALREADY_USED: CallbackOutcome = {
+  kind: 'rejected',
+  status: 400,
+  title: 'This authorization response was already used',
+  message:
+    'The inspector accepts each authorization response once. This one was replayed (or arrived after the walkthrough moved on), so it was refused and nothing changed. Go back to the inspector to continue.',
+};
+
+/** How long a consumed state is remembered: longer than any authorization stays open. */
+const STATE_MEMORY_MS = 60 * 60 * 1000;
+
+/** Marks the state used in the session store (shared by every instance); false when it already was. */
+function consumeState(state: string): Promise<boolean> {
+  const key = `state:${createHash('sha256').update(state).digest('base64url')}`;
+  return sessionManager().consumeOnce(key, STATE_MEMORY_MS);
 }
 
 /** Runs `op` on this browser's flow and saves the result; `what` names the operation in errors. */

@@ -1,9 +1,13 @@
 /**
  * Fairness under abuse: per-client request budgets, a global cap on concurrent outbound work, and the
  * sentences a person sees when they hit one. Framework-free and without 'server-only', so proxy.ts
- * (which answers 429 before any action runs) and the actions share it; the counters live on
- * globalThis, one set per process.
+ * (which answers 429 before any action runs) and the actions share it. The per-client counters live
+ * in Redis when INSPECTOR_REDIS_URL is set (every instance counts against one budget), else on
+ * globalThis, one set per process; the concurrent outbound cap is per process (it protects the
+ * process's own sockets and memory).
  */
+import { sharedRedis } from '../session/redis-client';
+import type { RedisScripting } from '../session/redis-store';
 
 export interface AbuseLimits {
   /** Server actions (and other POSTs) one client may send per minute; 0: no limit (local mode's default). */
@@ -78,7 +82,7 @@ export interface RateDecision {
  * A fixed one-window counter per key. Keys are bounded: past `maxKeys` the least recently reset
  * ones are dropped, so a flood of made-up client addresses costs a bounded amount of memory.
  */
-export class WindowLimiter {
+export class WindowLimiter implements RateBudget {
   readonly #windows = new Map<string, { start: number; count: number }>();
 
   constructor(
@@ -111,6 +115,53 @@ export class WindowLimiter {
 
   get keys(): number {
     return this.#windows.size;
+  }
+}
+
+/** A per-client budget: the memory one (WindowLimiter) or the shared one (RedisWindowLimiter). */
+export interface RateBudget {
+  readonly limit: number;
+  take(key: string): RateDecision | Promise<RateDecision>;
+}
+
+/** ARGV: key, windowMs. The window starts at the first request and ends with the key's expiry. */
+const TAKE = `local n = redis.call('INCR', ARGV[1])
+if n == 1 then redis.call('PEXPIRE', ARGV[1], ARGV[2]) end
+local ttl = redis.call('PTTL', ARGV[1])
+if ttl < 0 then redis.call('PEXPIRE', ARGV[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+return {n, ttl}`;
+
+/**
+ * The same fixed window as WindowLimiter, counted in Redis so that a client's budget is one budget
+ * however many instances serve it. While Redis does not answer it counts in this process instead
+ * (the session store refuses the action anyway, with its own sentence): never a crash, never no limit.
+ */
+export class RedisWindowLimiter implements RateBudget {
+  readonly #fallback: WindowLimiter;
+
+  constructor(
+    private readonly redis: RedisScripting,
+    readonly limit: number,
+    private readonly name: string,
+    readonly windowMs = 60_000,
+    private readonly prefix = 'inspector:',
+  ) {
+    this.#fallback = new WindowLimiter(limit, windowMs);
+  }
+
+  async take(key: string): Promise<RateDecision> {
+    if (this.limit <= 0) return { ok: true, retryAfterS: 0 };
+    let answer: unknown;
+    try {
+      answer = await this.redis.eval(TAKE, {
+        arguments: [`${this.prefix}rate:${this.name}:${key}`, String(this.windowMs)],
+      });
+    } catch {
+      return this.#fallback.take(key);
+    }
+    const [count, ttlMs] = (answer as number[]).map(Number) as [number, number];
+    if (count <= this.limit) return { ok: true, retryAfterS: 0 };
+    return { ok: false, retryAfterS: Math.max(1, Math.ceil(ttlMs / 1000)) };
   }
 }
 
@@ -157,12 +208,12 @@ export const tooLargeRequest = (size: number, max: number) =>
   `Too large a request: ${Math.ceil(size / 1024).toLocaleString('en-US')} KB, and the inspector takes at most ${Math.floor(max / 1024).toLocaleString('en-US')} KB per action. Shorten what you entered (a server URL is at most 2,048 characters) and try again.`;
 
 export const tooBusy = (max: number) =>
-  `The inspector is busy: it is already contacting other servers for ${max} operations, its limit. Try again in a few seconds.`;
+  `The inspector is busy: it is already contacting other servers for ${max === 1 ? '1 operation' : `${max} operations`}, its limit. Try again in a few seconds.`;
 
 interface AbuseState {
   limits: AbuseLimits;
-  actions: WindowLimiter;
-  outbound: WindowLimiter;
+  actions: RateBudget;
+  outbound: RateBudget;
   gate: OutboundGate;
 }
 
@@ -174,10 +225,13 @@ export function abuseState(): AbuseState {
   const g = globalThis as GlobalWithAbuse;
   if (!g[globalKey]) {
     const limits = abuseLimitsFromEnv();
+    const redisUrl = process.env.INSPECTOR_REDIS_URL?.trim();
+    const budget = (name: string, limit: number): RateBudget =>
+      redisUrl ? new RedisWindowLimiter(sharedRedis(redisUrl), limit, name) : new WindowLimiter(limit);
     g[globalKey] = {
       limits,
-      actions: new WindowLimiter(limits.actionsPerMinute),
-      outbound: new WindowLimiter(limits.outboundPerMinute),
+      actions: budget('actions', limits.actionsPerMinute),
+      outbound: budget('outbound', limits.outboundPerMinute),
       gate: new OutboundGate(limits.maxConcurrentOutbound),
     };
   }

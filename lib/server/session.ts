@@ -5,9 +5,14 @@ import type { FlowState } from '../flow';
 import {
   createKeyring,
   DEFAULT_SESSION_TIMES,
+  describeRedisUrl,
   type LoadedSession,
   MemorySessionStore,
+  RedisSessionStore,
   SessionManager,
+  type SessionStore,
+  SessionStoreUnavailableError,
+  sharedRedis,
 } from '../session';
 import { config } from './config';
 
@@ -29,13 +34,20 @@ export function isSignedIn(data: InspectorSessionData): boolean {
   return Boolean(data.flow?.secrets.accessToken || data.flow?.secrets.refreshToken);
 }
 
+/** Redis when INSPECTOR_REDIS_URL is set (several instances share it), else this process's memory. */
+function sessionStore(): SessionStore {
+  const c = config();
+  return c.redisUrl
+    ? new RedisSessionStore(sharedRedis(c.redisUrl), { limits: c.sessions })
+    : new MemorySessionStore(c.sessions);
+}
+
 export function sessionManager(): SessionManager<InspectorSessionData> {
   const g = globalThis as GlobalWithSessions;
   if (!g[globalKey]) {
-    const c = config();
     g[globalKey] = new SessionManager(
-      new MemorySessionStore(c.sessions),
-      createKeyring(c.sessionSecrets),
+      sessionStore(),
+      createKeyring(config().sessionSecrets),
       DEFAULT_SESSION_TIMES,
       Date.now,
       isSignedIn,
@@ -50,6 +62,26 @@ export const TOO_DEEP_TO_SAVE =
 /** Thrown by an operation that needs this browser's session when it has none. */
 export class NoSessionError extends Error {
   override name = 'NoSessionError';
+}
+
+/** What a browser whose session is gone is told, whatever ended it. */
+export const NO_SESSION =
+  'This walkthrough has ended: its session expired, or the inspector’s session store was restarted. Enter the server URL and press Start to begin again.';
+
+/** For /api/health: whether the session store answers. */
+export async function sessionStoreHealth(): Promise<
+  { ok: true; store: 'memory' | 'redis' } | { ok: false; store: 'redis'; error: string }
+> {
+  const url = config().redisUrl;
+  if (!url) return { ok: true, store: 'memory' };
+  const answer = await sharedRedis(url).ping();
+  return answer.ok
+    ? { ok: true, store: 'redis' }
+    : {
+        ok: false,
+        store: 'redis',
+        error: `Redis at ${describeRedisUrl(url)} does not answer: ${answer.error}`,
+      };
 }
 
 async function isHttps(): Promise<boolean> {
@@ -78,13 +110,13 @@ export async function setSessionCookie(id: string): Promise<void> {
   });
 }
 
-const locks = new Map<string, Promise<unknown>>();
-
 /**
- * Runs `fn` with this browser's session, one operation per session at a time (two tabs clicking at
- * once must not interleave half-finished flows). Saves what `fn` returns. Only an operation that
- * starts something (`create: true`: a new walkthrough) makes a session; any other throws
- * NoSessionError when there is none, so a flood of requests without a cookie stores nothing.
+ * Runs `fn` with this browser's session, one operation per session at a time across every instance
+ * sharing the store (two tabs clicking at once must not interleave half-finished flows). Saves what
+ * `fn` returns. Only an operation that starts something (`create: true`: a new walkthrough) makes a
+ * session; any other throws NoSessionError when there is none, so a flood of requests without a
+ * cookie stores nothing. The session is read again inside the lock: what another tab (or instance)
+ * saved meanwhile is what `fn` sees, and a session that ended meanwhile is not brought back.
  */
 export async function withSession<R>(
   fn: (
@@ -94,48 +126,42 @@ export async function withSession<R>(
 ): Promise<R> {
   const manager = sessionManager();
   let session = await readSession();
-  let created = false;
+  /** Made here, not yet stored. */
+  let made = false;
+  /** The browser does not carry this session's id yet. */
+  let setCookie = false;
   if (!session) {
-    if (!options.create) {
-      throw new NoSessionError(
-        'This browser has no walkthrough on the inspector (it may have expired). Enter a server URL and press Start.',
-      );
-    }
+    if (!options.create) throw new NoSessionError(NO_SESSION);
     // Reuse the id the browser already has (the proxy sets one on the first page load): then no
     // cookie is set here, and Next.js does not re-render the page after the action.
     const carried = await cookieSessionId();
     session = manager.create({ mode: 'run-all' }, carried);
-    created = session.id !== carried;
+    made = true;
+    setCookie = session.id !== carried;
   }
   const current = session;
-  const previous = locks.get(current.id) ?? Promise.resolve();
-  const run = previous
-    .catch(() => undefined)
-    .then(async () => {
-      const fresh = (await manager.load(current.id)) ?? current;
-      const outcome = await fn(fresh);
-      let saved: LoadedSession<InspectorSessionData> = { ...fresh, data: outcome.data };
-      try {
-        if (outcome.rotate) {
-          saved = await manager.rotate(saved);
-          await setSessionCookie(saved.id);
-        } else {
-          // A new session is stored (which may be refused when the store is full) before its cookie is set.
-          await manager.save(saved);
-          if (created) await setSessionCookie(saved.id);
-        }
-      } catch (error) {
-        // Sealing serialises the whole flow: a document nested deeper than the stack allows (one no
-        // check cut) ends here. Nothing is saved, so the walkthrough stays where it was.
-        if (error instanceof RangeError) throw new Error(TOO_DEEP_TO_SAVE, { cause: error });
-        throw error;
+  return manager.withLock(current.id, async () => {
+    const fresh = (await manager.load(current.id)) ?? (made ? current : undefined);
+    if (!fresh) throw new NoSessionError(NO_SESSION);
+    const outcome = await fn(fresh);
+    let saved: LoadedSession<InspectorSessionData> = { ...fresh, data: outcome.data };
+    try {
+      if (outcome.rotate) {
+        saved = await manager.rotate(saved);
+        await setSessionCookie(saved.id);
+      } else {
+        // A new session is stored (which may be refused when the store is full) before its cookie is set.
+        await manager.save(saved);
+        if (setCookie) await setSessionCookie(saved.id);
       }
-      return outcome.result;
-    });
-  locks.set(current.id, run);
-  try {
-    return await run;
-  } finally {
-    if (locks.get(current.id) === run) locks.delete(current.id);
-  }
+    } catch (error) {
+      // Sealing serialises the whole flow: a document nested deeper than the stack allows (one no
+      // check cut) ends here. Nothing is saved, so the walkthrough stays where it was.
+      if (error instanceof RangeError) throw new Error(TOO_DEEP_TO_SAVE, { cause: error });
+      throw error;
+    }
+    return outcome.result;
+  });
 }
+
+export { SessionStoreUnavailableError };

@@ -94,4 +94,14 @@ export class SessionManager<T> {
   async destroy(id: string): Promise<void> {
     await this.store.delete(id);
   }
+
+  /** One operation on the session at a time, in every process sharing the store (see SessionStore). */
+  withLock<R>(id: string, fn: () => Promise<R>): Promise<R> {
+    return this.store.withLock(id, fn);
+  }
+
+  /** Single use across processes: true the first time `key` is consumed within `ttlMs`. */
+  consumeOnce(key: string, ttlMs: number): Promise<boolean> {
+    return this.store.consumeOnce(key, ttlMs);
+  }
 }

@@ -1,9 +1,78 @@
-/** Where sealed session values live. Only ciphertext ever reaches a store. */
+/**
+ * Where sealed session values live. Only ciphertext ever reaches a store. Everything that several
+ * inspector processes sharing one store must agree on lives behind this interface: the values, the
+ * per-session lock and the single-use marks.
+ */
 export interface SessionStore {
   get(id: string): Promise<string | undefined>;
   /** Throws SessionStoreFullError when an anonymous session cannot be kept without evicting a signed-in one. */
   set(id: string, sealed: string, ttlMs: number, options?: SessionSetOptions): Promise<void>;
   delete(id: string): Promise<void>;
+  /**
+   * Runs `fn` holding the session's lock, for every process sharing the store: two tabs (on two
+   * instances) never interleave half-finished operations on one session. Waiters run in turn.
+   */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  /** True the first time `key` is consumed (within `ttlMs`), false every time after: single use. */
+  consumeOnce(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** The store could not be reached (Redis down or restarting): nothing was read or saved. */
+export class SessionStoreUnavailableError extends Error {
+  override name = 'SessionStoreUnavailableError';
+  readonly code = 'store_unavailable';
+  constructor(cause?: unknown) {
+    super(
+      'The inspector’s session store is not answering (it may be restarting). Nothing was changed; try again in a few seconds.',
+      { cause },
+    );
+  }
+}
+
+/**
+ * One operation per key at a time within this process: each caller waits for the one before it.
+ * The memory store's whole lock, and the Redis store's first stage (so one process does not poll
+ * Redis against itself).
+ */
+export class LocalLocks {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(fn);
+    this.#tails.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.#tails.get(key) === run) this.#tails.delete(key);
+    }
+  }
+
+  get held(): number {
+    return this.#tails.size;
+  }
+}
+
+/** Single-use marks with expiry, bounded: past `max` the oldest marks go first. */
+class LocalMarks {
+  readonly #marks = new Map<string, number>();
+  constructor(
+    private readonly now: () => number,
+    private readonly max = 100_000,
+  ) {}
+
+  consume(key: string, ttlMs: number): boolean {
+    const now = this.now();
+    const until = this.#marks.get(key);
+    if (until !== undefined && until > now) return false;
+    this.#marks.delete(key);
+    this.#marks.set(key, now + ttlMs);
+    for (const [k, expires] of this.#marks) {
+      if (this.#marks.size <= this.max && expires > now) break;
+      this.#marks.delete(k);
+    }
+    return true;
+  }
 }
 
 export interface SessionSetOptions {
@@ -51,6 +120,8 @@ export class MemorySessionStore implements SessionStore {
   readonly #signedIn = new Map<string, Entry>();
   readonly #limits: Required<MemoryStoreLimits>;
   readonly #now: () => number;
+  readonly #locks = new LocalLocks();
+  readonly #marks: LocalMarks;
   #bytes = 0;
   #anonymousBytes = 0;
 
@@ -62,6 +133,15 @@ export class MemorySessionStore implements SessionStore {
       maxAnonymousBytes: options.maxAnonymousBytes ?? 128 * 1_048_576,
     };
     this.#now = options.now ?? Date.now;
+    this.#marks = new LocalMarks(this.#now);
+  }
+
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(id, fn);
+  }
+
+  async consumeOnce(key: string, ttlMs: number): Promise<boolean> {
+    return this.#marks.consume(key, ttlMs);
   }
 
   async get(id: string): Promise<string | undefined> {

@@ -1,5 +1,6 @@
 import { errorPage } from '@/lib/server/error-page';
 import { completeAuthorization } from '@/lib/server/inspector';
+import { SessionStoreUnavailableError } from '@/lib/server/session';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,6 +14,14 @@ export async function GET(request: Request): Promise<Response> {
     }
     return new Response(null, { status: 303, headers: { Location: '/', 'Cache-Control': 'no-store' } });
   } catch (error) {
+    if (error instanceof SessionStoreUnavailableError) {
+      // Say what is wrong: a bare "something failed" would hide that the store is away.
+      return errorPage({
+        status: 503,
+        title: 'The inspector cannot reach its session store',
+        message: error.message,
+      });
+    }
     console.error('[inspector] callback failed:', error instanceof Error ? error.message : error);
     return errorPage({
       status: 500,
