@@ -7,5 +7,12 @@ export const dynamic = 'force-dynamic';
 export default async function Home() {
   const snapshot = await currentSnapshot();
   const { demo, mode } = config();
-  return <Inspector initial={snapshot} demo={demo ?? null} hosted={mode === 'hosted'} />;
+  // The scenarios' credentials (client secrets, private keys, the workload platform) stay server-side.
+  const browserDemo = demo
+    ? {
+        ...demo,
+        scenarios: demo.scenarios.map(({ preRegistered: _p, workload: _w, ...scenario }) => scenario),
+      }
+    : null;
+  return <Inspector initial={snapshot} demo={browserDemo} hosted={mode === 'hosted'} />;
 }

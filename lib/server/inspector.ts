@@ -27,6 +27,7 @@ import {
   testRevocation,
 } from '../flow';
 import { browserView, scrubForBrowser } from '../flow/scrub';
+import { guardedFetch } from '../http/traced-fetch';
 import type { InputAnswer } from '../mcp/input-required';
 import { config } from './config';
 import { withOutboundSlot } from './rate-limit';
@@ -162,6 +163,19 @@ export async function currentSnapshot(): Promise<InspectorSnapshot> {
   }
 }
 
+/** The bundled demo's workload token, from its platform's metadata endpoint (local demo only). */
+async function workloadAssertion(url: string): Promise<string> {
+  const fetch = guardedFetch(flowContext().policy ?? { mode: 'hosted' });
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'manual' });
+  const body = (await response.json().catch(() => undefined)) as { token?: unknown } | undefined;
+  if (!response.ok || typeof body?.token !== 'string') {
+    throw new Error(
+      `The demo's workload platform gave no identity token (HTTP ${response.status}). Restart the demo.`,
+    );
+  }
+  return body.token;
+}
+
 /** Starts a new walkthrough for a server URL. Guided runs one step, run-all runs until consent. */
 export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
   return guarded(async () => {
@@ -172,12 +186,24 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
       ? c.demo?.scenarios.find((s) => s.id === input.demoScenario)
       : undefined;
     if (scenario?.preRegistered && !input.clientId) {
-      input.clientId = scenario.preRegistered.clientId;
-      input.clientSecret = scenario.preRegistered.clientSecret;
-      input.tokenEndpointAuthMethod = scenario.preRegistered.clientSecret ? 'client_secret_basic' : 'none';
+      const pre = scenario.preRegistered;
+      input.clientId = pre.clientId;
+      input.clientSecret = pre.clientSecret;
+      input.clientPrivateKey = pre.privateKeyPem;
+      input.tokenEndpointAuthMethod =
+        pre.tokenEndpointAuthMethod ?? (pre.clientSecret ? 'client_secret_basic' : 'none');
     }
     if (scenario?.grant) input.grant = scenario.grant;
     if (scenario?.dpop) input.dpop = true;
+    if (scenario?.idp && !input.idpIssuer) {
+      input.idpIssuer = scenario.idp.issuer;
+      input.idpClientId = scenario.idp.clientId;
+    }
+    // Workload identity: the workload's platform hands out its token; the demo's platform is asked here,
+    // server-side, so the assertion never reaches the browser. Other servers: the CLI's --assertion-file.
+    const assertion = scenario?.workload
+      ? await workloadAssertion(scenario.workload.assertionUrl)
+      : undefined;
     const flow = createFlow({
       serverUrl: input.serverUrl,
       specVersion: input.specVersion,
@@ -190,10 +216,15 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
         ? { clientId: input.clientId, tokenEndpointAuthMethod: input.tokenEndpointAuthMethod }
         : undefined,
       clientSecret: input.clientId ? input.clientSecret || undefined : undefined,
+      clientPrivateKey: input.clientId ? input.clientPrivateKey || undefined : undefined,
+      ...(assertion ? { assertion } : {}),
       clientMetadataUrl: clientMetadataUrlFor(origin, input.serverUrl),
       clientName: 'MCP Auth Inspector',
       authorizationServerIndex: input.authorizationServerIndex,
-      ...(input.grant === 'client_credentials' ? { grant: 'client_credentials' as const } : {}),
+      ...(input.grant !== 'authorization_code' ? { grant: input.grant } : {}),
+      ...(input.grant === 'id_jag' && input.idpIssuer && input.idpClientId
+        ? { idp: { issuer: input.idpIssuer, clientId: input.idpClientId } }
+        : {}),
       ...(input.dpop ? { dpop: true } : {}),
     });
     return withSession(
