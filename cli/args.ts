@@ -19,7 +19,7 @@ export interface CliOptions {
   /** `client_credentials`: the client's own token, no user, no browser. */
   grant?: 'client_credentials' | 'jwt_bearer' | 'id_jag';
   /** Enterprise-managed authorization: the IdP's token endpoint and client id, and the user's ID token. */
-  idp?: { tokenEndpoint: string; clientId: string };
+  idp?: { tokenEndpoint?: string; clientId: string; issuer?: string };
   idpIdToken?: string;
   /** The JWT the jwt_bearer grant presents (read from --assertion-file FILE). */
   assertion?: string;
@@ -96,8 +96,10 @@ Options:
   --assertion-file FILE       The JWT for --grant jwt-bearer; it stays in this process.
   --grant id-jag              Enterprise-managed authorization: exchange the user's ID token at the
                               enterprise IdP for an ID-JAG, then redeem it here (no consent screen).
-                              With --client-id/--client-secret (this AS), --idp-token-endpoint URL,
-                              --idp-client-id ID and --id-token-file FILE.
+                              With --client-id/--client-secret (this AS), --idp-client-id ID and
+                              either --idp-issuer URL (the user signs in at the IdP in the browser)
+                              or --idp-token-endpoint URL with --id-token-file FILE.
+  --idp-issuer URL            The enterprise IdP's issuer: sign in there (PKCE) for the ID token.
   --grant client-credentials  The client's own token (no user, no browser): the OAuth client
                               credentials extension. Needs --client-id with a secret or a key.
   --client-metadata-url URL   Offer this Client ID Metadata Document URL as the client_id when the
@@ -148,6 +150,7 @@ const OPTIONS = {
   dpop: { type: 'boolean' },
   'assertion-file': { type: 'string' },
   'idp-token-endpoint': { type: 'string' },
+  'idp-issuer': { type: 'string' },
   'idp-client-id': { type: 'string' },
   'id-token-file': { type: 'string' },
   'client-metadata-url': { type: 'string' },
@@ -268,9 +271,11 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   const idpTokenEndpoint = nonEmpty(values['idp-token-endpoint'], '--idp-token-endpoint');
   const idpClientId = nonEmpty(values['idp-client-id'], '--idp-client-id');
   const idTokenFile = nonEmpty(values['id-token-file'], '--id-token-file');
-  if (grant === 'id-jag' && (!values['client-id'] || !idpTokenEndpoint || !idpClientId || !idTokenFile)) {
+  const idpIssuer = nonEmpty(values['idp-issuer'], '--idp-issuer');
+  const idTokenGiven = Boolean(idpTokenEndpoint && idTokenFile);
+  if (grant === 'id-jag' && (!values['client-id'] || !idpClientId || !(idTokenGiven || idpIssuer))) {
     throw new UsageError(
-      '--grant id-jag needs --client-id, --idp-token-endpoint URL, --idp-client-id ID and --id-token-file FILE.',
+      '--grant id-jag needs --client-id, --idp-client-id ID and either --idp-issuer URL (sign in at the IdP) or --idp-token-endpoint URL with --id-token-file FILE.',
     );
   }
   let idpIdToken: string | undefined;
@@ -368,8 +373,14 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(grant === 'client-credentials' ? { grant: 'client_credentials' as const } : {}),
     ...(grant === 'jwt-bearer' ? { grant: 'jwt_bearer' as const } : {}),
     ...(grant === 'id-jag' ? { grant: 'id_jag' as const } : {}),
-    ...(idpTokenEndpoint && idpClientId
-      ? { idp: { tokenEndpoint: httpUrl(idpTokenEndpoint, '--idp-token-endpoint'), clientId: idpClientId } }
+    ...(idpClientId && (idpTokenEndpoint || idpIssuer)
+      ? {
+          idp: {
+            clientId: idpClientId,
+            ...(idpTokenEndpoint ? { tokenEndpoint: httpUrl(idpTokenEndpoint, '--idp-token-endpoint') } : {}),
+            ...(idpIssuer && !idpIdToken ? { issuer: httpUrl(idpIssuer, '--idp-issuer') } : {}),
+          },
+        }
       : {}),
     ...(idpIdToken !== undefined ? { idpIdToken } : {}),
     ...(assertion !== undefined ? { assertion } : {}),

@@ -4,9 +4,13 @@
  * scenario. It stands for other people's servers, so it never imports the inspector's code (`lib/`): the two
  * only talk HTTP.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientMetadata } from 'oidc-provider';
 import { createAdminHandler } from './admin';
+import { JWT_BEARER_GRANT } from './as/jwt-bearer';
 import { type AuthorizationServer, createAuthorizationServer } from './as/server';
+import { TOKEN_EXCHANGE_GRANT } from './as/token-exchange';
 import { type Handler, type Listening, type Logger, listen, notFound, readBody, sendHtml } from './http';
 import { createTokenVerifier } from './mcp/auth';
 import {
@@ -17,6 +21,7 @@ import {
   type McpWire,
   type ProtectedResourceConfig,
 } from './mcp/server';
+import { createWorkloadPlatform } from './platform';
 import { DemoState } from './state';
 
 export interface DemoScenario {
@@ -39,11 +44,21 @@ export interface DemoScenario {
   preRegistered?: {
     clientId: string;
     clientSecret?: string;
+    /** The client's private key (PKCS#8 PEM) for private_key_jwt; the AS holds its public key. */
+    privateKeyPem?: string;
     /** How the client authenticates at the token endpoint. */
-    tokenEndpointAuthMethod?: 'none' | 'client_secret_basic';
+    tokenEndpointAuthMethod?: 'none' | 'client_secret_basic' | 'private_key_jwt';
   };
-  /** The grant its client uses: `client_credentials` needs no user (the OAuth client credentials extension). */
-  grant?: 'authorization_code' | 'client_credentials';
+  /**
+   * The grant its client uses: `client_credentials` needs no user (the OAuth client credentials
+   * extension); `jwt_bearer` presents the workload's platform token (workload identity federation);
+   * `id_jag` signs the user in at the enterprise IdP and redeems an ID-JAG (enterprise-managed).
+   */
+  grant?: 'authorization_code' | 'client_credentials' | 'jwt_bearer' | 'id_jag';
+  /** Workload identity: where the workload asks its platform for its identity token (server-side only). */
+  workload?: { assertionUrl: string };
+  /** Enterprise-managed: the IdP the user signs in at, and the client there. */
+  idp?: { issuer: string; clientId: string };
   /** Its MCP server takes DPoP-bound tokens (RFC 9449): clients should ask for one. */
   dpop?: boolean;
 }
@@ -74,6 +89,15 @@ export const PRE_REGISTERED_CONFIDENTIAL_SECRET = 'demo-confidential-secret-chan
 /** A machine client (client credentials grant only) of the `client-credentials` scenario. */
 export const MACHINE_CLIENT = 'demo-machine-client';
 export const MACHINE_CLIENT_SECRET = 'demo-machine-secret-change-me';
+/** A machine client that authenticates with a signed assertion (private_key_jwt). */
+export const MACHINE_JWT_CLIENT = 'demo-machine-jwt-client';
+/** The workload's client at the authorization servers (workload identity: the assertion is the credential). */
+export const WORKLOAD_CLIENT = 'demo-workload';
+/** The app's confidential client at the MCP servers' authorization servers (enterprise-managed). */
+export const ENTERPRISE_CLIENT = 'demo-enterprise-client';
+export const ENTERPRISE_CLIENT_SECRET = 'demo-enterprise-secret-change-me';
+/** The same app's public client at the enterprise IdP (sign-in with PKCE, then token exchange). */
+export const ENTERPRISE_SSO_CLIENT = 'demo-enterprise-sso';
 
 const MCP_PATH = '/mcp';
 const PRM_PATH = '/.well-known/oauth-protected-resource';
@@ -105,6 +129,14 @@ const SERVER_NAMES = [
   'as-machine',
   'client-credentials',
   'dpop',
+  'as-lax',
+  'platform',
+  'idp',
+  'workload-identity',
+  'workload-wrong-audience',
+  'enterprise-managed',
+  'enterprise-wrong-audience',
+  'client-credentials-replay',
 ] as const;
 type ServerName = (typeof SERVER_NAMES)[number];
 
@@ -259,26 +291,115 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       ],
       log,
     });
+    // --- machine routes: client credentials, workload identity, enterprise-managed ------------------
+    const platform = createWorkloadPlatform(origin('platform'));
+    const idp = createAuthorizationServer({
+      name: 'idp',
+      origin: origin('idp'),
+      state,
+      resources: [],
+      registration: false,
+      rfc8414: true,
+      staticClients: [
+        {
+          client_id: ENTERPRISE_SSO_CLIENT,
+          client_name: 'Demo enterprise app (single sign-on)',
+          application_type: 'web',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', TOKEN_EXCHANGE_GRANT],
+          response_types: ['code'],
+          redirect_uris: ['http://127.0.0.1/callback'],
+        },
+      ],
+      idJag: {
+        routes: {
+          [origin('as-machine')]: { clientId: ENTERPRISE_CLIENT },
+          // Misconfigured: grants for the lax server are addressed to the machine one.
+          [origin('as-lax')]: { clientId: ENTERPRISE_CLIENT, aud: origin('as-machine') },
+        },
+      },
+      log,
+    });
+    const jwtBearer = {
+      trusted: [
+        { issuer: platform.issuer, jwksUri: platform.jwksUri },
+        { issuer: idp.issuer, jwksUri: idp.jwksUri, typ: 'oauth-id-jag+jwt', clientIdClaim: true },
+      ],
+    };
+    const clientKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const machineJwtClientKey = clientKey.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const machineClients: ClientMetadata[] = [
+      {
+        client_id: MACHINE_CLIENT,
+        client_secret: MACHINE_CLIENT_SECRET,
+        client_name: 'Demo machine client (client credentials)',
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        client_id: MACHINE_JWT_CLIENT,
+        client_name: 'Demo machine client (private_key_jwt)',
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [{ ...clientKey.publicKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig' }] },
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        client_id: WORKLOAD_CLIENT,
+        client_name: 'Demo workload (workload identity federation)',
+        token_endpoint_auth_method: 'none',
+        grant_types: [JWT_BEARER_GRANT],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        client_id: ENTERPRISE_CLIENT,
+        client_secret: ENTERPRISE_CLIENT_SECRET,
+        client_name: 'Demo enterprise app',
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: [JWT_BEARER_GRANT],
+        response_types: [],
+        redirect_uris: [],
+      },
+    ];
     const asMachine = createAuthorizationServer({
       name: 'machine',
       origin: origin('as-machine'),
       state,
-      resources: [mcpUrl('client-credentials'), mcpUrl('dpop')],
+      resources: [
+        mcpUrl('client-credentials'),
+        mcpUrl('dpop'),
+        mcpUrl('workload-identity'),
+        mcpUrl('enterprise-managed'),
+      ],
       registration: false,
       rfc8414: true,
       clientCredentials: true,
       dpop: true,
-      staticClients: [
-        {
-          client_id: MACHINE_CLIENT,
-          client_secret: MACHINE_CLIENT_SECRET,
-          client_name: 'Demo machine client (client credentials)',
-          token_endpoint_auth_method: 'client_secret_basic',
-          grant_types: ['client_credentials'],
-          response_types: [],
-          redirect_uris: [],
-        },
+      jwtBearer,
+      staticClients: machineClients,
+      log,
+    });
+    // The same routes, broken: it accepts assertions addressed to other servers, and replays.
+    const asLax = createAuthorizationServer({
+      name: 'lax',
+      origin: origin('as-lax'),
+      state,
+      resources: [
+        mcpUrl('workload-wrong-audience'),
+        mcpUrl('enterprise-wrong-audience'),
+        mcpUrl('client-credentials-replay'),
       ],
+      registration: false,
+      rfc8414: true,
+      clientCredentials: true,
+      jwtBearer,
+      lax: { audience: true, replay: true },
+      staticClients: machineClients,
       log,
     });
     const asCimd = createAuthorizationServer({
@@ -378,6 +499,20 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     servers['as-machine'].setHandler(chain(asMachine.handle));
     servers['client-credentials'].setHandler(chain(standardMcp('client-credentials', asMachine).handle));
     servers.dpop.setHandler(chain(standardMcp('dpop', asMachine).handle));
+    servers['as-lax'].setHandler(chain(asLax.handle));
+    servers.platform.setHandler(chain(platform.handle));
+    servers.idp.setHandler(chain(idp.handle));
+    servers['workload-identity'].setHandler(chain(standardMcp('workload-identity', asMachine).handle));
+    servers['enterprise-managed'].setHandler(chain(standardMcp('enterprise-managed', asMachine).handle));
+    servers['workload-wrong-audience'].setHandler(
+      chain(standardMcp('workload-wrong-audience', asLax).handle),
+    );
+    servers['enterprise-wrong-audience'].setHandler(
+      chain(standardMcp('enterprise-wrong-audience', asLax).handle),
+    );
+    servers['client-credentials-replay'].setHandler(
+      chain(standardMcp('client-credentials-replay', asLax).handle),
+    );
 
     servers['as-cimd'].setHandler(chain(asCimd.handle));
     servers.cimd.setHandler(chain(standardMcp('cimd', asCimd).handle));
@@ -563,6 +698,89 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         },
         grant: 'client_credentials',
         dpop: true,
+      },
+      {
+        id: 'client-credentials-replay',
+        title: 'Client credentials: a replayed client assertion is accepted',
+        description:
+          'A machine client authenticates with private_key_jwt (a signed assertion, ES256). The ' +
+          'authorization server keeps no used jti values, so the same assertion sent again gets a second ' +
+          'token. RFC 7523 §3 makes refusing replays a MAY, so the audit warns (audit.assertion-replay) ' +
+          'rather than fails.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('client-credentials-replay'),
+        wire: 'modern',
+        preRegistered: {
+          clientId: MACHINE_JWT_CLIENT,
+          privateKeyPem: machineJwtClientKey,
+          tokenEndpointAuthMethod: 'private_key_jwt',
+        },
+        grant: 'client_credentials',
+      },
+      {
+        id: 'workload-identity',
+        title: 'Workload identity: a platform token for an access token',
+        description:
+          'Workload identity federation (SEP-1933): the workload asks its platform for a short-lived ' +
+          'identity token addressed to the authorization server and presents it as an RFC 7523 JWT bearer ' +
+          'grant; the authorization server verifies it by the platform’s keys, its aud, exp and jti.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('workload-identity'),
+        wire: 'modern',
+        preRegistered: { clientId: WORKLOAD_CLIENT, tokenEndpointAuthMethod: 'none' },
+        grant: 'jwt_bearer',
+        workload: { assertionUrl: platform.tokenUrl(asMachine.issuer) },
+      },
+      {
+        id: 'workload-wrong-audience',
+        title: 'Workload identity: an assertion for another audience is accepted',
+        description:
+          'The platform is asked for a token addressed to the MCP server instead of its authorization ' +
+          'server, and the authorization server does not check aud: it issues an access token for an ' +
+          'assertion that was not meant for it (RFC 7523 §3 says it MUST reject it).',
+        expect: { outcome: 'failed', step: 'token', checkId: 'token.assertion-claims' },
+        mcpUrl: mcpUrl('workload-wrong-audience'),
+        wire: 'modern',
+        preRegistered: { clientId: WORKLOAD_CLIENT, tokenEndpointAuthMethod: 'none' },
+        grant: 'jwt_bearer',
+        workload: { assertionUrl: platform.tokenUrl(mcpUrl('workload-wrong-audience')) },
+      },
+      {
+        id: 'enterprise-managed',
+        title: 'Enterprise-managed: sign in at the company IdP, no consent',
+        description:
+          'Enterprise-managed authorization (SEP-990): the user signs in at the enterprise IdP ' +
+          '(authorization code with PKCE, an ID token), the client exchanges the ID token there for an ' +
+          'ID-JAG (RFC 8693) addressed to the MCP server’s authorization server, which redeems it as an ' +
+          'RFC 7523 JWT bearer grant after checking its signature, typ, aud, client_id and resource.',
+        expect: { outcome: 'connected' },
+        mcpUrl: mcpUrl('enterprise-managed'),
+        wire: 'modern',
+        preRegistered: {
+          clientId: ENTERPRISE_CLIENT,
+          clientSecret: ENTERPRISE_CLIENT_SECRET,
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        },
+        grant: 'id_jag',
+        idp: { issuer: idp.issuer, clientId: ENTERPRISE_SSO_CLIENT },
+      },
+      {
+        id: 'enterprise-wrong-audience',
+        title: 'Enterprise-managed: an ID-JAG for another authorization server is accepted',
+        description:
+          'The enterprise IdP is set up with the wrong authorization server for this app: its ID-JAGs name ' +
+          'the other demo authorization server in aud. This authorization server does not check aud and ' +
+          'redeems them (SEP-990 §5.1 and RFC 7523 §3: it MUST reject them).',
+        expect: { outcome: 'failed', step: 'token', checkId: 'token.assertion-claims' },
+        mcpUrl: mcpUrl('enterprise-wrong-audience'),
+        wire: 'modern',
+        preRegistered: {
+          clientId: ENTERPRISE_CLIENT,
+          clientSecret: ENTERPRISE_CLIENT_SECRET,
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        },
+        grant: 'id_jag',
+        idp: { issuer: idp.issuer, clientId: ENTERPRISE_SSO_CLIENT },
       },
       {
         id: 'cimd',

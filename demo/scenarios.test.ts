@@ -79,6 +79,11 @@ describe('scenario list', () => {
       'no-dcr-confidential',
       'client-credentials',
       'dpop',
+      'client-credentials-replay',
+      'workload-identity',
+      'workload-wrong-audience',
+      'enterprise-managed',
+      'enterprise-wrong-audience',
       'cimd',
       'dual-era',
       'legacy-2025-11-25',
@@ -119,6 +124,11 @@ describe('scenario list', () => {
     expect(demo.scenarios.filter((s) => s.grant).map((s) => [s.id, s.grant])).toEqual([
       ['client-credentials', 'client_credentials'],
       ['dpop', 'client_credentials'],
+      ['client-credentials-replay', 'client_credentials'],
+      ['workload-identity', 'jwt_bearer'],
+      ['workload-wrong-audience', 'jwt_bearer'],
+      ['enterprise-managed', 'id_jag'],
+      ['enterprise-wrong-audience', 'id_jag'],
     ]);
     const wires = Object.fromEntries(demo.scenarios.map((s) => [s.id, s.wire]));
     expect(wires).toEqual({
@@ -128,6 +138,11 @@ describe('scenario list', () => {
       'issuer-path-oidc-only': 'modern',
       'no-dcr-preregistered': 'modern',
       'no-dcr-confidential': 'modern',
+      'client-credentials-replay': 'modern',
+      'workload-identity': 'modern',
+      'workload-wrong-audience': 'modern',
+      'enterprise-managed': 'modern',
+      'enterprise-wrong-audience': 'modern',
       'client-credentials': 'modern',
       dpop: 'modern',
       cimd: 'modern',

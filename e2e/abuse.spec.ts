@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { actionResult } from '../bench/sessions/flight';
@@ -91,9 +93,10 @@ base('hosted mode refuses plain http with a hint about https, not about loopback
     expect(res.status).toBe(200);
     const result = actionResult(Buffer.from(await res.arrayBuffer())) as {
       ok: boolean;
-      value?: { view: { step: string; error?: { message: string; hint?: string } } };
+      // Start always answers with the full view (lib/contract/view-update).
+      value?: { update: { full: { step: string; error?: { message: string; hint?: string } } } };
     };
-    const error = result.value?.view.error;
+    const error = result.value?.update.full.error;
     expect(error?.message).toMatch(/only makes https:\/\/ requests/);
     expect(error?.hint).toMatch(/^The hosted inspector only sends requests over https:\/\//);
     expect(error?.hint).not.toMatch(/loopback/);
@@ -101,3 +104,58 @@ base('hosted mode refuses plain http with a hint about https, not about loopback
     await inspector.stop();
   }
 });
+
+base(
+  'at the global cap on concurrent outbound work an action gets HTTP 429 with Retry-After and the sentence',
+  async () => {
+    // A server that answers after a second: the first Start holds the only outbound slot meanwhile.
+    const slow = createServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(404);
+        res.end();
+      }, 1_000);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const { port } = slow.address() as AddressInfo;
+    const inspector = await startInspector({
+      port: await freePort(),
+      quiet: true,
+      env: {
+        INSPECTOR_SESSION_SECRET: 'abuse-e2e-secret-0123456789-abcdefghijklmn',
+        INSPECTOR_MAX_CONCURRENT_OUTBOUND: '1',
+      },
+    });
+    try {
+      const manifest = JSON.parse(
+        readFileSync(join(ROOT, '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
+      ) as { node: Record<string, { exportedName?: string }> };
+      const startId =
+        Object.entries(manifest.node).find(([, e]) => e.exportedName === 'startAction')?.[0] ?? '';
+      const start = () =>
+        fetch(`${inspector.url}/`, {
+          method: 'POST',
+          headers: {
+            'next-action': startId,
+            'content-type': 'text/plain;charset=UTF-8',
+            accept: 'text/x-component',
+            origin: inspector.url,
+          },
+          body: JSON.stringify([{ serverUrl: `http://127.0.0.1:${port}/mcp`, mode: 'guided' }]),
+        });
+      const first = start();
+      await new Promise((r) => setTimeout(r, 300));
+      const second = await start();
+      expect(second.status).toBe(429);
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await second.text()).toBe(
+        'The inspector is busy: it is already contacting other servers for 1 operation, its limit. Try again in a few seconds.',
+      );
+      expect((await first).status).toBe(200);
+      // The slot is free again once the first is done.
+      expect((await start()).status).toBe(200);
+    } finally {
+      await inspector.stop();
+      slow.close();
+    }
+  },
+);

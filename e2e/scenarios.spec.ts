@@ -68,6 +68,26 @@ const USED: Record<string, { prm?: string; as?: string }> = {
     prm: '/.well-known/oauth-protected-resource/mcp',
     as: '/.well-known/oauth-authorization-server',
   },
+  'client-credentials-replay': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
+  'workload-identity': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
+  'workload-wrong-audience': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
+  'enterprise-managed': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
+  'enterprise-wrong-audience': {
+    prm: '/.well-known/oauth-protected-resource/mcp',
+    as: '/.well-known/oauth-authorization-server',
+  },
 };
 const SCENARIO_IDS = Object.keys(USED);
 
@@ -81,13 +101,22 @@ const SPOKEN: Record<NonNullable<DemoScenario['wire']>, string> = {
 /** Scenarios that answer without a token: when they connect, they do so without OAuth. */
 const UNPROTECTED = new Set(['no-401']);
 /** Scenarios whose client gets its own token (client credentials): OAuth without a browser or consent. */
-const NO_BROWSER = new Set(['client-credentials', 'dpop']);
+const NO_BROWSER = new Set([
+  'client-credentials',
+  'dpop',
+  'client-credentials-replay',
+  'workload-identity',
+  'workload-wrong-audience',
+]);
+/** Failing scenarios whose failure comes after the user signed in (at the enterprise IdP). */
+const SIGN_IN_FIRST = new Set(['enterprise-wrong-audience']);
 
 const STEP_TITLE: Record<string, string> = {
   probe: 'Unauthenticated probe',
   prm: 'Protected resource metadata',
   'as-metadata': 'Authorization server metadata',
   registration: 'Client registration',
+  token: 'Token exchange',
 };
 
 function scenarioOf(scenarios: DemoScenario[], id: string): DemoScenario {
@@ -166,6 +195,7 @@ for (const id of SCENARIO_IDS) {
       await expect(result).toContainText(`hello from ${id}`);
     } else {
       const { step, checkId } = scenario.expect;
+      if (SIGN_IN_FIRST.has(id)) await inspector.authorizeAtDemo();
       // The flow stops at the expected step …
       await expect(page.getByRole('region', { name: 'Outcome' }).getByRole('alert').first()).toBeVisible();
       await expect(inspector.stepButton(STEP_TITLE[step]!)).toContainText('Failed');

@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWK as JoseJWK } from 'jose';
 import Provider, {
   type ClientMetadata,
   type Configuration,
@@ -17,7 +18,9 @@ import { isLoopbackHost, type Logger, readForm, requestUrl, sendHtml, sendPrefli
 import { BASE_SCOPE, type DemoState, MCP_SCOPES } from '../state';
 import { createAdapterFactory, MemoryStore } from './adapter';
 import { createClientMetadataDocumentResolver } from './cimd';
+import { type JwtBearerOptions, registerJwtBearerGrant } from './jwt-bearer';
 import { consentPage, errorPage, loginPage, logoutPage, PAGE_HEADERS, signedOutPage } from './pages';
+import { type IdJagOptions, registerIdJagExchange } from './token-exchange';
 
 /** Demo accounts: username -> password and display name. The username is the token `sub`. */
 export const DEMO_ACCOUNTS: Readonly<Record<string, { password: string; name: string }>> = {
@@ -53,6 +56,15 @@ export interface AuthorizationServerOptions {
   clientCredentials?: boolean;
   /** Bind tokens to the client's DPoP key when it sends a proof (RFC 9449). */
   dpop?: boolean;
+  /** Accept RFC 7523 JWT bearer grants: workload identity tokens and ID-JAGs from these issuers. */
+  jwtBearer?: Omit<JwtBearerOptions, 'lax'>;
+  /** Be an enterprise IdP: exchange its ID tokens for ID-JAGs (RFC 8693, SEP-990). */
+  idJag?: IdJagOptions;
+  /**
+   * Broken on purpose: `audience` accepts JWT bearer assertions meant for another server; `replay`
+   * accepts a client assertion (private_key_jwt) or JWT bearer assertion it has seen before.
+   */
+  lax?: JwtBearerOptions['lax'];
   /** Pre-registered clients. They accept any loopback redirect URI (RFC 8252 §7.3 style). */
   staticClients?: ClientMetadata[];
   /** Use 2025-03-26 fallback paths: /authorize, /token, /register. */
@@ -70,10 +82,10 @@ export interface AuthorizationServer {
 
 type NodeRequest = IncomingMessage & { originalUrl?: string };
 
-function signingKey(): JWK {
+function signingKey(): JWK & JoseJWK {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = privateKey.export({ format: 'jwk' });
-  return { ...jwk, kid: randomBytes(8).toString('base64url'), alg: 'ES256', use: 'sig' } as JWK;
+  return { ...jwk, kid: randomBytes(8).toString('base64url'), alg: 'ES256', use: 'sig' } as JWK & JoseJWK;
 }
 
 function isLoopbackHttpUrl(value: string): boolean {
@@ -107,6 +119,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
 
   // Opaque access tokens (no resource) live as long as JWT ones; read at issue time so the switch applies.
   const accessTokenTtl = () => state.settings.accessTokenTtl;
+  const key = signingKey();
 
   const configuration: Configuration = {
     adapter: createAdapterFactory(
@@ -114,7 +127,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       options.clientIdMetadataDocuments ? createClientMetadataDocumentResolver(log) : undefined,
     ),
     clients: options.staticClients ?? [],
-    jwks: { keys: [signingKey()] },
+    jwks: { keys: [key] },
     cookies: {
       names: {
         session: `demo_as_${options.name}_session`,
@@ -206,6 +219,10 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
 
   const provider = new Provider(issuer, configuration);
   provider.proxy = false;
+  if (options.jwtBearer) registerJwtBearerGrant(provider, { ...options.jwtBearer, lax: options.lax });
+  if (options.idJag) registerIdJagExchange(provider, key, options.idJag);
+  // RFC 7523 §3 lets a server keep used jti values (oidc-provider does); the lax one forgets them.
+  if (options.lax?.replay) provider.ReplayDetection.unique = async () => true;
 
   if (staticClientIds.size) {
     // Pre-registered clients cannot know where the inspector's callback lives; accept any loopback one.

@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page, type Response, type Route } from '@playwright/test';
 
 export type ViewName = 'Walkthrough' | 'Sequence' | 'Timeline' | 'Tools' | 'Token' | 'Audit';
 
@@ -177,5 +177,56 @@ export class InspectorPage {
     const { run, result } = await this.prepareTool(name, fill);
     await run.click();
     return result;
+  }
+
+  /**
+   * Runs `act` and returns the answer of the server action it caused whose arguments mention
+   * `argument` (a POST carrying Next-Action; other actions, such as saving the mode, pass by). The
+   * answer is read through a route, as the browser's own copy of a streamed body may be gone.
+   */
+  async actionResponse(
+    argument: string,
+    act: () => Promise<unknown>,
+  ): Promise<{ headers: Record<string, string>; body: string }> {
+    const matches = (url: URL) => url.origin === new URL(this.baseUrl).origin;
+    let answered: (answer: { headers: Record<string, string>; body: string }) => void = () => {};
+    const answer = new Promise<{ headers: Record<string, string>; body: string }>((resolve) => {
+      answered = resolve;
+    });
+    const handler = async (route: Route) => {
+      const request = route.request();
+      const ours =
+        request.method() === 'POST' &&
+        (await request.headerValue('next-action')) !== null &&
+        (request.postData() ?? '').includes(argument);
+      if (!ours) return route.fallback();
+      const response = await route.fetch();
+      const body = await response.text();
+      answered({ headers: response.headers(), body });
+      return route.fulfill({ response, body });
+    };
+    await this.page.route(matches, handler);
+    try {
+      const [result] = await Promise.all([answer, act()]);
+      return result;
+    } finally {
+      await this.page.unroute(matches, handler);
+    }
+  }
+
+  /** The selected step's exchanges, each a <details> row. */
+  get exchanges(): Locator {
+    return this.stepDetail.getByRole('region', { name: 'HTTP exchanges' }).locator('details');
+  }
+
+  /** Opens one step's exchange (the nth row) and returns it with the request its body loaded with. */
+  async openExchange(step: string, n = 0): Promise<{ item: Locator; response: Response }> {
+    await this.stepButton(step).click();
+    const item = this.exchanges.nth(n);
+    const [response] = await Promise.all([
+      this.page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/api/exchange/')),
+      item.locator('summary').click(),
+    ]);
+    return { item, response };
   }
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { ToolCallView } from '../flow/tool-call';
 import { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../flow/types';
-import type { FlowView } from '../flow/view';
+import type { LiveView } from '../flow/view';
+import type { Holding, ViewUpdate } from './view-update';
+
+export type { Held, Holding, ViewUpdate } from './view-update';
 
 /**
  * The contract at the client boundary: the types and input schemas that server actions, lib/server
@@ -11,15 +14,24 @@ import type { FlowView } from '../flow/view';
 
 export type WalkthroughMode = 'guided' | 'run-all';
 
-/** What the browser gets back from every operation: the view (never a secret) and the mode. */
-export interface InspectorSnapshot {
-  view: FlowView | null;
+/**
+ * What the page is rendered with: the live view (never a secret; exchanges collapsed), the
+ * fingerprints of its parts for the updates that follow (lib/contract/view-update), and the mode.
+ */
+export interface InspectorSnapshot extends Holding {
+  view: LiveView | null;
   mode: WalkthroughMode;
 }
 
-export type ActionResult<T = InspectorSnapshot> = { ok: true; value: T } | { ok: false; error: string };
+/** What every operation answers: what changed in the view since the holding the page sent, and the mode. */
+export interface InspectorAnswer {
+  update: ViewUpdate;
+  mode: WalkthroughMode;
+}
 
-export interface ToolCallOutcome extends InspectorSnapshot {
+export type ActionResult<T = InspectorAnswer> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface ToolCallOutcome extends InspectorAnswer {
   result: ToolCallView;
 }
 
@@ -63,9 +75,22 @@ export const startInputSchema = z.object({
   extraAuthParams: capped('The extra authorization parameters', 4000).trim().optional(),
   clientId: capped('The client id', 2000).trim().optional(),
   clientSecret: capped('The client secret', 4000).optional(),
-  tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']).optional(),
-  /** `client_credentials`: the client's own token (no user, no browser); needs a pre-registered client. */
-  grant: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
+  tokenEndpointAuthMethod: z
+    .enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'])
+    .optional(),
+  /** A pre-registered client's private key (PKCS#8 PEM) for private_key_jwt; kept server-side like the secret. */
+  clientPrivateKey: capped('The private key', 20_000).trim().optional(),
+  /**
+   * `client_credentials`: the client's own token (no user, no browser); needs a pre-registered client.
+   * `id_jag`: enterprise-managed, the user signs in at the enterprise IdP (`idpIssuer`, `idpClientId`).
+   * `jwt_bearer`: workload identity; its assertion comes from the workload's platform (demo: server-side).
+   */
+  grant: z
+    .enum(['authorization_code', 'client_credentials', 'jwt_bearer', 'id_jag'])
+    .default('authorization_code'),
+  /** Enterprise-managed: the IdP's issuer and this app's client id there. */
+  idpIssuer: capped('The IdP issuer', 2000).trim().optional(),
+  idpClientId: capped('The IdP client id', 2000).trim().optional(),
   /** Ask for DPoP-bound tokens (RFC 9449). */
   dpop: z.boolean().default(false),
   authorizationServerIndex: z.number().int().min(0).max(20).optional(),
@@ -82,9 +107,18 @@ export interface DemoScenarioInfo {
   expect: { outcome: 'connected' } | { outcome: 'failed'; step: string; checkId: string };
   /** The spec revision to judge the scenario against to reach `expect` (default: the latest). */
   specVersion?: SpecVersion;
-  preRegistered?: { clientId: string; clientSecret?: string };
+  preRegistered?: {
+    clientId: string;
+    clientSecret?: string;
+    privateKeyPem?: string;
+    tokenEndpointAuthMethod?: 'none' | 'client_secret_basic' | 'private_key_jwt';
+  };
   /** The grant the scenario's client uses (client credentials: no user, no browser). */
-  grant?: 'authorization_code' | 'client_credentials';
+  grant?: 'authorization_code' | 'client_credentials' | 'jwt_bearer' | 'id_jag';
+  /** Workload identity: the platform endpoint the inspector's server asks for the workload's token. */
+  workload?: { assertionUrl: string };
+  /** Enterprise-managed: the IdP the user signs in at. */
+  idp?: { issuer: string; clientId: string };
   /** The scenario's resource server takes DPoP-bound tokens: the inspector asks for one. */
   dpop?: boolean;
 }

@@ -225,6 +225,12 @@ export const CHECKS = {
     title: 'Enterprise-managed: the IdP issues an ID-JAG for this authorization server, resource and client',
     specRef: 'RFC 8693 §2; draft-ietf-oauth-identity-assertion-authz-grant §4.3; SEP-990',
   },
+  'token.assertion-claims': {
+    step: 'token',
+    title:
+      'JWT bearer: the assertion names this authorization server in aud and has not expired, or is refused',
+    specRef: 'RFC 7523 §3; SEP-990 §5.1',
+  },
   'token.dpop-advertised': {
     step: 'token',
     title: 'DPoP: the authorization server advertises the signing algorithm the client uses',
@@ -340,6 +346,12 @@ export const CHECKS = {
     step: 'tools',
     title: 'A DPoP-bound token is refused without its proof, or with a proof for another request',
     specRef: 'RFC 9449 §4.3, §7.1; MCP ext-auth DPoP (SEP-1932)',
+  },
+  'audit.assertion-replay': {
+    step: 'tools',
+    title:
+      'A client assertion (private_key_jwt) or JWT bearer assertion presented twice is refused the second time',
+    specRef: 'RFC 7523 §3 (7) (MAY); OpenID Connect Core §9 (jti)',
   },
   'audit.audience-restricted': {
     step: 'tools',

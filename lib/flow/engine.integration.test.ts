@@ -66,8 +66,10 @@ function optionsFor(scenario: DemoScenario, over: Partial<FlowOptions> = {}): Fl
             tokenEndpointAuthMethod: scenario.preRegistered.tokenEndpointAuthMethod,
           },
           clientSecret: scenario.preRegistered.clientSecret,
+          clientPrivateKey: scenario.preRegistered.privateKeyPem,
         }
       : {}),
+    ...(scenario.idp ? { idp: scenario.idp } : {}),
     ...(scenario.id === 'cimd' ? { clientMetadataUrl: cimdUrl } : {}),
     ...(scenario.grant ? { grant: scenario.grant } : {}),
     ...(scenario.dpop ? { dpop: true } : {}),
@@ -76,7 +78,14 @@ function optionsFor(scenario: DemoScenario, over: Partial<FlowOptions> = {}): Fl
 }
 
 async function runScenario(scenario: DemoScenario, over: Partial<FlowOptions> = {}): Promise<FlowState> {
-  let state = await runUntilPause(createFlow(optionsFor(scenario, over)), ctx);
+  // Workload identity: the workload's token comes from its platform, as it would in production.
+  const assertion = scenario.workload
+    ? ((await (await fetch(scenario.workload.assertionUrl)).json()) as { token: string }).token
+    : undefined;
+  let state = await runUntilPause(
+    createFlow({ ...optionsFor(scenario, over), ...(assertion ? { assertion } : {}) }),
+    ctx,
+  );
   if (state.step === 'awaiting-callback') {
     const callback = await browseAuthorization(state.authorization.url, REDIRECT_URI);
     state = await runUntilPause(await handleCallback(state, callback, ctx), ctx);

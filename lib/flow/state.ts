@@ -75,6 +75,8 @@ export interface AuthorizationRequestInfo {
   scope?: string;
   scopeSource: ScopeSource;
   resource?: string;
+  /** Enterprise-managed in the browser: the user signs in at this IdP first (the callback comes from it). */
+  idpSignIn?: { issuer: string; tokenEndpoint: string; issParameter: boolean; idTokenAlgs?: string[] };
   createdAt: number;
 }
 

@@ -144,7 +144,7 @@ export interface FlowOptions {
    */
   grant?: 'authorization_code' | 'client_credentials' | 'jwt_bearer' | 'id_jag';
   /** Enterprise-managed authorization (grant id_jag): the enterprise IdP's token endpoint and client id. */
-  idp?: { tokenEndpoint: string; clientId: string; issuer?: string };
+  idp?: { tokenEndpoint?: string; clientId: string; issuer?: string };
   /** Ask for DPoP-bound tokens (RFC 9449) and present them with a proof on every request. */
   dpop?: boolean;
   /** The JWS algorithm for private_key_jwt client assertions (default ES256). */

@@ -92,11 +92,11 @@ export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /**
  * The JWT bearer grant: a token for a signed assertion the client holds (a workload identity token
- * from its platform, or an ID-JAG), with scope and the RFC 8707 resource. oauth4webapi 3.8 has no
- * generic grant, so the request is built here; the client authenticates the way it is registered.
- * @see RFC 7523 §2.1; RFC 7521 §4.1; RFC 8707 §2; MCP ext-auth workload identity federation (SEP-1933)
+ * from its platform, or an ID-JAG), with scope and the RFC 8707 resource, and a DPoP proof when asked
+ * for. The client authenticates the way it is registered.
+ * @see RFC 7523 §2.1; RFC 7521 §4.1; RFC 8707 §2; RFC 9449 §5; MCP ext-auth workload identity federation (SEP-1933)
  */
-export async function jwtBearerGrantRequest(input: {
+export function jwtBearerGrantRequest(input: {
   fetch: FetchLike;
   as: AuthorizationServerMetadata;
   client: oauth.Client;
@@ -104,23 +104,24 @@ export async function jwtBearerGrantRequest(input: {
   assertion: string;
   scope?: string;
   resource?: string;
+  dpop?: oauth.DPoPHandle;
 }): Promise<Response> {
-  const body = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: input.assertion });
-  if (input.scope) body.set('scope', input.scope);
-  if (input.resource) body.set('resource', input.resource);
-  const headers = new Headers({
-    accept: 'application/json',
-    'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-  });
-  await input.clientAuth(input.as, input.client, body, headers);
-  if (!input.as.token_endpoint)
-    throw new TypeError('the authorization server metadata has no token_endpoint');
-  return input.fetch(input.as.token_endpoint, {
-    method: 'POST',
-    headers,
-    body: body.toString(),
-    redirect: 'manual',
-  });
+  const parameters: Record<string, string> = {
+    assertion: input.assertion,
+    ...(input.scope ? { scope: input.scope } : {}),
+    ...(input.resource ? { resource: input.resource } : {}),
+  };
+  return oauth.genericTokenEndpointRequest(
+    input.as,
+    input.client,
+    input.clientAuth,
+    JWT_BEARER_GRANT,
+    parameters,
+    {
+      ...oauthRequestOptions(input.fetch, input.as.token_endpoint),
+      ...(input.dpop ? { DPoP: input.dpop } : {}),
+    },
+  );
 }
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -169,7 +170,7 @@ export function processTokenResponse(
   client: oauth.Client,
   response: Response,
 ): Promise<oauth.TokenEndpointResponse> {
-  return oauth.processClientCredentialsResponse(as, client, response);
+  return oauth.processGenericTokenEndpointResponse(as, client, response);
 }
 
 /** @see RFC 6749 §4.4.3, §5.1 */

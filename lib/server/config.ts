@@ -49,8 +49,17 @@ const demoSchema = z.object({
           z.object({ outcome: z.literal('failed'), step: z.string(), checkId: z.string() }),
         ]),
         specVersion: z.enum(SPEC_VERSIONS as [SpecVersion, ...SpecVersion[]]).optional(),
-        preRegistered: z.object({ clientId: z.string(), clientSecret: z.string().optional() }).optional(),
-        grant: z.enum(['authorization_code', 'client_credentials']).optional(),
+        preRegistered: z
+          .object({
+            clientId: z.string(),
+            clientSecret: z.string().optional(),
+            privateKeyPem: z.string().optional(),
+            tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'private_key_jwt']).optional(),
+          })
+          .optional(),
+        grant: z.enum(['authorization_code', 'client_credentials', 'jwt_bearer', 'id_jag']).optional(),
+        workload: z.object({ assertionUrl: z.string().url() }).optional(),
+        idp: z.object({ issuer: z.string().url(), clientId: z.string() }).optional(),
         dpop: z.boolean().optional(),
       }),
     )

@@ -208,7 +208,7 @@ export const tooLargeRequest = (size: number, max: number) =>
   `Too large a request: ${Math.ceil(size / 1024).toLocaleString('en-US')} KB, and the inspector takes at most ${Math.floor(max / 1024).toLocaleString('en-US')} KB per action. Shorten what you entered (a server URL is at most 2,048 characters) and try again.`;
 
 export const tooBusy = (max: number) =>
-  `The inspector is busy: it is already contacting other servers for ${max} operations, its limit. Try again in a few seconds.`;
+  `The inspector is busy: it is already contacting other servers for ${max === 1 ? '1 operation' : `${max} operations`}, its limit. Try again in a few seconds.`;
 
 interface AbuseState {
   limits: AbuseLimits;

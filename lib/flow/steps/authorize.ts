@@ -1,4 +1,10 @@
 import { redactValue } from '../../http/redact';
+import {
+  type AuthorizationServerMetadata,
+  authorizationServerMetadataRequest,
+  buildAsMetadataCandidates,
+  parseAsMetadataDocument,
+} from '../../oauth/as-metadata';
 import { buildAuthorizationUrl, generatePkce, generateState, selectScope } from '../../oauth/authorization';
 import { canonicalResourceUri } from '../../oauth/canonical-uri';
 import { JWT_BEARER_GRANT } from '../../oauth/token';
@@ -6,6 +12,7 @@ import { atLeast } from '../../spec/version';
 import { MAX_STEP_UP_ATTEMPTS } from '../recovery';
 import type { FlowState, StateAt } from '../state';
 import type { StepRun } from '../step-run';
+import { FlowError } from '../types';
 
 const SCOPE_SOURCE_TEXT = {
   option: 'the scope given in the options',
@@ -38,6 +45,14 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
         challengeScope: state.probe.challenge?.scope,
         scopesSupported: state.resource.mode === 'prm' ? state.resource.scopesSupported : undefined,
       });
+  if (options.grant === 'id_jag' && !state.secrets.idpIdToken && options.idp?.issuer) {
+    return idpSignInPlan(
+      state,
+      run,
+      { issuer: options.idp.issuer, clientId: options.idp.clientId },
+      { scope, source, resource },
+    );
+  }
   if (
     options.grant === 'client_credentials' ||
     options.grant === 'jwt_bearer' ||
@@ -188,4 +203,92 @@ function noBrowserPlan(
       createdAt: run.now(),
     },
   };
+}
+
+/**
+ * Enterprise-managed authorization in the browser: before any ID-JAG, the user signs in at the
+ * enterprise IdP (OpenID Connect authorization code with PKCE S256 and state, scope openid) so the
+ * client holds the ID token it will exchange. Nobody pastes a token. The callback comes back to the
+ * same redirect URI; the token step then redeems the code at the IdP and goes on with the exchange.
+ * @see SEP-990 §3 (single sign-on first); OpenID Connect Core §3.1; RFC 7636 §4.3
+ */
+async function idpSignInPlan(
+  state: StateAt<'authorize'>,
+  run: StepRun,
+  idp: { issuer: string; clientId: string },
+  plan: { scope?: string; source: keyof typeof SCOPE_SOURCE_TEXT; resource?: string },
+): Promise<FlowState> {
+  noBrowserPlan(state, run, 'id_jag', plan);
+  const metadata = await enterpriseIdpMetadata(run, idp.issuer, state.options.specVersion);
+  const pkce = await generatePkce();
+  const stateValue = generateState();
+  const { url } = buildAuthorizationUrl({
+    authorizationEndpoint: metadata.authorization_endpoint!,
+    clientId: idp.clientId,
+    redirectUri: state.options.redirectUri,
+    codeChallenge: pkce.codeChallenge,
+    state: stateValue,
+    scope: 'openid',
+  });
+  run.check(
+    'authorize.pkce',
+    'pass',
+    `Sign-in at the enterprise IdP (${idp.issuer}) for an ID token: code_challenge_method=S256, a fresh code_verifier (kept server-side), and a random state.`,
+    { actual: 'S256' },
+  );
+  run.fact('authorizationUrl', url);
+  run.fact('enterpriseIdp', { issuer: idp.issuer, clientId: idp.clientId });
+  run.fact('resource', plan.resource ?? null);
+  run.addSecret(pkce.codeVerifier);
+  return {
+    ...state,
+    step: 'awaiting-callback',
+    authorization: {
+      grant: 'id_jag',
+      url,
+      redirectUri: state.options.redirectUri,
+      ...(plan.scope ? { scope: plan.scope } : {}),
+      scopeSource: plan.source,
+      ...(plan.resource ? { resource: plan.resource } : {}),
+      idpSignIn: {
+        issuer: metadata.issuer,
+        tokenEndpoint: metadata.token_endpoint!,
+        issParameter: metadata.authorization_response_iss_parameter_supported === true,
+        ...(Array.isArray(metadata.id_token_signing_alg_values_supported)
+          ? { idTokenAlgs: metadata.id_token_signing_alg_values_supported }
+          : {}),
+      },
+      createdAt: run.now(),
+    },
+    secrets: { ...state.secrets, codeVerifier: pkce.codeVerifier, state: stateValue },
+  };
+}
+
+/** The enterprise IdP's metadata, from the first discovery URL that answers for its issuer. @see RFC 8414 §3; OpenID Connect Discovery §4 */
+async function enterpriseIdpMetadata(
+  run: StepRun,
+  issuer: string,
+  specVersion: StateAt<'authorize'>['options']['specVersion'],
+): Promise<AuthorizationServerMetadata> {
+  const call = run.traced(
+    `RFC 8414 §3 — the enterprise IdP's metadata (${issuer}), to sign the user in there`,
+  );
+  const problems: string[] = [];
+  for (const candidate of buildAsMetadataCandidates(issuer, specVersion)) {
+    const response = await authorizationServerMetadataRequest(call.fetch, candidate.url, specVersion).catch(
+      (err: Error) => ({ status: 0, text: async () => err.message }),
+    );
+    const parsed = parseAsMetadataDocument(response.status, await response.text(), issuer);
+    if (parsed.ok && parsed.metadata.authorization_endpoint && parsed.metadata.token_endpoint)
+      return parsed.metadata;
+    problems.push(
+      `${candidate.url}: ${parsed.ok ? 'no authorization_endpoint or token_endpoint' : parsed.problem}`,
+    );
+  }
+  throw new FlowError({
+    code: 'unreachable',
+    message: `The enterprise IdP ${issuer} has no usable metadata (${problems.join('; ')}).`,
+    hint: 'Check the IdP issuer in Options: it must be the exact issuer its metadata names.',
+    specRef: 'RFC 8414 §3',
+  });
 }

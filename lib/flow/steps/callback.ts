@@ -22,8 +22,12 @@ export function runCallback(
   run: StepRun,
 ): FlowState {
   const params: CallbackParams = readCallbackParams(input);
-  const issuer = state.authorizationServer.issuer;
-  const md = state.authorizationServer.metadata;
+  // Enterprise-managed sign-in: the response comes from the enterprise IdP, not this authorization server.
+  const signIn = state.authorization.idpSignIn;
+  const issuer = signIn?.issuer ?? state.authorizationServer.issuer;
+  const issRequired = signIn
+    ? signIn.issParameter
+    : state.authorizationServer.metadata.authorization_response_iss_parameter_supported === true;
   const expectedState = state.secrets.state;
   run.addSecret(params.code);
   run.fact('received', {
@@ -78,7 +82,6 @@ export function runCallback(
   });
 
   // iss (mix-up defence)
-  const issRequired = md.authorization_response_iss_parameter_supported === true;
   if (params.iss !== undefined) {
     if (params.iss !== issuer) {
       const message = `The callback says it comes from ${params.iss}, but the request went to ${issuer}. This is what a mix-up attack looks like; the code must not be used.`;

@@ -512,7 +512,7 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
     throw new FlowError({
       code: 'invalid_options',
       message: 'The JWT bearer grant needs the assertion to present, and none was given.',
-      hint: 'Give the workload identity token: --assertion-file FILE in the CLI.',
+      hint: 'The assertion comes from the workload’s platform (its identity token for this authorization server): give it with --assertion-file FILE in the CLI.',
       specRef: 'RFC 7523 §2.1',
     });
   }
@@ -522,31 +522,128 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
   const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
   const clientAuth = await clientAuthFor(state);
   const { resource, scope } = state.authorization;
+  // RFC 7523 §3 (3): aud identifies the AS; its token endpoint URL MAY be used for that.
+  const audiences = [state.authorizationServer.issuer, ...(as.token_endpoint ? [as.token_endpoint] : [])];
+  const misaddressed = judgeAssertionClaims(run, assertion, audiences, run.now());
+  const dpop = await dpopFor(state, run);
   const call = run.traced(
-    `RFC 7523 §2.1 — JWT bearer grant with the workload's assertion${resource ? ' and the RFC 8707 resource' : ''}`,
+    `RFC 7523 §2.1 — JWT bearer grant with the ${state.authorization.grant === 'id_jag' ? 'ID-JAG' : "workload's assertion"}${resource ? ' and the RFC 8707 resource' : ''}${dpop ? ' and a DPoP proof (RFC 9449 §5)' : ''}`,
   );
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const response = await jwtBearerGrantRequest({
-      fetch: call.fetch,
-      as,
-      client,
-      clientAuth,
-      assertion,
-      ...(scope ? { scope } : {}),
-      ...(resource ? { resource } : {}),
-    });
-    tokens = await processTokenResponse(as, client, response);
+    tokens = await withDpopNonce(dpop?.handle, async () =>
+      processTokenResponse(
+        as,
+        client,
+        await jwtBearerGrantRequest({
+          fetch: call.fetch,
+          as,
+          client,
+          clientAuth,
+          assertion,
+          ...(scope ? { scope } : {}),
+          ...(resource ? { resource } : {}),
+          ...(dpop ? { dpop: dpop.handle } : {}),
+        }),
+      ),
+    );
   } catch (err) {
+    if (misaddressed) throw refusedMisaddressed(run, misaddressed, call.exchangeIds);
     throw refusedGrant(run, err, call.exchangeIds, 'RFC 7523 §3.1', (error) =>
       error === 'invalid_grant'
-        ? 'The authorization server refused the assertion: it may be expired, meant for another audience (its aud must be this authorization server), or signed by an issuer it does not trust.'
+        ? 'The authorization server refused the assertion: it may be expired, meant for another audience (its aud must be this authorization server), already used, or signed by an issuer it does not trust.'
         : error === 'unsupported_grant_type'
           ? 'The authorization server does not accept the JWT bearer grant.'
           : undefined,
     );
   }
-  return acceptedGrant(state, run, tokens, call.exchangeIds);
+  if (misaddressed) throw acceptedMisaddressed(run, misaddressed, call.exchangeIds);
+  return acceptedGrant(state, run, tokens, call.exchangeIds, dpop);
+}
+
+/** What is wrong with an assertion the authorization server must refuse (RFC 7523 §3), if anything. */
+interface Misaddressed {
+  problems: string[];
+  expected: string;
+  actual: string;
+}
+
+/**
+ * Before presenting it: the assertion must name this authorization server in aud and must not have
+ * expired (decoded without verifying; verifying is the authorization server's job). A wrong one is
+ * still presented, to see whether the server refuses it as it must.
+ * @see RFC 7523 §3 (3) aud, (4) exp; SEP-990 §5.1
+ */
+function judgeAssertionClaims(
+  run: StepRun,
+  assertion: string,
+  /** This AS's identities: its issuer, then its token endpoint URL (RFC 7523 §3 allows either). */
+  identities: string[],
+  now: number,
+): Misaddressed | undefined {
+  const claims = decodeJwtPayloadUnverified(assertion);
+  if (!claims) {
+    run.check(
+      'token.assertion-claims',
+      'skip',
+      'Not testable: the assertion is not a JWT the inspector can read, so only the authorization server can judge it.',
+    );
+    return undefined;
+  }
+  const aud = audienceList(claims.aud);
+  const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
+  const problems = [
+    aud.some((a) => identities.includes(a))
+      ? undefined
+      : `its aud is ${aud.length ? aud.join(', ') : '(absent)'}, not this authorization server (${identities.join(' or ')})`,
+    exp === undefined
+      ? 'it has no exp'
+      : exp * 1000 <= now
+        ? `it expired ${Math.round(now / 1000 - exp)} s ago`
+        : undefined,
+  ].filter((p): p is string => Boolean(p));
+  const expected = `aud ${identities.join(' or ')}, exp in the future`;
+  const actual = `aud ${aud.join(' ') || '(absent)'}, exp ${exp === undefined ? '(absent)' : `${Math.round(exp - now / 1000)} s from now`}`;
+  if (!problems.length) {
+    run.check(
+      'token.assertion-claims',
+      'pass',
+      `The assertion names this authorization server in aud and expires in ${Math.round(exp! - now / 1000)} s (decoded without verifying).`,
+      { expected, actual },
+    );
+    return undefined;
+  }
+  return { problems, expected, actual };
+}
+
+function refusedMisaddressed(run: StepRun, m: Misaddressed, exchangeIds: string[]): FlowError {
+  return run.fail(
+    'token.assertion-claims',
+    {
+      code: 'token_failed',
+      message: `The assertion cannot be used here: ${m.problems.join('; ')}. The authorization server refused it, as RFC 7523 §3 requires.`,
+      hint: 'Get an assertion addressed to this authorization server: its issuer must be the aud (the workload platform’s audience setting, or the IdP’s configuration for this app), and a fresh one.',
+      expected: m.expected,
+      actual: m.actual,
+      specRef: 'RFC 7523 §3',
+    },
+    { exchangeIds },
+  );
+}
+
+function acceptedMisaddressed(run: StepRun, m: Misaddressed, exchangeIds: string[]): FlowError {
+  return run.fail(
+    'token.assertion-claims',
+    {
+      code: 'token_failed',
+      message: `The authorization server issued a token for an assertion it must refuse: ${m.problems.join('; ')}. RFC 7523 §3: "The authorization server MUST reject any JWT that does not contain its own identity as the intended audience" and "MUST reject any JWT with an expiration time that has passed".`,
+      hint: 'Fix the authorization server: verify aud (its own issuer) and exp on every JWT bearer assertion. Then fix whoever issued this one. The inspector does not use the token.',
+      expected: m.expected,
+      actual: m.actual,
+      specRef: 'RFC 7523 §3; SEP-990 §5.1',
+    },
+    { exchangeIds },
+  );
 }
 
 /**
@@ -558,8 +655,11 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
  */
 async function runIdJag(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
   const idp = state.options.idp;
-  const idToken = state.secrets.idpIdToken;
-  if (!idp || !idToken) {
+  const signIn = state.authorization.idpSignIn;
+  const idToken =
+    state.secrets.idpIdToken ?? (signIn && idp ? await idTokenFromSignIn(state, run) : undefined);
+  const tokenEndpoint = signIn?.tokenEndpoint ?? idp?.tokenEndpoint;
+  if (!idp || !idToken || !tokenEndpoint) {
     throw new FlowError({
       code: 'invalid_options',
       message:
@@ -578,7 +678,7 @@ async function runIdJag(state: StateAt<'token'>, run: StepRun): Promise<FlowStat
   try {
     const response = await idJagTokenExchangeRequest({
       fetch: call.fetch,
-      tokenEndpoint: idp.tokenEndpoint,
+      tokenEndpoint,
       clientId: idp.clientId,
       idToken,
       audience,
@@ -635,6 +735,64 @@ async function runIdJag(state: StateAt<'token'>, run: StepRun): Promise<FlowStat
     exchangeIds: call.exchangeIds,
   });
   return runJwtBearer({ ...state, secrets: { ...state.secrets, assertion: idJag } }, run);
+}
+
+/**
+ * The user signed in at the enterprise IdP: redeem that code there (PKCE, public client) for the ID
+ * token to exchange. The code, verifier and state are used once.
+ * @see OpenID Connect Core §3.1.3; RFC 7636 §4.5; SEP-990 §3
+ */
+async function idTokenFromSignIn(state: StateAt<'token'>, run: StepRun): Promise<string> {
+  const signIn = state.authorization.idpSignIn!;
+  const { secrets } = state;
+  if (!secrets.authorizationCode || !secrets.codeVerifier || !secrets.state) {
+    throw new FlowError({
+      code: 'invalid_state',
+      message: 'There is no sign-in at the enterprise IdP waiting to be redeemed (it is used once).',
+      hint: 'Start again and sign in at the IdP.',
+    });
+  }
+  const idpAs = {
+    issuer: signIn.issuer,
+    token_endpoint: signIn.tokenEndpoint,
+    authorization_response_iss_parameter_supported: signIn.issParameter,
+    ...(signIn.idTokenAlgs ? { id_token_signing_alg_values_supported: signIn.idTokenAlgs } : {}),
+  };
+  const client: oauth.Client = { client_id: state.options.idp!.clientId, token_endpoint_auth_method: 'none' };
+  const callback = new URLSearchParams({ code: secrets.authorizationCode, state: secrets.state });
+  if (signIn.issParameter) callback.set('iss', signIn.issuer);
+  const call = run.traced(
+    `OpenID Connect Core §3.1.3 — the sign-in code for an ID token at the enterprise IdP (${signIn.issuer})`,
+  );
+  try {
+    const tokens = await processAuthorizationCodeResponse(
+      idpAs,
+      client,
+      await authorizationCodeGrantRequest({
+        fetch: call.fetch,
+        as: idpAs,
+        client,
+        clientAuth: clientAuthentication('none', undefined),
+        callback,
+        expectedState: secrets.state,
+        redirectUri: state.authorization.redirectUri,
+        codeVerifier: secrets.codeVerifier,
+      }),
+    );
+    run.addSecret(tokens.access_token);
+    run.addSecret(tokens.id_token);
+    if (!tokens.id_token) throw new Error('the IdP answered without an id_token (was scope openid granted?)');
+    return tokens.id_token;
+  } catch (err) {
+    throw refusedGrant(
+      run,
+      err,
+      call.exchangeIds,
+      'OpenID Connect Core §3.1.3.3',
+      () =>
+        'The enterprise IdP did not give an ID token for the sign-in. Check the IdP client id and that it allows this redirect URI.',
+    );
+  }
 }
 
 /** The ID-JAG must name this authorization server, this MCP server and this client. */

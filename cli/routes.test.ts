@@ -1,0 +1,195 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
+import { browseAuthorization } from '../lib/flow/testing/browser';
+import type { Report } from './report';
+import { runCli } from './run';
+
+/**
+ * The CLI's routes beyond the browser sign-in, each against its working and its broken demo scenario:
+ * workload identity (--grant jwt-bearer), enterprise-managed (--grant id-jag, the user signing in at the
+ * enterprise IdP), private_key_jwt client credentials, and DPoP on the JWT bearer grant.
+ */
+let demo: DemoHandle;
+const dir = mkdtempSync(join(tmpdir(), 'inspector-routes-'));
+
+beforeAll(async () => {
+  demo = await startDemo();
+});
+
+afterAll(async () => {
+  await demo?.close();
+});
+
+function scenario(id: string): DemoScenario {
+  const found = demo.scenarios.find((s) => s.id === id);
+  if (!found) throw new Error(`no demo scenario ${id}`);
+  return found;
+}
+
+/** A file holding `content`, as a user would pass it (--assertion-file, --client-private-key). */
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** What the workload would get from its platform's metadata endpoint. */
+async function workloadToken(s: DemoScenario): Promise<string> {
+  const body = (await (await fetch(s.workload!.assertionUrl)).json()) as { token: string };
+  return body.token;
+}
+
+/** A browser that signs in at the page it is sent to and follows the redirect to the CLI's callback. */
+async function actAsBrowser(url: string): Promise<boolean> {
+  const redirectUri = new URL(url).searchParams.get('redirect_uri');
+  if (!redirectUri) throw new Error(`no redirect_uri in ${url}`);
+  void browseAuthorization(url, redirectUri).then((callback) => fetch(callback));
+  return true;
+}
+
+async function cli(argv: string[]) {
+  const out = { stdout: '', stderr: '' };
+  const code = await runCli(
+    argv,
+    {
+      stdout: { write: (s: string) => (out.stdout += s) },
+      stderr: { write: (s: string) => (out.stderr += s) },
+    },
+    { openBrowser: actAsBrowser, env: {} },
+  );
+  return {
+    code,
+    ...out,
+    report: out.stdout.startsWith('{') ? (JSON.parse(out.stdout) as Report) : undefined,
+  };
+}
+
+const status = (report: Report | undefined, id: string) => report?.checks.find((c) => c.id === id)?.status;
+
+async function workloadArgs(s: DemoScenario): Promise<string[]> {
+  return [
+    'connect',
+    s.mcpUrl,
+    '--json',
+    '--grant',
+    'jwt-bearer',
+    '--client-id',
+    s.preRegistered!.clientId,
+    '--assertion-file',
+    file(`${s.id}.jwt`, await workloadToken(s)),
+    '--call',
+    'whoami',
+  ];
+}
+
+function enterpriseArgs(s: DemoScenario): string[] {
+  return [
+    'connect',
+    s.mcpUrl,
+    '--json',
+    '--grant',
+    'id-jag',
+    '--client-id',
+    s.preRegistered!.clientId,
+    '--client-secret',
+    s.preRegistered!.clientSecret!,
+    '--idp-issuer',
+    s.idp!.issuer,
+    '--idp-client-id',
+    s.idp!.clientId,
+    '--call',
+    'whoami',
+  ];
+}
+
+describe('the CLI routes against the bundled demo', () => {
+  it('workload identity: the platform token is redeemed by the JWT bearer grant, as the workload', async () => {
+    const { code, report, stdout } = await cli(await workloadArgs(scenario('workload-identity')));
+    expect(code, stdout).toBe(0);
+    expect(status(report, 'authorize.grant-advertised')).toBe('pass');
+    expect(status(report, 'token.assertion-claims')).toBe('pass');
+    expect(JSON.stringify(report?.call)).toContain('workload:demo-reporter');
+  });
+
+  it('workload identity with DPoP: the JWT bearer grant carries a proof and the token is bound', async () => {
+    const { code, report } = await cli([...(await workloadArgs(scenario('workload-identity'))), '--dpop']);
+    expect(code).toBe(0);
+    expect(status(report, 'token.dpop-bound')).toBe('pass');
+  });
+
+  it('workload identity, broken: an assertion for another audience accepted fails token.assertion-claims', async () => {
+    const s = scenario('workload-wrong-audience');
+    const { code, report } = await cli(await workloadArgs(s));
+    expect(code).toBe(1);
+    const check = report?.checks.find((c) => c.id === 'token.assertion-claims');
+    expect(check?.status).toBe('fail');
+    expect(check?.message).toMatch(/issued a token for an assertion it must refuse.*MUST reject/);
+  });
+
+  it('workload identity: an assertion addressed elsewhere, refused by a strict server, says what to fix', async () => {
+    const wrong = await workloadToken(scenario('workload-wrong-audience'));
+    const args = await workloadArgs(scenario('workload-identity'));
+    args[args.indexOf('--assertion-file') + 1] = file('elsewhere.jwt', wrong);
+    const { code, report } = await cli(args);
+    expect(code).toBe(1);
+    const check = report?.checks.find((c) => c.id === 'token.assertion-claims');
+    expect(check?.message).toMatch(/refused it, as RFC 7523 §3 requires/);
+  });
+
+  it('workload identity: an assertion addressed to the token endpoint URL is not called misaddressed (RFC 7523 §3 allows it)', async () => {
+    const s = scenario('workload-identity');
+    const issuer = new URL(s.workload!.assertionUrl).searchParams.get('audience')!;
+    const metadata = (await (
+      await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/oauth-authorization-server`)
+    ).json()) as { token_endpoint: string };
+    const platform = new URL(s.workload!.assertionUrl);
+    platform.searchParams.set('audience', metadata.token_endpoint);
+    const token = ((await (await fetch(platform)).json()) as { token: string }).token;
+    const args = await workloadArgs(s);
+    args[args.indexOf('--assertion-file') + 1] = file('token-endpoint.jwt', token);
+    const { report } = await cli(args);
+    const check = report?.checks.find((c) => c.id === 'token.assertion-claims');
+    // The demo's server accepts only its issuer as aud; whatever it answers, the inspector must not
+    // say the assertion names another server: the token endpoint URL identifies this one too.
+    expect(check?.status, check?.message).toBe('pass');
+    expect(JSON.stringify(report?.checks)).not.toMatch(/not this authorization server/);
+  });
+
+  it('enterprise-managed: signs in at the IdP, exchanges the ID token for an ID-JAG and redeems it', async () => {
+    const { code, report, stdout } = await cli(enterpriseArgs(scenario('enterprise-managed')));
+    expect(code, stdout).toBe(0);
+    expect(status(report, 'callback.iss-match')).toBe('pass');
+    expect(status(report, 'token.id-jag')).toBe('pass');
+    expect(status(report, 'token.assertion-claims')).toBe('pass');
+    expect(JSON.stringify(report?.call)).toContain('demo');
+  });
+
+  it('enterprise-managed, broken: an ID-JAG for another authorization server accepted fails', async () => {
+    const { code, report } = await cli(enterpriseArgs(scenario('enterprise-wrong-audience')));
+    expect(code).toBe(1);
+    expect(status(report, 'token.id-jag')).toBe('fail');
+    expect(status(report, 'token.assertion-claims')).toBe('fail');
+  });
+
+  it('client credentials with private_key_jwt: connects with the key file', async () => {
+    const s = scenario('client-credentials-replay');
+    const { code, report, stdout } = await cli([
+      'connect',
+      s.mcpUrl,
+      '--json',
+      '--grant',
+      'client-credentials',
+      '--client-id',
+      s.preRegistered!.clientId,
+      '--client-private-key',
+      file('client.pem', s.preRegistered!.privateKeyPem!),
+      '--call',
+      'whoami',
+    ]);
+    expect(code, stdout).toBe(0);
+    expect(status(report, 'token.exchange')).toBe('pass');
+  });
+});
