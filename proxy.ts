@@ -9,6 +9,8 @@ import {
   tooManyActions,
   tooManyOutbound,
 } from './lib/server/rate-limit';
+import { SESSION_COOKIE } from './lib/server/session';
+import { isSessionId, newSessionId } from './lib/session/sessions';
 
 /** Retry-After when every outbound slot is taken: operations last seconds, not minutes. */
 const BUSY_RETRY_S = 2;
@@ -45,7 +47,40 @@ export async function proxy(request: NextRequest) {
   response.headers.set('X-Frame-Options', 'DENY');
   response.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
   response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+  issueSessionCookie(request, response);
   return response;
+}
+
+/**
+ * A page load without a well-formed session id gets one now, before any server action runs. Nothing
+ * is stored for it (only Start creates a session, under this id): the point is that the first action
+ * then sets no cookie, and Next.js, which re-renders the page after an action that sets a cookie,
+ * answers with the action's result alone.
+ */
+function issueSessionCookie(request: NextRequest, response: NextResponse): void {
+  if (!isPageLoad(request)) return;
+  const carried = request.cookies.get(SESSION_COOKIE)?.value;
+  if (carried && isSessionId(carried)) return;
+  response.cookies.set(SESSION_COOKIE, newSessionId(), {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: servedOverHttps(request),
+    path: '/',
+  });
+}
+
+/** A GET for a page (not an API route, the OAuth callback or the client metadata document). */
+function isPageLoad(request: NextRequest): boolean {
+  if (request.method !== 'GET') return false;
+  const path = request.nextUrl.pathname;
+  return !path.startsWith('/api/') && !path.startsWith('/oauth/');
+}
+
+/** The same rule as the session cookie's: Secure whenever the app is served over HTTPS. */
+function servedOverHttps(request: NextRequest): boolean {
+  const publicUrl = process.env.INSPECTOR_PUBLIC_URL;
+  if (publicUrl) return publicUrl.startsWith('https://');
+  return request.headers.get('x-forwarded-proto') === 'https';
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

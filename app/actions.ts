@@ -7,6 +7,7 @@ import {
   advanceWalkthrough,
   answerToolInput,
   chooseAuthorizationServer,
+  currentAnswer,
   disconnectSession,
   reconnectSession,
   resetWalkthrough,
@@ -25,25 +26,35 @@ export async function startAction(input: StartInput): Promise<ActionResult> {
   return startWalkthrough(input);
 }
 
-export async function nextStepAction(): Promise<ActionResult> {
-  return advanceWalkthrough('step');
+// `holding`: the fingerprints of the view the page holds; the answer carries only what differs from it.
+
+export async function nextStepAction(holding: unknown): Promise<ActionResult> {
+  return advanceWalkthrough('step', holding);
 }
 
-export async function runAllAction(): Promise<ActionResult> {
-  return advanceWalkthrough('all');
+export async function runAllAction(holding: unknown): Promise<ActionResult> {
+  return advanceWalkthrough('all', holding);
 }
 
-export async function chooseAuthorizationServerAction(index: number): Promise<ActionResult> {
+export async function chooseAuthorizationServerAction(
+  index: number,
+  holding: unknown,
+): Promise<ActionResult> {
   if (typeof index !== 'number') return { ok: false, error: 'Choose an authorization server from the list.' };
-  return chooseAuthorizationServer(index);
+  return chooseAuthorizationServer(index, holding);
 }
 
-export async function setModeAction(mode: WalkthroughMode): Promise<ActionResult> {
-  return setMode(mode === 'guided' ? 'guided' : 'run-all');
+export async function setModeAction(mode: WalkthroughMode, holding: unknown): Promise<ActionResult> {
+  return setMode(mode === 'guided' ? 'guided' : 'run-all', holding);
 }
 
-export async function resetAction(): Promise<ActionResult> {
-  return resetWalkthrough();
+export async function resetAction(holding: unknown): Promise<ActionResult> {
+  return resetWalkthrough(holding);
+}
+
+/** The view as it is now, against what the page holds (the page asks when an answer did not fit). */
+export async function viewAction(holding: unknown): Promise<ActionResult> {
+  return currentAnswer(holding);
 }
 
 /** Largest tool arguments or input answers accepted, as JSON. */
@@ -61,7 +72,11 @@ function tooLarge(what: string, value: unknown): string | undefined {
   return `${what} are ${Math.ceil(size / 1024).toLocaleString('en-US')} KB; the inspector sends at most ${MAX_ARGUMENT_BYTES / 1024} KB. Shorten them and run it again.`;
 }
 
-export async function runToolAction(name: string, args: unknown): Promise<ActionResult<ToolCallOutcome>> {
+export async function runToolAction(
+  name: string,
+  args: unknown,
+  holding: unknown,
+): Promise<ActionResult<ToolCallOutcome>> {
   if (typeof name !== 'string' || name.length > 200) {
     return {
       ok: false,
@@ -70,33 +85,36 @@ export async function runToolAction(name: string, args: unknown): Promise<Action
   }
   const problem = tooLarge('The tool arguments', args);
   if (problem) return { ok: false, error: problem };
-  return runTool(name, args);
+  return runTool(name, args, holding);
 }
 
-export async function answerToolInputAction(answers: unknown): Promise<ActionResult<ToolCallOutcome>> {
+export async function answerToolInputAction(
+  answers: unknown,
+  holding: unknown,
+): Promise<ActionResult<ToolCallOutcome>> {
   const problem = tooLarge('The answers', answers);
   if (problem) return { ok: false, error: problem };
-  return answerToolInput(answers);
+  return answerToolInput(answers, holding);
 }
 
-export async function reconnectAction(): Promise<ActionResult> {
-  return reconnectSession();
+export async function reconnectAction(holding: unknown): Promise<ActionResult> {
+  return reconnectSession(holding);
 }
 
-export async function disconnectAction(): Promise<ActionResult> {
-  return disconnectSession();
+export async function disconnectAction(holding: unknown): Promise<ActionResult> {
+  return disconnectSession(holding);
 }
 
-export async function runAuditAction(): Promise<ActionResult> {
-  return runAudit();
+export async function runAuditAction(holding: unknown): Promise<ActionResult> {
+  return runAudit(holding);
 }
 
-export async function testAudienceAction(): Promise<ActionResult> {
-  return testAuditAudience();
+export async function testAudienceAction(holding: unknown): Promise<ActionResult> {
+  return testAuditAudience(holding);
 }
 
-export async function testRevocationAction(confirmed: boolean): Promise<ActionResult> {
-  return testAuditRevocation(confirmed === true);
+export async function testRevocationAction(confirmed: boolean, holding: unknown): Promise<ActionResult> {
+  return testAuditRevocation(confirmed === true, holding);
 }
 
 /** Flips one bundled-demo switch from the server (the browser never calls the demo's admin API). */

@@ -1,11 +1,11 @@
 import { Inspector } from '@/components/inspector';
 import { config } from '@/lib/server/config';
-import { currentSnapshot } from '@/lib/server/inspector';
+import { currentLiveSnapshot } from '@/lib/server/inspector';
 
 export const dynamic = 'force-dynamic';
 
 export default async function Home() {
-  const snapshot = await currentSnapshot();
+  const snapshot = await currentLiveSnapshot();
   const { demo, mode } = config();
   // The scenarios' credentials (client secrets, private keys, the workload platform) stay server-side.
   const browserDemo = demo

@@ -127,6 +127,25 @@ describe('the CLI routes against the bundled demo', () => {
     expect(check?.message).toMatch(/refused it, as RFC 7523 §3 requires/);
   });
 
+  it('workload identity: an assertion addressed to the token endpoint URL is not called misaddressed (RFC 7523 §3 allows it)', async () => {
+    const s = scenario('workload-identity');
+    const issuer = new URL(s.workload!.assertionUrl).searchParams.get('audience')!;
+    const metadata = (await (
+      await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/oauth-authorization-server`)
+    ).json()) as { token_endpoint: string };
+    const platform = new URL(s.workload!.assertionUrl);
+    platform.searchParams.set('audience', metadata.token_endpoint);
+    const token = ((await (await fetch(platform)).json()) as { token: string }).token;
+    const args = await workloadArgs(s);
+    args[args.indexOf('--assertion-file') + 1] = file('token-endpoint.jwt', token);
+    const { report } = await cli(args);
+    const check = report?.checks.find((c) => c.id === 'token.assertion-claims');
+    // The demo's server accepts only its issuer as aud; whatever it answers, the inspector must not
+    // say the assertion names another server: the token endpoint URL identifies this one too.
+    expect(check?.status, check?.message).toBe('pass');
+    expect(JSON.stringify(report?.checks)).not.toMatch(/not this authorization server/);
+  });
+
   it('enterprise-managed: signs in at the IdP, exchanges the ID token for an ID-JAG and redeems it', async () => {
     const { code, report, stdout } = await cli(enterpriseArgs(scenario('enterprise-managed')));
     expect(code, stdout).toBe(0);

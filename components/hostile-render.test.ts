@@ -15,6 +15,7 @@ import {
   type HostileWorld,
   startHostileWorld,
 } from '@/lib/flow/testing/hostile-world';
+import { collapseView } from '@/lib/flow/view';
 import { CheckList } from './check-list';
 import { ErrorCallout } from './error-callout';
 import { ExchangeList } from './exchange-list';
@@ -86,7 +87,7 @@ describe('remote strings render as inert text', () => {
     const view = toView(state);
     const html = render(
       createElement(InspectorProvider, {
-        initial: { view, mode: 'run-all' },
+        initial: { view: collapseView(view), held: {}, rev: '', mode: 'run-all' },
         // biome-ignore lint/correctness/noChildrenProp: no JSX in a .ts test; the provider's props require children
         children: createElement(ToolsPanel),
       }),
@@ -113,6 +114,11 @@ describe('remote strings render as inert text', () => {
     const exchanges = render(createElement(ExchangeList, { exchanges: tools.exchanges }));
     expectInert(exchanges);
     expect(exchanges).toContain('&lt;script&gt;');
+    // Collapsed (as the live page gets them): the closed rows carry the same remote strings.
+    const collapsed = collapseView(toView(after)).steps.find((s) => s.id === 'tools')!;
+    const rows = render(createElement(ExchangeList, { exchanges: collapsed.exchanges }));
+    expectInert(rows);
+    expect(rows).toContain('Loading the headers and bodies');
     expectInert(render(createElement(CheckList, { checks: tools.checks })));
     expectInert(
       render(

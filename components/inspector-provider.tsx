@@ -16,6 +16,13 @@ export function InspectorProvider({ initial, children }: { initial: Snapshot; ch
   return <StoreContext.Provider value={store}>{children}</StoreContext.Provider>;
 }
 
+/** The store itself, for code that reads its state at the moment it runs (an action's answer arriving). */
+export function useInspectorStore(): InspectorStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useInspectorStore must be used inside <InspectorProvider>.');
+  return store;
+}
+
 /** Narrow selectors only: components re-render when what they read changes. */
 export function useInspector<T>(selector: (state: InspectorState) => T): T {
   const store = useContext(StoreContext);

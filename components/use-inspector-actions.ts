@@ -12,15 +12,18 @@ import {
   testAudienceAction,
   testRevocationAction,
 } from '@/app/actions';
+import type { Holding } from '@/lib/contract';
 import type { InputAnswer } from '@/lib/mcp/input-required';
 import { safeHttpUrl } from './external-link';
-import { useInspector } from './inspector-provider';
+import { useInspector, useInspectorStore } from './inspector-provider';
+import { useAnswers } from './merge-answer';
 import { serverRefusal } from './server-refusal';
 import { useRunAction, useStartActions } from './use-start-actions';
 
-/** The UI's only way to change the flow: server actions, each answering with a fresh snapshot. */
+/** The UI's only way to change the flow: server actions, each answering with what changed in the view. */
 export function useInspectorActions() {
-  const applySnapshot = useInspector((s) => s.applySnapshot);
+  const { holding, apply } = useAnswers();
+  const store = useInspectorStore();
   const setBusy = useInspector((s) => s.setBusy);
   const setActionError = useInspector((s) => s.setActionError);
   const setToolRun = useInspector((s) => s.setToolRun);
@@ -35,14 +38,15 @@ export function useInspectorActions() {
     setBusy('Preparing the sign-in…');
     setActionError(null);
     try {
-      const result = await action();
+      const result = await action(holding());
       if (!result.ok) {
         setActionError(result.error);
         return;
       }
-      applySnapshot(result.value);
-      const url = safeHttpUrl(result.value.view?.authorizationUrl);
-      if (result.value.view?.step === 'awaiting-callback' && url) window.location.assign(url);
+      await apply(result.value);
+      const view = store.getState().live.view;
+      const url = safeHttpUrl(view?.authorizationUrl);
+      if (view?.step === 'awaiting-callback' && url) window.location.assign(url);
     } catch (error) {
       setActionError(
         serverRefusal(error) ??
@@ -68,7 +72,9 @@ export function useInspectorActions() {
     chooseAuthorizationServer: (index: number) => {
       clearToolRuns();
       selectStep(null);
-      return run('Switching the authorization server…', () => chooseAuthorizationServerAction(index));
+      return run('Switching the authorization server…', (held) =>
+        chooseAuthorizationServerAction(index, held),
+      );
     },
     /** Reconnect or step-up: the server builds a new authorization request, and the browser goes there. */
     reconnect: () => signInAgain(reconnectAction),
@@ -81,20 +87,20 @@ export function useInspectorActions() {
     runAudit: () => run('Running the access audit…', runAuditAction),
     testRevocation: () => {
       clearToolRuns();
-      return run('Revoking and testing…', () => testRevocationAction(true));
+      return run('Revoking and testing…', (held) => testRevocationAction(true, held));
     },
-    runTool: (name: string, args: unknown) => toolCall(name, () => runToolAction(name, args)),
+    runTool: (name: string, args: unknown) => toolCall(name, (held) => runToolAction(name, args, held)),
     /** Answers an input-required result: the same call again, with the answers. */
     answerInput: (name: string, answers: Record<string, InputAnswer> | 'decline') =>
-      toolCall(name, () => answerToolInputAction(answers)),
+      toolCall(name, (held) => answerToolInputAction(answers, held)),
   };
 
-  async function toolCall(name: string, action: () => ReturnType<typeof runToolAction>) {
+  async function toolCall(name: string, action: (held: Holding) => ReturnType<typeof runToolAction>) {
     setToolRun(name, { running: true });
     try {
-      const result = await action();
+      const result = await action(holding());
       if (result.ok) {
-        applySnapshot(result.value);
+        await apply(result.value);
         setToolRun(name, { running: false, result: result.value.result });
       } else {
         setToolRun(name, { running: false, error: result.error });

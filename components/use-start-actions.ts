@@ -2,24 +2,26 @@
 
 import { useCallback } from 'react';
 import { resetAction, setModeAction, startAction } from '@/app/actions';
-import type { StartInput, WalkthroughMode } from '@/lib/contract';
+import type { Holding, StartInput, WalkthroughMode } from '@/lib/contract';
 import { useInspector } from './inspector-provider';
+import { useAnswers } from './merge-answer';
 import { serverRefusal } from './server-refusal';
 
-type SnapshotAction = () => ReturnType<typeof startAction>;
+/** An action, given what the page holds (it answers with what changed). */
+type ViewAction = (holding: Holding) => ReturnType<typeof startAction>;
 
-/** Runs one server action that answers with a snapshot: busy while it runs, the error if it fails. */
+/** Runs one server action that answers with the view's changes: busy while it runs, the error if it fails. */
 export function useRunAction() {
-  const applySnapshot = useInspector((s) => s.applySnapshot);
+  const { holding, apply } = useAnswers();
   const setBusy = useInspector((s) => s.setBusy);
   const setActionError = useInspector((s) => s.setActionError);
   return useCallback(
-    async (label: string, action: SnapshotAction) => {
+    async (label: string, action: ViewAction) => {
       setBusy(label);
       setActionError(null);
       try {
-        const result = await action();
-        if (result.ok) applySnapshot(result.value);
+        const result = await action(holding());
+        if (result.ok) await apply(result.value);
         else setActionError(result.error);
       } catch (error) {
         setActionError(
@@ -30,7 +32,7 @@ export function useRunAction() {
         setBusy(null);
       }
     },
-    [applySnapshot, setActionError, setBusy],
+    [apply, holding, setActionError, setBusy],
   );
 }
 
@@ -51,7 +53,7 @@ export function useStartActions() {
     },
     setMode: (mode: WalkthroughMode) => {
       setModeLocal(mode);
-      return run('Saving…', () => setModeAction(mode));
+      return run('Saving…', (holding) => setModeAction(mode, holding));
     },
     reset: () => {
       clearToolRuns();

@@ -1,7 +1,7 @@
 'use client';
 
 import { type KeyboardEvent, lazy, type ReactNode, Suspense, useRef } from 'react';
-import type { FlowView } from '@/lib/flow/view';
+import type { ShownView } from '@/lib/flow/view';
 import { VIEW_IDS, type ViewId } from '@/lib/store/inspector-store';
 import { useInspector } from './inspector-provider';
 import { StepDetail } from './step-detail';
@@ -24,7 +24,7 @@ const LABELS: Record<ViewId, string> = {
 };
 
 /** With no choice made, the view follows the flow: the walkthrough, then the tools once connected. */
-export function currentView(chosen: ViewId | null, view: FlowView): ViewId {
+export function currentView(chosen: ViewId | null, view: ShownView): ViewId {
   return chosen ?? (view.step === 'connected' ? 'tools' : 'walkthrough');
 }
 

@@ -93,9 +93,10 @@ base('hosted mode refuses plain http with a hint about https, not about loopback
     expect(res.status).toBe(200);
     const result = actionResult(Buffer.from(await res.arrayBuffer())) as {
       ok: boolean;
-      value?: { view: { step: string; error?: { message: string; hint?: string } } };
+      // Start always answers with the full view (lib/contract/view-update).
+      value?: { update: { full: { step: string; error?: { message: string; hint?: string } } } };
     };
-    const error = result.value?.view.error;
+    const error = result.value?.update.full.error;
     expect(error?.message).toMatch(/only makes https:\/\/ requests/);
     expect(error?.hint).toMatch(/^The hosted inspector only sends requests over https:\/\//);
     expect(error?.hint).not.toMatch(/loopback/);

@@ -115,10 +115,15 @@ test.describe('hosted mode', () => {
         expect(res.status).toBe(200);
         const result = actionResult(Buffer.from(await res.arrayBuffer())) as {
           ok: boolean;
-          value?: { view: { step: string; failedStep?: string; error?: { code: string; message: string } } };
+          // Start always answers with the full view (lib/contract/view-update).
+          value?: {
+            update: {
+              full: { step: string; failedStep?: string; error?: { code: string; message: string } };
+            };
+          };
         };
         expect(result.ok).toBe(true);
-        return result.value!.view;
+        return result.value!.update.full;
       };
       const port = new URL(servers.demo.mcpUrl).port;
       const cases: Array<[string, RegExp]> = [

@@ -137,21 +137,19 @@ async function main() {
       jar.store(url, res.headers.getSetCookie());
       if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
       return actionResult(Buffer.from(await res.arrayBuffer())) as Result<{
-        view: { step: string; authorizationUrl?: string };
+        update: { full?: { step: string; authorizationUrl?: string } };
         result?: { isError: boolean; structuredContent?: { sub?: string } };
       }>;
     };
     const start = await userAction('startAction', { serverUrl: demo.mcpUrl, mode: 'run-all' });
-    if (!start.ok || !start.value.view.authorizationUrl) throw new Error(`start: ${JSON.stringify(start)}`);
-    const callback = await browseAuthorization(
-      start.value.view.authorizationUrl,
-      `${inspector.url}/api/oauth/callback`,
-      {
-        username: 'demo',
-        password: 'demo',
-        jar,
-      },
-    );
+    // Start always answers with the full view (lib/contract/view-update).
+    const authorizationUrl = start.ok ? start.value.update.full?.authorizationUrl : undefined;
+    if (!authorizationUrl) throw new Error(`start: ${JSON.stringify(start)}`);
+    const callback = await browseAuthorization(authorizationUrl, `${inspector.url}/api/oauth/callback`, {
+      username: 'demo',
+      password: 'demo',
+      jar,
+    });
     const back = await fetch(callback, {
       headers: { cookie: jar.header(callback), 'x-forwarded-for': USER_ADDRESS },
       redirect: 'manual',

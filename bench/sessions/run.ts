@@ -15,8 +15,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startDemo } from '../../demo/index';
+import { applyViewUpdate, fullView, type HeldView, type ViewUpdate } from '../../lib/contract/view-update';
 import { createFlow, type FlowState, handleCallback, runUntilPause } from '../../lib/flow';
 import { browseAuthorization, CookieJar } from '../../lib/flow/testing/browser';
 import { createKeyring, MemorySessionStore, SessionManager, seal } from '../../lib/session';
@@ -46,13 +48,10 @@ interface ActionResultErr {
 }
 type ActionResult<T> = ActionResultOk<T> | ActionResultErr;
 
-interface ViewLike {
-  step: string;
-  authorizationUrl?: string;
-  error?: { code: string; message: string };
+interface AnswerLike {
+  update: ViewUpdate;
 }
-interface ToolOutcomeLike {
-  view: ViewLike;
+interface ToolOutcomeLike extends AnswerLike {
   result: {
     isError: boolean;
     content: Array<{ type: string; text?: string }>;
@@ -76,11 +75,22 @@ class Browser {
   readonly jar = new CookieJar();
   /** Every action body this browser received, to look for what it must never see. */
   readonly bodies: string[] = [];
+  /** The live view as the page holds it, with its fingerprints: sent with every action, merged into. */
+  live: HeldView = { view: null, held: {}, rev: '' };
+  /** Per action: bytes of the answer, whether it set a cookie, whether it carried a re-rendered page. */
+  readonly answers: Array<{ name: string; bytes: number; setCookie: boolean; page: boolean }> = [];
 
   constructor(
     private readonly inspector: string,
     private readonly ids: Record<string, string>,
   ) {}
+
+  /** Runs an action that answers with a view update, sending what this page holds, and merges the answer. */
+  async viewAction<T extends AnswerLike>(name: string, ...args: unknown[]): Promise<T> {
+    const value = await this.action<T>(name, ...args, { rev: this.live.rev, held: this.live.held });
+    this.live = applyViewUpdate(this.live, value.update);
+    return value;
+  }
 
   async action<T>(name: string, ...args: unknown[]): Promise<T> {
     const url = new URL('/', this.inspector);
@@ -97,7 +107,14 @@ class Browser {
     });
     this.jar.store(url, res.headers.getSetCookie());
     const body = Buffer.from(await res.arrayBuffer());
-    this.bodies.push(body.toString('utf8'));
+    const text = body.toString('utf8');
+    this.bodies.push(text);
+    this.answers.push({
+      name,
+      bytes: body.length,
+      setCookie: res.headers.getSetCookie().length > 0,
+      page: RENDERED_PAGE.test(text),
+    });
     if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
     const result = actionResult(body) as ActionResult<T>;
     if (!result.ok) throw new Error(`${name}: ${result.error}`);
@@ -112,6 +129,9 @@ class Browser {
   }
 }
 
+/** A React Server Components tree of the root layout: what a re-render after an action carries. */
+const RENDERED_PAGE = /\["\$","html",/;
+
 interface SessionResult {
   user: string;
   ok: boolean;
@@ -122,7 +142,10 @@ interface SessionResult {
   toolMs: number[];
   /** whoami said this subject. */
   sub?: string;
+  /** The view merged from every answer differed from the server's full view at the end. */
+  drifted?: boolean;
   bodies: string[];
+  answers: Browser['answers'];
 }
 
 async function session(
@@ -134,17 +157,24 @@ async function session(
 ) {
   const user = USERS[index % USERS.length]!;
   const browser = new Browser(inspector, ids);
-  const out: SessionResult = { user, ok: false, toolMs: [], bodies: browser.bodies };
+  const out: SessionResult = {
+    user,
+    ok: false,
+    toolMs: [],
+    bodies: browser.bodies,
+    answers: browser.answers,
+  };
   try {
+    // The page load first, as a browser does: the proxy sets the session cookie there.
+    await (await browser.get(`${inspector}/`)).body?.cancel();
     let t = performance.now();
-    const started = await browser.action<{ view: ViewLike }>('startAction', {
-      serverUrl: mcpUrl,
-      mode: 'run-all',
-    });
+    const started = await browser.action<AnswerLike>('startAction', { serverUrl: mcpUrl, mode: 'run-all' });
     out.startMs = performance.now() - t;
-    const authorizationUrl = started.view.authorizationUrl;
-    if (started.view.step !== 'awaiting-callback' || !authorizationUrl) {
-      throw new Error(`start ended at ${started.view.step}: ${started.view.error?.message ?? ''}`);
+    browser.live = applyViewUpdate(browser.live, started.update);
+    const view = browser.live.view;
+    const authorizationUrl = view?.authorizationUrl;
+    if (view?.step !== 'awaiting-callback' || !authorizationUrl) {
+      throw new Error(`start ended at ${view?.step}: ${view?.error?.message ?? ''}`);
     }
     const callback = await browseAuthorization(authorizationUrl, `${inspector}/api/oauth/callback`, {
       username: user,
@@ -156,9 +186,13 @@ async function session(
     out.callbackMs = performance.now() - t;
     await back.body?.cancel();
     if (back.status !== 303) throw new Error(`callback answered ${back.status}`);
+    // A browser now loads the page, which carries the view and its fingerprints; the bench asks for
+    // the same with the view action (holding nothing, it answers in full), not timed.
+    await browser.viewAction('viewAction');
+    if (browser.live.view?.step !== 'connected') throw new Error(`not connected: ${browser.live.view?.step}`);
     for (let i = 0; i < calls; i++) {
       t = performance.now();
-      const run = await browser.action<ToolOutcomeLike>('runToolAction', 'echo', {
+      const run = await browser.viewAction<ToolOutcomeLike>('runToolAction', 'echo', {
         message: `hello ${index}.${i}`,
       });
       out.toolMs.push(performance.now() - t);
@@ -166,9 +200,12 @@ async function session(
       if (run.result.content[0]?.text !== `hello ${index}.${i}`)
         throw new Error('echo answered something else');
     }
-    const who = await browser.action<ToolOutcomeLike>('runToolAction', 'whoami', {});
+    const who = await browser.viewAction<ToolOutcomeLike>('runToolAction', 'whoami', {});
     out.sub = who.result.structuredContent?.sub;
     if (out.sub !== user) throw new Error(`whoami says ${out.sub}, expected ${user}`);
+    // What the page merged from the answers must be exactly the view the server would send in full.
+    const full = await browser.action<AnswerLike>('viewAction', null);
+    out.drifted = !isDeepStrictEqual(fullView(full.update), browser.live.view);
     out.ok = true;
   } catch (error) {
     out.error = error instanceof Error ? error.message : String(error);
@@ -285,7 +322,13 @@ async function main() {
     inspector = await startInspector({
       port: await freePort(),
       quiet: true,
-      env: { INSPECTOR_SESSION_SECRET: SECRET, INSPECTOR_MODE: 'local' },
+      // The global cap on concurrent outbound operations (16 by default) would refuse most of 100
+      // sessions at once: this bench measures serving them, so the cap is lifted to the session count.
+      env: {
+        INSPECTOR_SESSION_SECRET: SECRET,
+        INSPECTOR_MODE: 'local',
+        INSPECTOR_MAX_CONCURRENT_OUTBOUND: String(SESSIONS + 10),
+      },
     });
     const ids = actionIds();
     const base = inspector.url;
@@ -349,12 +392,22 @@ async function main() {
     const startP = p(results.flatMap((r) => (r.startMs === undefined ? [] : [r.startMs])));
     const callbackP = p(results.flatMap((r) => (r.callbackMs === undefined ? [] : [r.callbackMs])));
     const perSession = (rssAfter - rssBefore) / SESSIONS;
+    const answers = results.flatMap((r) => r.answers);
+    const startAnswers = answers.filter((a) => a.name === 'startAction');
+    const toolAnswers = answers.filter((a) => a.name === 'runToolAction');
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    const sizes = (list: typeof answers) => {
+      const bytes = list.map((a) => a.bytes);
+      return `p50 ${kb(percentile(bytes, 50))}, max ${kb(Math.max(...bytes))}`;
+    };
+    const drifted = results.filter((r) => r.drifted).length;
 
     const lines = [
       `Sessions: ${SESSIONS} concurrent (users ${USERS.join(' and ')} alternating), ${CALLS} echo calls + 1 whoami each; all done in ${(wallMs / 1000).toFixed(1)} s`,
       `Errors: ${failed.length} of ${SESSIONS} sessions${failed.length ? ` (first: ${failed[0]?.error})` : ''}; direct clients: ${directErrors.length}${directErrors.length ? ` (first: ${directErrors[0]?.error})` : ''}`,
       `Isolation: ${tokenLeaks} responses carried a raw token; ${crossSubjects} carried the other user's subject; whoami matched the signed-in user in ${results.filter((r) => r.sub === r.user).length} of ${SESSIONS}`,
-      `Tool call through the inspector (server action → session → MCP → session saved → whole view returned): p50 ${ms(inspectorP.p50)}, p99 ${ms(inspectorP.p99)} (${toolMs.length} calls)`,
+      `Answers: startAction ${sizes(startAnswers)} (${startAnswers.filter((a) => a.setCookie).length} of ${startAnswers.length} set a cookie, ${startAnswers.filter((a) => a.page).length} carried a re-rendered page); tool call ${sizes(toolAnswers)} (${toolAnswers.length} calls); merged view ≠ full view in ${drifted} of ${SESSIONS} sessions`,
+      `Tool call through the inspector (server action → session → MCP → session saved → what changed returned): p50 ${ms(inspectorP.p50)}, p99 ${ms(inspectorP.p99)} (${toolMs.length} calls)`,
       `Direct SDK call to the same MCP server (${SESSIONS} clients at once, connected): p50 ${ms(directP.p50)}, p99 ${ms(directP.p99)} (${directMs.length} calls)`,
       `Unloaded (1 session, 30 calls one after another): inspector p50 ${ms(singleP.p50)}, p99 ${ms(singleP.p99)}; direct p50 ${ms(singleDirectP.p50)}, p99 ${ms(singleDirectP.p99)}; ratio p50 ${(singleP.p50 / singleDirectP.p50).toFixed(1)}×, p99 ${(singleP.p99 / singleDirectP.p99).toFixed(1)}×; added p50 ${ms(singleP.p50 - singleDirectP.p50)}`,
       `Under load, ratio inspector / direct: p50 ${(inspectorP.p50 / directP.p50).toFixed(1)}×, p99 ${(inspectorP.p99 / directP.p99).toFixed(1)}×; added: p50 ${ms(inspectorP.p50 - directP.p50)}, p99 ${ms(inspectorP.p99 - directP.p99)}`,
@@ -396,7 +449,7 @@ Notes
 `;
     writeFileSync(join(ROOT, 'bench', 'sessions', 'RESULTS.md'), report);
     console.error('[bench] wrote bench/sessions/RESULTS.md');
-    if (failed.length || tokenLeaks || crossSubjects || directErrors.length) process.exitCode = 1;
+    if (failed.length || tokenLeaks || crossSubjects || directErrors.length || drifted) process.exitCode = 1;
   } finally {
     await inspector?.stop();
     await demo.close();

@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page, type Response, type Route } from '@playwright/test';
 
 export type ViewName = 'Walkthrough' | 'Sequence' | 'Timeline' | 'Tools' | 'Token' | 'Audit';
 
@@ -41,13 +41,23 @@ export class InspectorPage {
   }
 
   /** Follows the Authorize button to the demo authorization server, signs in (demo/demo by default) and consents. */
-  async authorizeAtDemo(options: { consent?: 'Authorize' | 'Deny'; user?: 'demo' | 'alex' } = {}) {
+  async authorizeAtDemo(
+    options: {
+      consent?: 'Authorize' | 'Deny';
+      user?: 'demo' | 'alex';
+      /** Runs on the consent page, just before the click that sends the browser back to the inspector. */
+      beforeConsent?: () => Promise<void>;
+    } = {},
+  ) {
     const user = options.user ?? 'demo';
     await this.page.getByRole('button', { name: 'Authorize', exact: true }).click();
     await this.page.getByLabel('Username').fill(user);
     await this.page.getByLabel('Password').fill(user);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
-    await this.page.getByRole('button', { name: options.consent ?? 'Authorize', exact: true }).click();
+    const consent = this.page.getByRole('button', { name: options.consent ?? 'Authorize', exact: true });
+    await expect(consent).toBeVisible();
+    await options.beforeConsent?.();
+    await consent.click();
     await this.page.waitForURL(`${this.baseUrl}/`);
   }
 
@@ -150,13 +160,73 @@ export class InspectorPage {
     return this.tool(tool).getByRole('region', { name: `Result of ${tool}` });
   }
 
-  async runTool(name: string, fill: Record<string, string> = {}) {
+  /** Fills a tool's form without running it: returns its Run button and its result region. */
+  async prepareTool(name: string, fill: Record<string, string> = {}) {
     await this.showView('Tools');
     const card = this.tool(name);
     for (const [label, value] of Object.entries(fill)) {
       await card.getByLabel(label, { exact: false }).first().fill(value);
     }
-    await card.getByRole('button', { name: `Run ${name}` }).click();
-    return card.getByRole('region', { name: `Result of ${name}` });
+    return {
+      run: card.getByRole('button', { name: `Run ${name}` }),
+      result: card.getByRole('region', { name: `Result of ${name}` }),
+    };
+  }
+
+  async runTool(name: string, fill: Record<string, string> = {}) {
+    const { run, result } = await this.prepareTool(name, fill);
+    await run.click();
+    return result;
+  }
+
+  /**
+   * Runs `act` and returns the answer of the server action it caused whose arguments mention
+   * `argument` (a POST carrying Next-Action; other actions, such as saving the mode, pass by). The
+   * answer is read through a route, as the browser's own copy of a streamed body may be gone.
+   */
+  async actionResponse(
+    argument: string,
+    act: () => Promise<unknown>,
+  ): Promise<{ headers: Record<string, string>; body: string }> {
+    const matches = (url: URL) => url.origin === new URL(this.baseUrl).origin;
+    let answered: (answer: { headers: Record<string, string>; body: string }) => void = () => {};
+    const answer = new Promise<{ headers: Record<string, string>; body: string }>((resolve) => {
+      answered = resolve;
+    });
+    const handler = async (route: Route) => {
+      const request = route.request();
+      const ours =
+        request.method() === 'POST' &&
+        (await request.headerValue('next-action')) !== null &&
+        (request.postData() ?? '').includes(argument);
+      if (!ours) return route.fallback();
+      const response = await route.fetch();
+      const body = await response.text();
+      answered({ headers: response.headers(), body });
+      return route.fulfill({ response, body });
+    };
+    await this.page.route(matches, handler);
+    try {
+      const [result] = await Promise.all([answer, act()]);
+      return result;
+    } finally {
+      await this.page.unroute(matches, handler);
+    }
+  }
+
+  /** The selected step's exchanges, each a <details> row. */
+  get exchanges(): Locator {
+    return this.stepDetail.getByRole('region', { name: 'HTTP exchanges' }).locator('details');
+  }
+
+  /** Opens one step's exchange (the nth row) and returns it with the request its body loaded with. */
+  async openExchange(step: string, n = 0): Promise<{ item: Locator; response: Response }> {
+    await this.stepButton(step).click();
+    const item = this.exchanges.nth(n);
+    const [response] = await Promise.all([
+      this.page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/api/exchange/')),
+      item.locator('summary').click(),
+    ]);
+    return { item, response };
   }
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { ToolCallView } from '../flow/tool-call';
 import { LATEST_SPEC, SPEC_VERSIONS, type SpecVersion } from '../flow/types';
-import type { FlowView } from '../flow/view';
+import type { LiveView } from '../flow/view';
+import type { Holding, ViewUpdate } from './view-update';
+
+export type { Held, Holding, ViewUpdate } from './view-update';
 
 /**
  * The contract at the client boundary: the types and input schemas that server actions, lib/server
@@ -11,15 +14,24 @@ import type { FlowView } from '../flow/view';
 
 export type WalkthroughMode = 'guided' | 'run-all';
 
-/** What the browser gets back from every operation: the view (never a secret) and the mode. */
-export interface InspectorSnapshot {
-  view: FlowView | null;
+/**
+ * What the page is rendered with: the live view (never a secret; exchanges collapsed), the
+ * fingerprints of its parts for the updates that follow (lib/contract/view-update), and the mode.
+ */
+export interface InspectorSnapshot extends Holding {
+  view: LiveView | null;
   mode: WalkthroughMode;
 }
 
-export type ActionResult<T = InspectorSnapshot> = { ok: true; value: T } | { ok: false; error: string };
+/** What every operation answers: what changed in the view since the holding the page sent, and the mode. */
+export interface InspectorAnswer {
+  update: ViewUpdate;
+  mode: WalkthroughMode;
+}
 
-export interface ToolCallOutcome extends InspectorSnapshot {
+export type ActionResult<T = InspectorAnswer> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface ToolCallOutcome extends InspectorAnswer {
   result: ToolCallView;
 }
 

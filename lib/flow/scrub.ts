@@ -6,6 +6,7 @@
  * browser" holds whatever a server sends and wherever the engine puts it.
  */
 import { Redactor } from '../http/redact';
+import type { Exchange } from '../http/types';
 import type { FlowState } from './state';
 import type { FlowSecrets } from './types';
 import { type FlowView, toView } from './view';
@@ -34,4 +35,13 @@ export function scrubForBrowser<T>(value: T, secrets: FlowSecrets): T {
 /** The view of a flow as the browser may receive it. */
 export function browserView(state: FlowState): FlowView {
   return scrubForBrowser(toView(state), state.secrets);
+}
+
+/**
+ * One recorded exchange as the browser may receive it, scrubbed exactly as in `browserView` (the same
+ * live secrets over the same redacted record); undefined when the flow has none with that id.
+ */
+export function browserExchange(state: FlowState, id: string): Exchange | undefined {
+  const exchange = state.records.flatMap((r) => r.exchanges).find((x) => x.id === id);
+  return exchange && scrubForBrowser(exchange, state.secrets);
 }

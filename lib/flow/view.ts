@@ -1,3 +1,4 @@
+import type { Exchange } from '../http/types';
 import type { ExcludedTool } from '../mcp/client';
 import type { ToolContent, ToolView } from '../mcp/tools';
 import type {
@@ -65,12 +66,38 @@ export interface DiscoveryView {
 
 export type PublicOptions = Omit<FlowOptions, 'clientSecret'>;
 
-/** The JSON-serialisable projection of a flow for the browser. Never holds a secret. */
-export interface FlowView {
+/**
+ * An exchange as the live page first gets it: what its closed row and the pictures show (method, URL,
+ * status, timing, sizes, content types, the rule it serves). Headers and bodies stay on the server
+ * until the user opens it (GET /api/exchange/<id>), which keeps every action's answer small.
+ */
+export interface ExchangeSummary {
+  id: string;
+  stepId: string;
+  purpose?: string;
+  startedAt: number;
+  durationMs: number;
+  request: { method: string; url: string; contentType?: string; bodyBytes?: number };
+  response?: { status: number; statusText: string; contentType?: string; size: number; truncated: boolean };
+  error?: { code: string; message: string };
+  collapsed: true;
+}
+
+/** A recorded exchange in full (reports, an opened exchange) or collapsed (the live page). */
+export type AnyExchange = Exchange | ExchangeSummary;
+
+/** A step as a view shows it; `X` says whether its exchanges are full or collapsed. */
+export type StepView<X extends AnyExchange = Exchange> = Omit<StepRecord, 'exchanges'> & { exchanges: X[] };
+
+/**
+ * The JSON-serialisable projection of a flow for the browser. Never holds a secret. Full exchanges
+ * by default (reports); `LiveView` is what server actions and the page send.
+ */
+export interface FlowView<X extends AnyExchange = Exchange> {
   step: FlowState['step'];
   options: PublicOptions;
   /** Every step in STEP_ORDER, pending ones included. */
-  steps: StepRecord[];
+  steps: StepView<X>[];
   authorizationUrl?: string;
   tools: ToolView[];
   /** Listed by the server but dropped, as clients must (an invalid x-mcp-header, SEP-2243): never runnable. */
@@ -175,4 +202,55 @@ export function toView(state: FlowState): FlowView {
     view.failedStep = state.failedStep;
   }
   return view;
+}
+
+/** What the live page holds: every exchange collapsed. */
+export type LiveView = FlowView<ExchangeSummary>;
+
+/** What the page shows: the live view, or a report opened from a file (full exchanges). */
+export type ShownView = FlowView<AnyExchange>;
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+/** An exchange without its headers and bodies (see ExchangeSummary). */
+export function collapseExchange(exchange: Exchange): ExchangeSummary {
+  const { request, response } = exchange;
+  const requestType = headerValue(request.headers, 'content-type');
+  const summary: ExchangeSummary = {
+    id: exchange.id,
+    stepId: exchange.stepId,
+    ...(exchange.purpose !== undefined ? { purpose: exchange.purpose } : {}),
+    startedAt: exchange.startedAt,
+    durationMs: exchange.durationMs,
+    request: {
+      method: request.method,
+      url: request.url,
+      ...(requestType !== undefined ? { contentType: requestType } : {}),
+      ...(request.body !== undefined ? { bodyBytes: new TextEncoder().encode(request.body).length } : {}),
+    },
+    collapsed: true,
+  };
+  if (response) {
+    const responseType = headerValue(response.headers, 'content-type');
+    summary.response = {
+      status: response.status,
+      statusText: response.statusText,
+      ...(responseType !== undefined ? { contentType: responseType } : {}),
+      size: response.size,
+      truncated: response.truncated,
+    };
+  }
+  if (exchange.error) summary.error = exchange.error;
+  return summary;
+}
+
+/** The view with every exchange collapsed: what the live page receives. */
+export function collapseView(view: FlowView): LiveView {
+  return {
+    ...view,
+    steps: view.steps.map((step) => ({ ...step, exchanges: step.exchanges.map(collapseExchange) })),
+  };
 }

@@ -7,7 +7,7 @@
  * safety net for secrets in places no rule anticipated (a path segment, an error message).
  */
 
-import { isEventStream, mediaType } from './content-type';
+import { isEventStream, looksLikeEventStream, mediaType } from './content-type';
 
 /**
  * OAuth and MCP parameter names whose values are credentials (RFC 6749, 7636, 7591, 7009, 7523,
@@ -231,11 +231,6 @@ function redactJsonText(text: string, pretty: boolean): string | undefined {
   }
   // The copy is at most MAX_REDACT_DEPTH deep, so serialising it cannot overflow the stack.
   return JSON.stringify(redactJson(parsed), null, pretty ? 2 : undefined);
-}
-
-/** Text whose lines are server-sent-event fields, whatever the content type says. */
-function looksLikeEventStream(text: string): boolean {
-  return /^(?:data|event|id|retry):/m.test(text) && /^data:/m.test(text);
 }
 
 /**

@@ -17,6 +17,7 @@ import { type DpopKeys, dpopProof } from '../oauth/dpop';
 import { isOutboundError, type OutboundErrorCode } from '../oauth/errors';
 import { type BearerChallenge, parseBearerChallenge } from '../oauth/www-authenticate';
 import { xMcpHeaderProblem } from './headers';
+import { jsonRpcErrorIn } from './jsonrpc';
 import { cutDeepJson, MCP_REQUEST_TIMEOUT_MS } from './tools';
 
 export const INSPECTOR_CLIENT_INFO = { name: 'mcp-auth-inspector', version: '0.1.0' } as const;
@@ -183,15 +184,11 @@ function jsonRpcMethodOf(body: unknown): string | undefined {
 async function jsonRpcErrorOf(response: Response): Promise<WireAttempt['error']> {
   if (response.status < 400 || response.status >= 500) return undefined;
   if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined;
-  try {
-    const text = await response.clone().text();
-    if (text.length > 64 * 1024) return undefined;
-    const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; data?: unknown } };
-    const e = parsed?.error;
-    return e && typeof e === 'object' ? { code: e.code, message: e.message, data: e.data } : undefined;
-  } catch {
-    return undefined;
-  }
+  const text = await response
+    .clone()
+    .text()
+    .catch(() => '');
+  return text.length > 64 * 1024 ? undefined : jsonRpcErrorIn(text, response.headers.get('content-type'));
 }
 
 /**

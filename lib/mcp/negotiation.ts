@@ -8,6 +8,7 @@
 import type { FetchLike } from '../http/types';
 import { atLeast, type SpecVersion } from '../spec/version';
 import { type McpWire, MODERN_PROTOCOL_VERSION, type WireAttempt } from './client';
+import { jsonRpcErrorIn } from './jsonrpc';
 import { rawMcpRequest } from './raw';
 
 /** JSON-RPC code of UnsupportedProtocolVersionError (MCP 2026-07-28 §Error Codes). */
@@ -198,30 +199,11 @@ export async function requestUnspokenVersion(
     redirect: 'manual',
   };
   const response = await fetch(url, init ? init(request) : request);
-  const text = await response.text();
-  let error: WireAttempt['error'];
-  try {
-    const parsed = JSON.parse(
-      text.startsWith('event:') || text.startsWith('data:') ? sseData(text) : text,
-    ) as {
-      error?: { code?: unknown; message?: unknown; data?: unknown };
-    };
-    if (parsed?.error && typeof parsed.error === 'object') {
-      error = { code: parsed.error.code, message: parsed.error.message, data: parsed.error.data };
-    }
-  } catch {
-    error = undefined;
-  }
+  const error = jsonRpcErrorIn(await response.text(), response.headers.get('content-type'));
   return {
     rpcMethod: 'server/discover',
     protocolVersion: UNSPOKEN_PROTOCOL_VERSION,
     status: response.status,
     ...(error ? { error } : {}),
   };
-}
-
-/** The first `data:` payload of an SSE body. */
-function sseData(text: string): string {
-  const line = text.split(/\r?\n/).find((l) => l.startsWith('data:'));
-  return line ? line.slice(5).trim() : '';
 }

@@ -1,7 +1,6 @@
 import { STEP_INFO } from '../flow/step-info';
 import type { Check, StepId } from '../flow/types';
-import type { FlowView } from '../flow/view';
-import type { Exchange } from '../http/types';
+import type { AnyExchange, ShownView } from '../flow/view';
 import { cut, esc, type Picture, type PictureControl } from './svg';
 
 /**
@@ -79,13 +78,13 @@ export function formatMs(ms: number): string {
 }
 
 /** The accessible name of an exchange's arrow: "GET /.well-known/oauth-protected-resource/mcp → 200". */
-export function exchangeName(exchange: Exchange): string {
+export function exchangeName(exchange: AnyExchange): string {
   const outcome = exchange.error ? exchange.error.code : String(exchange.response?.status ?? '…');
   return `${exchange.request.method} ${pathOf(exchange.request.url).path} → ${outcome}`;
 }
 
 /** Every recorded exchange of a view, in the order it was sent. */
-export function orderedExchanges(view: FlowView): Exchange[] {
+export function orderedExchanges(view: ShownView): AnyExchange[] {
   const order = new Map(view.steps.map((s, i) => [s.id as string, i]));
   return view.steps
     .flatMap((s) => s.exchanges)
@@ -100,7 +99,7 @@ export function orderedExchanges(view: FlowView): Exchange[] {
 }
 
 /** The check that stopped a failed flow: the failed step's last (most specific) failed check. */
-export function stoppingCheck(view: FlowView): Check | undefined {
+export function stoppingCheck(view: ShownView): Check | undefined {
   if (view.step !== 'failed') return undefined;
   return view.steps
     .find((s) => s.id === view.failedStep)
@@ -112,7 +111,7 @@ export function stoppingCheck(view: FlowView): Check | undefined {
  * Which failed check each exchange proves. The check that stopped the flow wins (it is the one the
  * doctor strip spells out); otherwise the first failed check naming the exchange.
  */
-export function failingChecks(view: FlowView): Map<string, string> {
+export function failingChecks(view: ShownView): Map<string, string> {
   const marks = new Map<string, string>();
   const stopping = stoppingCheck(view);
   for (const id of stopping?.exchangeIds ?? []) marks.set(id, stopping!.id);
@@ -129,7 +128,7 @@ interface RedirectEvent {
   arrows: SequenceArrow[];
 }
 
-function browserRedirects(view: FlowView, asLane: LaneId): RedirectEvent[] {
+function browserRedirects(view: ShownView, asLane: LaneId): RedirectEvent[] {
   const authorize = view.steps.find((s) => s.id === 'authorize');
   const callback = view.steps.find((s) => s.id === 'callback');
   if (!authorize || authorize.status === 'pending' || authorize.startedAt === undefined) return [];
@@ -195,11 +194,11 @@ function browserRedirects(view: FlowView, asLane: LaneId): RedirectEvent[] {
 
 interface Cluster {
   start: number;
-  exchanges: Exchange[];
+  exchanges: AnyExchange[];
 }
 
 /** Requests whose time spans overlap were in flight together: they are drawn as parallel. */
-function clusters(exchanges: Exchange[]): Cluster[] {
+function clusters(exchanges: AnyExchange[]): Cluster[] {
   const out: Array<Cluster & { end: number }> = [];
   for (const e of exchanges) {
     const end = e.startedAt + e.durationMs;
@@ -218,13 +217,13 @@ function clusters(exchanges: Exchange[]): Cluster[] {
   return out;
 }
 
-export function buildSequence(view: FlowView): SequenceModel {
+export function buildSequence(view: ShownView): SequenceModel {
   const mcpHost = hostOf(view.options.serverUrl);
   const asHost = hostOf(view.discovery.issuer);
   const all = orderedExchanges(view);
 
   const others: string[] = [];
-  const laneOf = (e: Exchange): LaneId => {
+  const laneOf = (e: AnyExchange): LaneId => {
     const host = hostOf(e.request.url);
     if (host === asHost && host !== mcpHost) return AS;
     if (host === mcpHost && host !== asHost) return MCP;
@@ -365,7 +364,7 @@ export function buildSequence(view: FlowView): SequenceModel {
     }
   }
 
-  function drawResponse(e: Exchange, lane: LaneId) {
+  function drawResponse(e: AnyExchange, lane: LaneId) {
     const failed = marks.get(e.id);
     const stop = Boolean(e.error) || (failed !== undefined && failed === stoppingId);
     const mark = e.error

@@ -1,6 +1,6 @@
 import { STEP_INFO } from '../flow/step-info';
 import type { StepId } from '../flow/types';
-import type { FlowView } from '../flow/view';
+import type { ShownView } from '../flow/view';
 import { exchangeName, failingChecks, formatMs, orderedExchanges } from './sequence';
 import { cut, esc, type Picture, type PictureControl } from './svg';
 
@@ -26,7 +26,7 @@ interface Segment {
   w: number;
 }
 
-export function buildTimeline(view: FlowView): Picture {
+export function buildTimeline(view: ShownView): Picture {
   const all = orderedExchanges(view);
   const marks = failingChecks(view);
   const spans = all.map((e) => ({ e, from: e.startedAt, to: e.startedAt + Math.max(e.durationMs, 0) }));

@@ -4,9 +4,11 @@
  * walkthrough makes a session, every field has a cap with a sentence, and a flood of anonymous
  * sessions never signs out a user who completed authorization.
  */
+
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DemoHandle, startDemo } from '../../demo/index';
+import { fullView } from '../contract/view-update';
 import { browseAuthorization, CookieJar } from '../flow/testing/browser';
 import { relayThrough, startHostileWorld } from '../flow/testing/hostile-world';
 import { clientKey, OutboundGate, tooManyActions, WindowLimiter } from './rate-limit';
@@ -133,8 +135,8 @@ describe('a flood of anonymous sessions never signs a user out', () => {
       inspector.startWalkthrough({ serverUrl: demo.mcpUrl, mode: 'run-all' }),
     );
     if (!started.ok) throw new Error(started.error);
-    const url = started.value.view?.authorizationUrl;
-    if (!url) throw new Error(`no authorization URL (${started.value.view?.step})`);
+    const url = fullView(started.value.update)?.authorizationUrl;
+    if (!url) throw new Error(`no authorization URL (${fullView(started.value.update)?.step})`);
     const callback = await browseAuthorization(url, `${APP}/api/oauth/callback`, {
       username: 'demo',
       password: 'demo',
@@ -214,11 +216,11 @@ describe('a document too deep to keep', () => {
         inspector.startWalkthrough({ serverUrl: w.evil.mcpUrl, mode: 'guided', specVersion: '2025-11-25' }),
       );
       if (!started.ok) throw new Error(started.error);
-      let step = started.value.view?.step;
+      let step = fullView(started.value.update)?.step;
       let error: string | undefined;
       for (let i = 0; i < 8 && !error; i++) {
         const next = await as(browser, () => inspector.advanceWalkthrough('step'));
-        if (next.ok) step = next.value.view?.step;
+        if (next.ok) step = fullView(next.value.update)?.step;
         else error = next.error;
       }
       expect(error).toMatch(/^A server sent a JSON document nested too deeply for the inspector to keep/);

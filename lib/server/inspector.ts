@@ -4,6 +4,7 @@ import { headers } from 'next/headers';
 import { z } from 'zod';
 import {
   type ActionResult,
+  type InspectorAnswer,
   type InspectorSnapshot,
   type StartInput,
   startInputSchema,
@@ -26,8 +27,11 @@ import {
   testAudience,
   testRevocation,
 } from '../flow';
-import { browserView, scrubForBrowser } from '../flow/scrub';
+import { browserExchange, browserView, scrubForBrowser } from '../flow/scrub';
+import { collapseView, type FlowView } from '../flow/view';
+import { parseHolding, revisionOf, viewFingerprints, viewUpdate } from '../flow/view-delta';
 import { guardedFetch } from '../http/traced-fetch';
+import type { Exchange } from '../http/types';
 import type { InputAnswer } from '../mcp/input-required';
 import { config } from './config';
 import { withOutboundSlot } from './rate-limit';
@@ -43,6 +47,7 @@ import {
 
 export {
   type ActionResult,
+  type InspectorAnswer,
   type InspectorSnapshot,
   MAX_URL_CHARS,
   type StartInput,
@@ -128,9 +133,14 @@ export function flowContext(): FlowContext {
   };
 }
 
-/** What the browser gets: the view, scrubbed of the session's live secrets (see lib/flow/scrub). */
-function snapshot(data: InspectorSessionData): InspectorSnapshot {
-  return { view: data.flow ? browserView(data.flow) : null, mode: data.mode };
+/**
+ * What an action answers: what changed since the view the page holds (`holding`, as it sent it),
+ * computed from the view the browser may see: scrubbed of the session's live secrets (see
+ * lib/flow/scrub), exchanges collapsed (their bodies come from /api/exchange/<id> when opened).
+ */
+function answer(data: InspectorSessionData, holding: unknown): InspectorAnswer {
+  const view = data.flow ? collapseView(browserView(data.flow)) : null;
+  return { update: viewUpdate(parseHolding(holding), view), mode: data.mode };
 }
 
 function describeError(error: unknown): string {
@@ -149,18 +159,43 @@ async function guarded<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
 }
 
 /**
- * What the page renders with. A session store that is not answering renders the start page (the
- * next action tells the user why) rather than an error page: the store may be back in a second.
+ * This browser's walkthrough in full (exchange bodies included, scrubbed), for reports and the page.
+ * A session store that is not answering renders the start page (the next action tells the user why)
+ * rather than an error page: the store may be back in a second.
  */
-export async function currentSnapshot(): Promise<InspectorSnapshot> {
+export async function currentSnapshot(): Promise<{ view: FlowView | null; mode: WalkthroughMode }> {
   try {
     const session = await readSession();
-    return session ? snapshot(session.data) : { view: null, mode: 'run-all' };
+    const flow = session?.data.flow;
+    return { view: flow ? browserView(flow) : null, mode: session?.data.mode ?? 'run-all' };
   } catch (error) {
     if (!(error instanceof SessionStoreUnavailableError)) throw error;
     console.error('[inspector] page rendered without its session:', error.message);
     return { view: null, mode: 'run-all' };
   }
+}
+
+/** What the page is rendered with: the live view (exchanges collapsed) and its fingerprints. */
+export async function currentLiveSnapshot(): Promise<InspectorSnapshot> {
+  const { view, mode } = await currentSnapshot();
+  const live = view ? collapseView(view) : null;
+  const held = live ? viewFingerprints(live) : {};
+  return { view: live, held, rev: revisionOf(held), mode };
+}
+
+/**
+ * One recorded exchange of this browser's own walkthrough, with headers and bodies, scrubbed as the
+ * view is (the same live secrets, over the same recorded, redacted exchange). Undefined when this
+ * session has no exchange with that id (another session's id included).
+ */
+export async function sessionExchange(id: string): Promise<Exchange | undefined> {
+  const flow = (await readSession())?.data.flow;
+  return flow && browserExchange(flow, id);
+}
+
+/** The answer for a page holding `holding`, with nothing run (the page was out of step). */
+export function currentAnswer(holding: unknown): Promise<ActionResult> {
+  return guarded(async () => answer((await readSession())?.data ?? { mode: 'run-all' }, holding));
 }
 
 /** The bundled demo's workload token, from its platform's metadata endpoint (local demo only). */
@@ -234,7 +269,8 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
           input.mode === 'guided' ? runNextStep(flow, ctx) : runUntilPause(flow, ctx),
         );
         const data: InspectorSessionData = { mode: input.mode, flow: next };
-        return { data, result: snapshot(data) };
+        // A new walkthrough: the page gets it whole, whatever it held before.
+        return { data, result: answer(data, undefined) };
       },
       { create: true },
     );
@@ -242,7 +278,7 @@ export function startWalkthrough(raw: StartInput): Promise<ActionResult> {
 }
 
 /** Guided mode's "Next", or run-all's "Continue": one step, or until the next pause. */
-export function advanceWalkthrough(how: 'step' | 'all'): Promise<ActionResult> {
+export function advanceWalkthrough(how: 'step' | 'all', holding?: unknown): Promise<ActionResult> {
   return guarded(() =>
     withSession(async (session) => {
       const flow = session.data.flow;
@@ -252,7 +288,7 @@ export function advanceWalkthrough(how: 'step' | 'all'): Promise<ActionResult> {
         how === 'step' ? runNextStep(flow, ctx) : runUntilPause(flow, ctx),
       );
       const data = { ...session.data, flow: next };
-      return { data, result: snapshot(data) };
+      return { data, result: answer(data, holding) };
     }),
   );
 }
@@ -263,7 +299,7 @@ export function advanceWalkthrough(how: 'step' | 'all'): Promise<ActionResult> {
  * (discovery ran, failed or connected): start again with the same options and that server, up to the
  * same point a fresh start reaches (guided: paused before AS metadata discovery, to show the choice).
  */
-export function chooseAuthorizationServer(index: number): Promise<ActionResult> {
+export function chooseAuthorizationServer(index: number, holding?: unknown): Promise<ActionResult> {
   return guarded(() =>
     withSession(async (session) => {
       const flow = session.data.flow;
@@ -295,40 +331,44 @@ export function chooseAuthorizationServer(index: number): Promise<ActionResult> 
         return again;
       });
       const data = { ...session.data, flow: next };
-      return { data, result: snapshot(data) };
+      return { data, result: answer(data, holding) };
     }),
   );
 }
 
 /** Without a session there is nothing to keep the mode for: the next Start carries it. */
-export function setMode(mode: WalkthroughMode): Promise<ActionResult> {
+export function setMode(mode: WalkthroughMode, holding?: unknown): Promise<ActionResult> {
   return guarded(async () => {
-    if (!(await readSession())) return { view: null, mode };
+    if (!(await readSession())) return answer({ mode }, holding);
     return withSession(async (session) => {
       const data = { ...session.data, mode };
-      return { data, result: snapshot(data) };
+      return { data, result: answer(data, holding) };
     });
   });
 }
 
-export function resetWalkthrough(): Promise<ActionResult> {
+export function resetWalkthrough(holding?: unknown): Promise<ActionResult> {
   return guarded(async () => {
-    if (!(await readSession())) return { view: null, mode: 'run-all' as const };
+    if (!(await readSession())) return answer({ mode: 'run-all' }, holding);
     return withSession(async (session) => {
       const data: InspectorSessionData = { mode: session.data.mode };
-      return { data, result: snapshot(data) };
+      return { data, result: answer(data, holding) };
     });
   });
 }
 
-export function runTool(name: string, args: unknown): Promise<ActionResult<ToolCallOutcome>> {
+export function runTool(
+  name: string,
+  args: unknown,
+  holding?: unknown,
+): Promise<ActionResult<ToolCallOutcome>> {
   return guarded(() =>
     withSession(async (session) => {
       const flow = session.data.flow;
       if (!flow) throw new Error('Connect to a server before running a tool.');
       const { state, result } = await withOutboundSlot(() => engineCallTool(flow, flowContext(), name, args));
       const data = { ...session.data, flow: state };
-      return { data, result: { ...snapshot(data), result: scrubForBrowser(result, state.secrets) } };
+      return { data, result: { ...answer(data, holding), result: scrubForBrowser(result, state.secrets) } };
     }),
   );
 }
@@ -337,7 +377,7 @@ export function runTool(name: string, args: unknown): Promise<ActionResult<ToolC
  * Answers what a tool asked for (an input-required result) and repeats the call. `answers` maps the
  * server's request keys to an accept (form content or typed text) or decline; 'decline' declines all.
  */
-export function answerToolInput(answers: unknown): Promise<ActionResult<ToolCallOutcome>> {
+export function answerToolInput(answers: unknown, holding?: unknown): Promise<ActionResult<ToolCallOutcome>> {
   return guarded(() =>
     withSession(async (session) => {
       const flow = session.data.flow;
@@ -346,7 +386,7 @@ export function answerToolInput(answers: unknown): Promise<ActionResult<ToolCall
         engineAnswerToolInput(flow, flowContext(), parseInputAnswers(answers)),
       );
       const data = { ...session.data, flow: state };
-      return { data, result: { ...snapshot(data), result: scrubForBrowser(result, state.secrets) } };
+      return { data, result: { ...answer(data, holding), result: scrubForBrowser(result, state.secrets) } };
     }),
   );
 }
@@ -457,13 +497,14 @@ function consumeState(state: string): Promise<boolean> {
 function onFlow(
   what: string,
   op: (flow: FlowState, ctx: FlowContext) => Promise<FlowState>,
+  holding: unknown,
 ): Promise<ActionResult> {
   return guarded(() =>
     withSession(async (session) => {
       const flow = session.data.flow;
       if (!flow) throw new Error(`There is no walkthrough to ${what}. Enter a server URL and press Start.`);
       const data = { ...session.data, flow: await withOutboundSlot(() => op(flow, flowContext())) };
-      return { data, result: snapshot(data) };
+      return { data, result: answer(data, holding) };
     }),
   );
 }
@@ -472,32 +513,32 @@ function onFlow(
  * Reconnect or step-up: accepts the flow's recovery offer and builds a new authorization request for
  * the same server and client. The browser then goes to `view.authorizationUrl`; the callback resumes.
  */
-export function reconnectSession(): Promise<ActionResult> {
-  return onFlow('reconnect', reconnect);
+export function reconnectSession(holding?: unknown): Promise<ActionResult> {
+  return onFlow('reconnect', reconnect, holding);
 }
 
 /** Revokes the tokens at the authorization server (when it can) and deletes them from the session. */
-export function disconnectSession(): Promise<ActionResult> {
-  return onFlow('disconnect', disconnect);
+export function disconnectSession(holding?: unknown): Promise<ActionResult> {
+  return onFlow('disconnect', disconnect, holding);
 }
 
 /** The access-model audit (read-only requests; revocation is separate and needs confirmation). */
-export function runAudit(): Promise<ActionResult> {
-  return onFlow('audit', runAccessAudit);
+export function runAudit(holding?: unknown): Promise<ActionResult> {
+  return onFlow('audit', runAccessAudit, holding);
 }
 
 /**
  * The audit's audience row: signs in again naming a second, made-up resource (the browser goes to
  * `view.authorizationUrl`); the callback then sends a token for it to the server, which must refuse it.
  */
-export function testAuditAudience(): Promise<ActionResult> {
-  return onFlow('test', testAudience);
+export function testAuditAudience(holding?: unknown): Promise<ActionResult> {
+  return onFlow('test', testAudience, holding);
 }
 
 /** The audit's revocation row: revokes this session's tokens, then checks the server rejects them. */
-export function testAuditRevocation(confirmed: boolean): Promise<ActionResult> {
+export function testAuditRevocation(confirmed: boolean, holding?: unknown): Promise<ActionResult> {
   if (confirmed !== true) {
     return Promise.resolve({ ok: false, error: 'Testing revocation ends this session; confirm it first.' });
   }
-  return onFlow('test', testRevocation);
+  return onFlow('test', testRevocation, holding);
 }

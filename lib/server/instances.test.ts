@@ -5,10 +5,12 @@
  * in-process locks and nothing else; switching instance drops all of it, as landing on another
  * process behind a round-robin proxy does. (The two-process suite through nginx is e2e/hosting.spec.ts.)
  */
+
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DemoHandle, startDemo } from '../../demo/index';
 import { startRedis } from '../../scripts/redis-process';
+import { fullView } from '../contract/view-update';
 import { browseAuthorization, CookieJar } from '../flow/testing/browser';
 import { sharedRedis } from '../session/redis-client';
 
@@ -37,7 +39,7 @@ process.env.INSPECTOR_PUBLIC_URL = APP;
 process.env.INSPECTOR_SESSION_SECRET = 'instances-test-secret-0123456789-abcdefghij';
 process.env.INSPECTOR_REDIS_URL = redis.url;
 
-const { completeAuthorization, runTool, startWalkthrough } = await import('./inspector');
+const { completeAuthorization, currentSnapshot, runTool, startWalkthrough } = await import('./inspector');
 const { NO_SESSION, SESSION_COOKIE, sessionStoreHealth } = await import('./session');
 const { RedisWindowLimiter } = await import('./rate-limit');
 
@@ -60,8 +62,8 @@ afterAll(async () => {
 async function signIn(cookies: Map<string, string>): Promise<URL> {
   const started = await jar.run(cookies, () => startWalkthrough({ serverUrl: demo.mcpUrl, mode: 'run-all' }));
   if (!started.ok) throw new Error(started.error);
-  const authorizationUrl = started.value.view?.authorizationUrl;
-  if (!authorizationUrl) throw new Error(`no authorization URL (${started.value.view?.step})`);
+  const authorizationUrl = fullView(started.value.update)?.authorizationUrl;
+  if (!authorizationUrl) throw new Error(`no authorization URL (${fullView(started.value.update)?.step})`);
   return browseAuthorization(authorizationUrl, CALLBACK, {
     username: 'demo',
     password: 'demo',
@@ -122,7 +124,8 @@ describe('sessions on Redis across instances', () => {
     onAnotherInstance();
     const after = await jar.run(cookies, () => runTool('whoami', {}));
     if (!after.ok) throw new Error(after.error);
-    const calls = JSON.stringify(after.value.view);
+    // The recorded calls with their bodies: the full view (an action's answer has them collapsed).
+    const calls = JSON.stringify((await jar.run(cookies, () => currentSnapshot())).view);
     expect(calls).toContain('first tab');
     expect(calls).toContain('second tab');
   });

@@ -7,9 +7,11 @@
  * Next.js request scope is simulated: `next/headers` reads the current browser's jar from an
  * AsyncLocalStorage, as Next reads the current request.
  */
+
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DemoHandle, startDemo } from '../../demo/index';
+import { fullView } from '../contract/view-update';
 import { browseAuthorization, CookieJar } from '../flow/testing/browser';
 
 vi.mock('server-only', () => ({}));
@@ -52,7 +54,9 @@ process.env.INSPECTOR_MODE = 'local';
 process.env.INSPECTOR_PUBLIC_URL = APP;
 process.env.INSPECTOR_SESSION_SECRET = 'isolation-test-secret-0123456789-abcdefghij';
 
-const { completeAuthorization, currentSnapshot, runTool, startWalkthrough } = await import('./inspector');
+const { completeAuthorization, currentSnapshot, runTool, sessionExchange, startWalkthrough } = await import(
+  './inspector'
+);
 const { SESSION_COOKIE, sessionManager } = await import('./session');
 
 let demo: DemoHandle;
@@ -88,9 +92,9 @@ async function walk(browser: Browser): Promise<Walked> {
   const started = await as(browser, () => startWalkthrough({ serverUrl: demo.mcpUrl, mode: 'run-all' }));
   if (!started.ok) throw new Error(started.error);
   seen.push(JSON.stringify(started.value));
-  const authorizationUrl = started.value.view?.authorizationUrl;
+  const authorizationUrl = fullView(started.value.update)?.authorizationUrl;
   if (!authorizationUrl)
-    throw new Error(`${browser.name}: no authorization URL (${started.value.view?.step})`);
+    throw new Error(`${browser.name}: no authorization URL (${fullView(started.value.update)?.step})`);
   const callback = await browseAuthorization(authorizationUrl, CALLBACK, {
     username: browser.user,
     password: browser.user,
@@ -163,6 +167,21 @@ describe('sessions under concurrency (lib/server over lib/flow and lib/session)'
     }
   });
 
+  it('an exchange opens from its own browser’s session only', async () => {
+    const [a, b] = walked;
+    if (!a || !b) throw new Error('not enough browsers');
+    const { view } = await as(a.browser, () => currentSnapshot());
+    const echo = view?.steps
+      .find((s) => s.id === 'tools')
+      ?.exchanges.find((x) => x.request.body?.includes(`I am ${a.browser.name}`));
+    if (!echo) throw new Error('no echo exchange recorded');
+    expect(await as(a.browser, () => sessionExchange(echo.id))).toStrictEqual(echo);
+    // Ids count per walkthrough, so B may have one with the same id: it gets its own, never A's.
+    const theirs = await as(b.browser, () => sessionExchange(echo.id));
+    expect(JSON.stringify(theirs ?? null)).not.toContain(`I am ${a.browser.name}"`);
+    expect(await as(newBrowser(103), () => sessionExchange(echo.id))).toBeUndefined();
+  });
+
   it('a tampered session cookie opens nothing, and is not someone else’s session', async () => {
     const [a, b] = walked;
     if (!a || !b) throw new Error('not enough browsers');
@@ -183,9 +202,10 @@ describe('sessions under concurrency (lib/server over lib/flow and lib/session)'
   it('the session id from before sign-in was rotated away: a copy of it opens nothing', async () => {
     const victim = newBrowser(100);
     const started = await as(victim, () => startWalkthrough({ serverUrl: demo.mcpUrl, mode: 'run-all' }));
-    if (!started.ok || !started.value.view?.authorizationUrl) throw new Error('start failed');
+    const authorizationUrl = started.ok ? fullView(started.value.update)?.authorizationUrl : undefined;
+    if (!authorizationUrl) throw new Error('start failed');
     const before = victim.cookies.get(SESSION_COOKIE)!;
-    const callback = await browseAuthorization(started.value.view.authorizationUrl, CALLBACK, {
+    const callback = await browseAuthorization(authorizationUrl, CALLBACK, {
       username: victim.user,
       password: victim.user,
       jar: victim.asJar,

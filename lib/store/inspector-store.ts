@@ -1,22 +1,30 @@
 import { createStore } from 'zustand/vanilla';
 import type { InspectorSnapshot, WalkthroughMode } from '../contract';
+import type { HeldView } from '../contract/view-update';
 import type { ToolCallView } from '../flow/tool-call';
 import type { StepId } from '../flow/types';
-import type { FlowView } from '../flow/view';
+import type { FlowView, ShownView } from '../flow/view';
 
 export type { WalkthroughMode };
 
-/** What the server answers with: the view (never a secret) and the mode. */
+/** What the page is rendered with: the live view (never a secret), its fingerprints and the mode. */
 export type Snapshot = InspectorSnapshot;
 
 interface FlowSlice {
-  view: FlowView | null;
+  /** What the page shows: the live view, or an open report's. */
+  view: ShownView | null;
+  /**
+   * The live walkthrough with the fingerprints of its parts, kept while a report is open: every action
+   * sends them and merges its answer into this (lib/contract/view-update).
+   */
+  live: HeldView;
   mode: WalkthroughMode;
   /** What the inspector is doing right now, for the busy indicator; null when idle. */
   busy: string | null;
   /** An operation that failed before the flow could record anything (bad URL, server error). */
   actionError: string | null;
-  applySnapshot: (snapshot: Snapshot) => void;
+  /** The live view after an action's answer was merged (see components/merge-answer). */
+  applyLive: (live: HeldView, mode: WalkthroughMode) => void;
   setBusy: (busy: string | null) => void;
   setActionError: (message: string | null) => void;
   setMode: (mode: WalkthroughMode) => void;
@@ -26,8 +34,6 @@ interface FlowSlice {
 export interface OpenReport {
   exportedAt: string;
   fileName: string;
-  /** The live snapshot to return to when the report is closed. */
-  live: Snapshot;
 }
 
 interface ReportSlice {
@@ -71,12 +77,12 @@ export type InspectorState = FlowSlice & UiSlice & ToolsSlice & ReportSlice;
 export function createInspectorStore(initial: Snapshot) {
   return createStore<InspectorState>()((set) => ({
     view: initial.view,
+    live: { view: initial.view, held: initial.held, rev: initial.rev },
     mode: initial.mode,
     busy: null,
     actionError: null,
     // Anything the server answers is live: it closes an open report.
-    applySnapshot: (snapshot) =>
-      set({ view: snapshot.view, mode: snapshot.mode, actionError: null, report: null }),
+    applyLive: (live, mode) => set({ live, view: live.view, mode, actionError: null, report: null }),
     setBusy: (busy) => set({ busy }),
     setActionError: (actionError) => set({ actionError }),
     setMode: (mode) => set({ mode }),
@@ -92,20 +98,19 @@ export function createInspectorStore(initial: Snapshot) {
 
     report: null,
     openReport: (view, meta) =>
-      set((s) => ({
-        report: { ...meta, live: s.report?.live ?? { view: s.view, mode: s.mode } },
+      set({
+        report: meta,
         view,
         selectedStep: null,
         activeView: null,
         openExchangeId: null,
         toolRuns: {},
-      })),
+      }),
     closeReport: () =>
       set((s) =>
         s.report
           ? {
-              view: s.report.live.view,
-              mode: s.report.live.mode,
+              view: s.live.view,
               report: null,
               selectedStep: null,
               activeView: null,

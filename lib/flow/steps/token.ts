@@ -523,7 +523,9 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
   const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
   const clientAuth = await clientAuthFor(state);
   const { resource, scope } = state.authorization;
-  const misaddressed = judgeAssertionClaims(run, assertion, state.authorizationServer.issuer, run.now());
+  // RFC 7523 §3 (3): aud identifies the AS; its token endpoint URL MAY be used for that.
+  const audiences = [state.authorizationServer.issuer, ...(as.token_endpoint ? [as.token_endpoint] : [])];
+  const misaddressed = judgeAssertionClaims(run, assertion, audiences, run.now());
   const dpop = await dpopFor(state, run);
   const call = run.traced(
     `RFC 7523 §2.1 — JWT bearer grant with the ${state.authorization.grant === 'id_jag' ? 'ID-JAG' : "workload's assertion"}${resource ? ' and the RFC 8707 resource' : ''}${dpop ? ' and a DPoP proof (RFC 9449 §5)' : ''}`,
@@ -576,7 +578,8 @@ interface Misaddressed {
 function judgeAssertionClaims(
   run: StepRun,
   assertion: string,
-  issuer: string,
+  /** This AS's identities: its issuer, then its token endpoint URL (RFC 7523 §3 allows either). */
+  identities: string[],
   now: number,
 ): Misaddressed | undefined {
   const claims = decodeJwtPayloadUnverified(assertion);
@@ -591,16 +594,16 @@ function judgeAssertionClaims(
   const aud = audienceList(claims.aud);
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
   const problems = [
-    aud.includes(issuer)
+    aud.some((a) => identities.includes(a))
       ? undefined
-      : `its aud is ${aud.length ? aud.join(', ') : '(absent)'}, not this authorization server (${issuer})`,
+      : `its aud is ${aud.length ? aud.join(', ') : '(absent)'}, not this authorization server (${identities.join(' or ')})`,
     exp === undefined
       ? 'it has no exp'
       : exp * 1000 <= now
         ? `it expired ${Math.round(now / 1000 - exp)} s ago`
         : undefined,
   ].filter((p): p is string => Boolean(p));
-  const expected = `aud ${issuer}, exp in the future`;
+  const expected = `aud ${identities.join(' or ')}, exp in the future`;
   const actual = `aud ${aud.join(' ') || '(absent)'}, exp ${exp === undefined ? '(absent)' : `${Math.round(exp - now / 1000)} s from now`}`;
   if (!problems.length) {
     run.check(

@@ -1,3 +1,4 @@
+import { isJsonRpc, jsonRpcMessageIn } from '../../mcp/jsonrpc';
 import type { DiscoveryMode } from '../types';
 
 /** Reads a body as text without ever throwing (a broken body is reported as empty). */
@@ -9,32 +10,13 @@ export async function readText(response: Response): Promise<string> {
   }
 }
 
-/** The first JSON-RPC message in a JSON or text/event-stream body, if there is one. */
+/** The first JSON-RPC 2.0 message in a JSON or text/event-stream body, if there is one. */
 export function firstJsonRpcMessage(
   body: string,
   contentType: string | null,
 ): Record<string, unknown> | undefined {
-  const tryParse = (text: string) => {
-    try {
-      const v = JSON.parse(text) as unknown;
-      const msg = Array.isArray(v) ? v[0] : v;
-      return msg && typeof msg === 'object' && (msg as { jsonrpc?: unknown }).jsonrpc === '2.0'
-        ? (msg as Record<string, unknown>)
-        : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  if ((contentType ?? '').toLowerCase().includes('text/event-stream')) {
-    for (const line of body.split(/\r?\n/)) {
-      if (line.startsWith('data:')) {
-        const msg = tryParse(line.slice(5).trim());
-        if (msg) return msg;
-      }
-    }
-    return undefined;
-  }
-  return tryParse(body);
+  const message = jsonRpcMessageIn(body, contentType);
+  return isJsonRpc(message) ? message : undefined;
 }
 
 export function listOr(items: string[], empty = '(none)'): string {
