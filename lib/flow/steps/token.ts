@@ -523,8 +523,12 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
   const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
   const clientAuth = await clientAuthFor(state);
   const { resource, scope } = state.authorization;
-  // RFC 7523 §3 (3): aud identifies the AS; its token endpoint URL MAY be used for that.
-  const audiences = [state.authorizationServer.issuer, ...(as.token_endpoint ? [as.token_endpoint] : [])];
+  // RFC 7523 §3 (3): aud identifies the AS; its token endpoint URL MAY be used for that. An ID-JAG is
+  // stricter: its aud "MUST identify the Issuer URL of the MCP Server's authorization server" (SEP-990 §5.1).
+  const audiences = [
+    state.authorizationServer.issuer,
+    ...(as.token_endpoint && state.authorization.grant !== 'id_jag' ? [as.token_endpoint] : []),
+  ];
   const misaddressed = judgeAssertionClaims(run, assertion, audiences, run.now());
   const dpop = await dpopFor(state, run);
   const call = run.traced(
