@@ -143,6 +143,39 @@ describe('buildSequence()', () => {
     ]);
   });
 
+  it('draws no browser for a route without one (client credentials, JWT bearer): no authorization URL, no redirect', () => {
+    const v = view({
+      authorize: { status: 'passed', startedAt: 100, durationMs: 1, facts: {} },
+      token: {
+        status: 'passed',
+        startedAt: 110,
+        exchanges: [exchange('t', 'token', 'POST', `${AS}/token`, 110, 5, 200)],
+      },
+    });
+    expect(buildSequence(v).arrows.filter((a) => a.kind === 'redirect')).toEqual([]);
+  });
+
+  it('draws the sign-in at an enterprise IdP on the IdP’s lane, not the authorization server’s', () => {
+    const v = view({
+      authorize: {
+        status: 'passed',
+        startedAt: 100,
+        durationMs: 2,
+        facts: { authorizationUrl: 'https://idp.example.org/auth?x=1' },
+      },
+      callback: { status: 'passed', startedAt: 5000, facts: { received: {} } },
+    });
+    const model = buildSequence(v);
+    const redirects = model.arrows.filter((a) => a.kind === 'redirect');
+    expect(redirects.map((a) => `${a.from}→${a.to}`)).toEqual([
+      'inspector→browser',
+      'browser→host:idp.example.org',
+      'host:idp.example.org→browser',
+      'browser→inspector',
+    ]);
+    expect(model.lanes.map((l) => l.host)).toContain('idp.example.org');
+  });
+
   it('escapes what servers send: no markup from a response reaches the drawing', () => {
     const hostile = exchange('p', 'probe', 'GET', MCP, 0, 1, 200);
     hostile.response!.statusText = '<script>alert(1)</script>';

@@ -128,14 +128,23 @@ interface RedirectEvent {
   arrows: SequenceArrow[];
 }
 
-function browserRedirects(view: ShownView, asLane: LaneId): RedirectEvent[] {
+/** The URL the browser was sent to sign in, when the route has a browser part at all. */
+function authorizationUrlOf(view: ShownView): string | undefined {
+  const url = view.steps.find((s) => s.id === 'authorize')?.facts?.authorizationUrl;
+  return typeof url === 'string' && url ? url : undefined;
+}
+
+/**
+ * `signInLane`: where the browser signs in — the authorization server, or another host (an
+ * enterprise IdP). Routes without a browser (client credentials, JWT bearer) have no redirects.
+ */
+function browserRedirects(view: ShownView, signInLane: LaneId): RedirectEvent[] {
   const authorize = view.steps.find((s) => s.id === 'authorize');
   const callback = view.steps.find((s) => s.id === 'callback');
-  if (!authorize || authorize.status === 'pending' || authorize.startedAt === undefined) return [];
-  const url =
-    typeof authorize.facts?.authorizationUrl === 'string' ? authorize.facts.authorizationUrl : undefined;
+  const url = authorizationUrlOf(view);
+  if (!authorize || !url || authorize.status === 'pending' || authorize.startedAt === undefined) return [];
   const sentAt = authorize.startedAt + (authorize.durationMs ?? 0);
-  const path = url ? pathOf(url).path : '/authorize';
+  const path = pathOf(url).path;
   const events: RedirectEvent[] = [
     {
       at: sentAt,
@@ -157,7 +166,7 @@ function browserRedirects(view: ShownView, asLane: LaneId): RedirectEvent[] {
   events[0]!.arrows.push({
     kind: 'redirect',
     from: BROWSER,
-    to: asLane,
+    to: signInLane,
     label: `GET ${path} (sign in, consent)`,
     detail: 'browser redirect',
     stepId: 'authorize',
@@ -167,7 +176,7 @@ function browserRedirects(view: ShownView, asLane: LaneId): RedirectEvent[] {
     arrows: [
       {
         kind: 'redirect',
-        from: asLane,
+        from: signInLane,
         to: BROWSER,
         label: error ? `302 → redirect_uri (error=${error})` : '302 → redirect_uri (code, state, iss)',
         detail: `after ${formatMs(callback.startedAt - sentAt)}`,
@@ -234,7 +243,11 @@ export function buildSequence(view: ShownView): SequenceModel {
     return key;
   };
   const laneIds = all.map(laneOf);
-  const redirects = browserRedirects(view, AS);
+  const signInHost = hostOf(authorizationUrlOf(view));
+  const signInLane: LaneId =
+    signInHost && asHost && signInHost !== asHost && signInHost !== mcpHost ? `host:${signInHost}` : AS;
+  if (signInLane !== AS && !others.includes(signInLane)) others.push(signInLane);
+  const redirects = browserRedirects(view, signInLane);
   const usesAs = laneIds.includes(AS) || redirects.length > 1 || Boolean(asHost);
 
   const lanes: Lane[] = [];
