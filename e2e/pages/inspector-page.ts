@@ -55,13 +55,23 @@ export class InspectorPage {
   }
 
   /** Follows the Authorize button to the demo authorization server, signs in (demo/demo by default) and consents. */
-  async authorizeAtDemo(options: { consent?: 'Authorize' | 'Deny'; user?: 'demo' | 'alex' } = {}) {
+  async authorizeAtDemo(
+    options: {
+      consent?: 'Authorize' | 'Deny';
+      user?: 'demo' | 'alex';
+      /** Runs on the consent page, just before the click that sends the browser back to the inspector. */
+      beforeConsent?: () => Promise<void>;
+    } = {},
+  ) {
     const user = options.user ?? 'demo';
     await this.page.getByRole('button', { name: 'Authorize', exact: true }).click();
     await this.page.getByLabel('Username').fill(user);
     await this.page.getByLabel('Password').fill(user);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
-    await this.page.getByRole('button', { name: options.consent ?? 'Authorize', exact: true }).click();
+    const consent = this.page.getByRole('button', { name: options.consent ?? 'Authorize', exact: true });
+    await expect(consent).toBeVisible();
+    await options.beforeConsent?.();
+    await consent.click();
     await this.page.waitForURL(`${this.baseUrl}/`);
   }
 
@@ -164,14 +174,23 @@ export class InspectorPage {
     return this.tool(tool).getByRole('region', { name: `Result of ${tool}` });
   }
 
-  async runTool(name: string, fill: Record<string, string> = {}) {
+  /** Fills a tool's form without running it: returns its Run button and its result region. */
+  async prepareTool(name: string, fill: Record<string, string> = {}) {
     await this.showView('Tools');
     const card = this.tool(name);
     for (const [label, value] of Object.entries(fill)) {
       await card.getByLabel(label, { exact: false }).first().fill(value);
     }
-    await card.getByRole('button', { name: `Run ${name}` }).click();
-    return card.getByRole('region', { name: `Result of ${name}` });
+    return {
+      run: card.getByRole('button', { name: `Run ${name}` }),
+      result: card.getByRole('region', { name: `Result of ${name}` }),
+    };
+  }
+
+  async runTool(name: string, fill: Record<string, string> = {}) {
+    const { run, result } = await this.prepareTool(name, fill);
+    await run.click();
+    return result;
   }
 
   /**
