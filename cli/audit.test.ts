@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
 import { parseReport } from '../lib/flow/report';
-import { browseAuthorization } from '../lib/flow/testing/browser';
 import type { Report } from './report';
-import { runCli } from './run';
+import { runCapturing } from './test-harness';
 
 /**
  * The doctor's headless access audit against the bundled demo (a real oidc-provider and real MCP
@@ -42,26 +41,7 @@ function scenario(id: string): DemoScenario {
   return found;
 }
 
-/** Signs in (demo/demo), consents, and follows the redirect to the CLI's loopback listener. */
-async function actAsBrowser(url: string): Promise<boolean> {
-  const redirectUri = new URL(url).searchParams.get('redirect_uri');
-  if (!redirectUri) throw new Error(`no redirect_uri in ${url}`);
-  void browseAuthorization(url, redirectUri).then((callback) => fetch(callback));
-  return true;
-}
-
-async function cli(argv: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const code = await runCli(
-    argv,
-    {
-      stdout: { write: (s: string) => (out.stdout += s) },
-      stderr: { write: (s: string) => (out.stderr += s) },
-    },
-    { openBrowser: actAsBrowser, env: {} },
-  );
-  return { code, ...out };
-}
+const cli = (argv: string[]) => runCapturing(argv);
 
 async function doctor(url: string, ...extra: string[]) {
   const { code, stdout } = await cli(['doctor', url, '--browser', '--json', ...extra]);

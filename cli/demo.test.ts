@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
-import { browseAuthorization } from '../lib/flow/testing/browser';
 import type { Report } from './report';
-import { runCli } from './run';
+import { runCapturing } from './test-harness';
 
 /**
  * The CLI against the bundled demo: a real authorization server (oidc-provider, with a login page
@@ -46,26 +45,7 @@ function machineConnect(s: DemoScenario): string[] {
   ];
 }
 
-/** A browser that signs in and consents, then follows the redirect to the CLI's loopback listener. */
-async function actAsBrowser(url: string): Promise<boolean> {
-  const redirectUri = new URL(url).searchParams.get('redirect_uri');
-  if (!redirectUri) throw new Error(`no redirect_uri in ${url}`);
-  void browseAuthorization(url, redirectUri).then((callback) => fetch(callback));
-  return true;
-}
-
-async function cli(argv: string[], openBrowser = actAsBrowser) {
-  const out = { stdout: '', stderr: '' };
-  const code = await runCli(
-    argv,
-    {
-      stdout: { write: (s: string) => (out.stdout += s) },
-      stderr: { write: (s: string) => (out.stderr += s) },
-    },
-    { openBrowser, env: {} },
-  );
-  return { code, ...out };
-}
+const cli = runCapturing;
 
 describe('the CLI against the bundled demo', () => {
   it('doctor walks up to the consent page and exits 3 (incomplete, not a pass)', async () => {

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
-import { browseAuthorization } from '../lib/flow/testing/browser';
 import type { Report } from './report';
-import { runCli } from './run';
+import { runCapturing } from './test-harness';
 
 /**
  * The CLI's routes beyond the browser sign-in, each against its working and its broken demo scenario:
@@ -42,26 +41,9 @@ async function workloadToken(s: DemoScenario): Promise<string> {
   return body.token;
 }
 
-/** A browser that signs in at the page it is sent to and follows the redirect to the CLI's callback. */
-async function actAsBrowser(url: string): Promise<boolean> {
-  const redirectUri = new URL(url).searchParams.get('redirect_uri');
-  if (!redirectUri) throw new Error(`no redirect_uri in ${url}`);
-  void browseAuthorization(url, redirectUri).then((callback) => fetch(callback));
-  return true;
-}
-
 async function cli(argv: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const code = await runCli(
-    argv,
-    {
-      stdout: { write: (s: string) => (out.stdout += s) },
-      stderr: { write: (s: string) => (out.stderr += s) },
-    },
-    { openBrowser: actAsBrowser, env: {} },
-  );
+  const out = await runCapturing(argv);
   return {
-    code,
     ...out,
     report: out.stdout.startsWith('{') ? (JSON.parse(out.stdout) as Report) : undefined,
   };
@@ -103,6 +85,12 @@ function enterpriseArgs(s: DemoScenario): string[] {
     '--call',
     'whoami',
   ];
+}
+
+/** The same run as `doctor --browser` (the access audit included) instead of `connect --call`. */
+function asDoctor(connectArgs: string[]): string[] {
+  const args = connectArgs.filter((a, i, all) => a !== '--call' && all[i - 1] !== '--call');
+  return ['doctor', ...args.slice(1), '--browser', '--no-revoke'];
 }
 
 describe('the CLI routes against the bundled demo', () => {
@@ -152,9 +140,10 @@ describe('the CLI routes against the bundled demo', () => {
     args[args.indexOf('--assertion-file') + 1] = file('token-endpoint.jwt', token);
     const { report } = await cli(args);
     const check = report?.checks.find((c) => c.id === 'token.assertion-claims');
-    // The demo's server accepts only its issuer as aud; whatever it answers, the inspector must not
-    // say the assertion names another server: the token endpoint URL identifies this one too.
+    // The token endpoint URL identifies this server too: the inspector does not call the assertion
+    // misaddressed, and the demo's server redeems it.
     expect(check?.status, check?.message).toBe('pass');
+    expect(status(report, 'token.exchange')).toBe('pass');
     expect(JSON.stringify(report?.checks)).not.toMatch(/not this authorization server/);
   });
 
@@ -191,5 +180,36 @@ describe('the CLI routes against the bundled demo', () => {
     ]);
     expect(code, stdout).toBe(0);
     expect(status(report, 'token.exchange')).toBe('pass');
+  });
+
+  it('replay audit: a replayed private_key_jwt assertion accepted is a warning (a MAY), never a failure', async () => {
+    const s = scenario('client-credentials-replay');
+    const { code, report } = await cli([
+      'doctor',
+      s.mcpUrl,
+      '--browser',
+      '--json',
+      '--no-revoke',
+      '--grant',
+      'client-credentials',
+      '--client-id',
+      s.preRegistered!.clientId,
+      '--client-private-key',
+      file('replay.pem', s.preRegistered!.privateKeyPem!),
+    ]);
+    const check = report?.checks.find((c) => c.id === 'audit.assertion-replay');
+    expect(check?.status).toBe('warn');
+    expect(check?.message).toMatch(/accepted the same client assertion \(one jti\) a second time.*MAY/);
+    expect(code).toBe(0);
+  });
+
+  it('replay audit: a strict server refuses the workload assertion it already redeemed', async () => {
+    const { report } = await cli(asDoctor(await workloadArgs(scenario('workload-identity'))));
+    expect(status(report, 'audit.assertion-replay')).toBe('pass');
+  });
+
+  it('replay audit: the strict server refuses an ID-JAG it already redeemed', async () => {
+    const { report } = await cli(asDoctor(enterpriseArgs(scenario('enterprise-managed'))));
+    expect(status(report, 'audit.assertion-replay')).toBe('pass');
   });
 });

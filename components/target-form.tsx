@@ -9,7 +9,8 @@ import { useStartActions } from './use-start-actions';
 const TargetOptions = lazy(() => import('./target-options').then((m) => ({ default: m.TargetOptions })));
 
 type Registration = 'auto' | 'pre-registered' | 'cimd' | 'dcr';
-type AuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+type AuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+type Grant = 'authorization_code' | 'client_credentials' | 'jwt_bearer' | 'id_jag';
 
 const field =
   'w-full rounded-md border border-line bg-panel px-3 py-2 text-sm text-fg placeholder:text-muted focus:border-accent';
@@ -55,6 +56,11 @@ export function TargetForm({ demo }: { demo: DemoInfo | null }) {
       extraAuthParams: text('extraAuthParams'),
       clientId,
       clientSecret: text('clientSecret'),
+      clientPrivateKey: text('clientPrivateKey'),
+      grant: text('grant') as Grant | undefined,
+      idpIssuer: text('idpIssuer'),
+      idpClientId: text('idpClientId'),
+      dpop: data.get('dpop') === 'on',
       tokenEndpointAuthMethod: clientId
         ? ((text('tokenEndpointAuthMethod') as AuthMethod | undefined) ?? 'none')
         : undefined,

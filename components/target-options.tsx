@@ -1,5 +1,7 @@
 'use client';
 
+import { RouteOptions } from './route-options';
+
 const field =
   'w-full rounded-md border border-line bg-panel px-3 py-2 text-sm text-fg placeholder:text-muted focus:border-accent';
 
@@ -44,6 +46,7 @@ export function TargetOptions() {
           <option value="none">none (public client)</option>
           <option value="client_secret_basic">client_secret_basic</option>
           <option value="client_secret_post">client_secret_post</option>
+          <option value="private_key_jwt">private_key_jwt (signed assertion)</option>
         </select>
       </label>
       <label className="flex flex-col gap-1">
@@ -59,6 +62,7 @@ export function TargetOptions() {
         Leave out the <code className="font-mono">resource</code> parameter (for authorization servers that
         refuse it)
       </label>
+      <RouteOptions />
     </div>
   );
 }

@@ -598,6 +598,16 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     });
 
     // --- scenarios ------------------------------------------------------------------------------
+    /** The enterprise app of both enterprise-managed scenarios: its client at the AS and at the IdP. */
+    const enterpriseApp = {
+      preRegistered: {
+        clientId: ENTERPRISE_CLIENT,
+        clientSecret: ENTERPRISE_CLIENT_SECRET,
+        tokenEndpointAuthMethod: 'client_secret_basic',
+      },
+      grant: 'id_jag',
+      idp: { issuer: idp.issuer, clientId: ENTERPRISE_SSO_CLIENT },
+    } satisfies Partial<DemoScenario>;
     const scenarios: DemoScenario[] = [
       {
         id: 'default',
@@ -756,13 +766,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         expect: { outcome: 'connected' },
         mcpUrl: mcpUrl('enterprise-managed'),
         wire: 'modern',
-        preRegistered: {
-          clientId: ENTERPRISE_CLIENT,
-          clientSecret: ENTERPRISE_CLIENT_SECRET,
-          tokenEndpointAuthMethod: 'client_secret_basic',
-        },
-        grant: 'id_jag',
-        idp: { issuer: idp.issuer, clientId: ENTERPRISE_SSO_CLIENT },
+        ...enterpriseApp,
       },
       {
         id: 'enterprise-wrong-audience',
@@ -774,13 +778,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
         expect: { outcome: 'failed', step: 'token', checkId: 'token.assertion-claims' },
         mcpUrl: mcpUrl('enterprise-wrong-audience'),
         wire: 'modern',
-        preRegistered: {
-          clientId: ENTERPRISE_CLIENT,
-          clientSecret: ENTERPRISE_CLIENT_SECRET,
-          tokenEndpointAuthMethod: 'client_secret_basic',
-        },
-        grant: 'id_jag',
-        idp: { issuer: idp.issuer, clientId: ENTERPRISE_SSO_CLIENT },
+        ...enterpriseApp,
       },
       {
         id: 'cimd',

@@ -29,6 +29,8 @@ export interface TrustedIssuer {
 
 export interface JwtBearerOptions {
   trusted: TrustedIssuer[];
+  /** This server's token endpoint URL, which RFC 7523 §3 lets an assertion's aud name too. */
+  tokenEndpoint: string;
   /**
    * What this server gets wrong on purpose (broken scenarios): `audience` accepts assertions meant for
    * another authorization server, `replay` accepts an assertion it has already redeemed.
@@ -63,8 +65,11 @@ export function registerJwtBearerGrant(provider: Provider, options: JwtBearerOpt
     try {
       const { payload } = await jwtVerify(assertion, jwks, {
         issuer: trusted.issuer,
-        // RFC 7523 §3 (3): the assertion must name this server as its audience.
-        ...(options.lax?.audience ? {} : { audience: provider.issuer }),
+        // RFC 7523 §3 (3): the assertion must name this server as its audience, by its issuer or its token
+        // endpoint URL; an ID-JAG by its issuer only (SEP-990 §5.1).
+        ...(options.lax?.audience
+          ? {}
+          : { audience: trusted.typ ? provider.issuer : [provider.issuer, options.tokenEndpoint] }),
         ...(trusted.typ ? { typ: trusted.typ } : {}),
         requiredClaims: ['sub', 'exp', 'jti'],
         clockTolerance: 5,

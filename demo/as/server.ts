@@ -57,7 +57,7 @@ export interface AuthorizationServerOptions {
   /** Bind tokens to the client's DPoP key when it sends a proof (RFC 9449). */
   dpop?: boolean;
   /** Accept RFC 7523 JWT bearer grants: workload identity tokens and ID-JAGs from these issuers. */
-  jwtBearer?: Omit<JwtBearerOptions, 'lax'>;
+  jwtBearer?: Omit<JwtBearerOptions, 'lax' | 'tokenEndpoint'>;
   /** Be an enterprise IdP: exchange its ID tokens for ID-JAGs (RFC 8693, SEP-990). */
   idJag?: IdJagOptions;
   /**
@@ -219,7 +219,10 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
 
   const provider = new Provider(issuer, configuration);
   provider.proxy = false;
-  if (options.jwtBearer) registerJwtBearerGrant(provider, { ...options.jwtBearer, lax: options.lax });
+  if (options.jwtBearer) {
+    const tokenEndpoint = `${options.origin}${mountPath}${routes.token}`;
+    registerJwtBearerGrant(provider, { ...options.jwtBearer, tokenEndpoint, lax: options.lax });
+  }
   if (options.idJag) registerIdJagExchange(provider, key, options.idJag);
   // RFC 7523 §3 lets a server keep used jti values (oidc-provider does); the lax one forgets them.
   if (options.lax?.replay) provider.ReplayDetection.unique = async () => true;

@@ -5,8 +5,11 @@ import type { AuthorizationServerMetadata } from './as-metadata';
 import {
   clientAuthentication,
   clientCredentialsGrantRequest,
+  JWT_BEARER_GRANT,
+  jwtBearerGrantRequest,
   privateKeyJwtAuthentication,
   processClientCredentialsResponse,
+  replayingClientAuth,
 } from './token';
 
 const as: AuthorizationServerMetadata = {
@@ -70,5 +73,47 @@ describe('clientCredentialsGrantRequest()', () => {
 
   it('refuses a key that is not PKCS#8 PEM, with the reason', async () => {
     await expect(privateKeyJwtAuthentication('not a key', 'ES256')).rejects.toThrow(/PKCS8|pkcs8|"pkcs8"/i);
+  });
+});
+
+describe('replayingClientAuth()', () => {
+  it('w/ private_key_jwt: signs one assertion and sends that same one again (one jti)', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const clientAuth = replayingClientAuth(
+      await privateKeyJwtAuthentication(await exportPKCS8(privateKey), 'ES256'),
+    );
+    const { fetch, seen } = tokenEndpoint();
+    const client = { client_id: 'machine' };
+    await clientCredentialsGrantRequest({ fetch, as, client, clientAuth });
+    await clientCredentialsGrantRequest({ fetch, as, client, clientAuth });
+    const [first, second] = seen.map((s) => s.body.get('client_assertion'));
+    expect(first).toMatch(/^ey/);
+    expect(second).toBe(first);
+    // Without the wrapper every request signs afresh (a new jti each time).
+    const fresh = await privateKeyJwtAuthentication(await exportPKCS8(privateKey), 'ES256');
+    await clientCredentialsGrantRequest({ fetch, as, client, clientAuth: fresh });
+    expect(seen[2]?.body.get('client_assertion')).not.toBe(first);
+  });
+});
+
+describe('jwtBearerGrantRequest()', () => {
+  it('sends grant_type, assertion, scope and resource, authenticated as registered', async () => {
+    const { fetch, seen } = tokenEndpoint();
+    await jwtBearerGrantRequest({
+      fetch,
+      as,
+      client: { client_id: 'workload' },
+      clientAuth: clientAuthentication('none', undefined),
+      assertion: 'eyJ.a.b',
+      scope: 'mcp:read',
+      resource: 'https://mcp.example.com/mcp',
+    });
+    expect(Object.fromEntries(seen[0]!.body)).toEqual({
+      grant_type: JWT_BEARER_GRANT,
+      assertion: 'eyJ.a.b',
+      scope: 'mcp:read',
+      resource: 'https://mcp.example.com/mcp',
+      client_id: 'workload',
+    });
   });
 });

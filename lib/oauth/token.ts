@@ -28,6 +28,24 @@ export async function privateKeyJwtAuthentication(
 }
 
 /**
+ * A client authentication that signs its assertion once and sends that same assertion every time:
+ * what an attacker who captured one would do. Only for the replay audit; real requests sign afresh.
+ * @see RFC 7523 §3 (7) jti; OpenID Connect Core §9
+ */
+export function replayingClientAuth(inner: oauth.ClientAuth): oauth.ClientAuth {
+  let captured: string | undefined;
+  return async (as, client, body, headers) => {
+    if (captured === undefined) {
+      await inner(as, client, body, headers);
+      captured = body.get('client_assertion') ?? undefined;
+      return;
+    }
+    await inner(as, client, body, headers);
+    body.set('client_assertion', captured);
+  };
+}
+
+/**
  * HTTP Basic client authentication with the credentials form-urlencoded the WHATWG way (unreserved
  * "-", ".", "_" and "*" left as they are). oauth4webapi's ClientSecretBasic also
  * escapes those; a server that decodes gets the same id either way, but servers that do not decode

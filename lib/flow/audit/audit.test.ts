@@ -108,6 +108,7 @@ describe('runAccessAudit() against the fake server', () => {
       'audit.mcp-method-mismatch-rejected': 'skip',
       // The fake server's tokens are not DPoP-bound.
       'audit.dpop-binding-enforced': 'skip',
+      'audit.assertion-replay': 'skip',
     });
     const checks = audit(state);
     expect(checks['audit.unsupported-version-rejected']?.message).toContain('Not applicable');

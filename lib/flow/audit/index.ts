@@ -16,6 +16,7 @@
  * | Browser clients can use every endpoint       | cors.browser-clients (warn only)        |
  *
  * | The token is refused for another resource    | audit.audience-restricted (audience.ts)  |
+ * | A signed assertion is not accepted twice     | audit.assertion-replay (replay.ts; warn) |
  *
  * Everything is recorded in the 'tools' step. Revocation ends the session, so it is a separate,
  * confirmed operation (`testRevocation`); so is the audience test, which signs in once more.
@@ -40,6 +41,7 @@ import { judgeDpopBinding } from './dpop';
 import { judgeRejection } from './judge';
 import { probeToolErrors } from './probes';
 import { accepted, auditRequest, rawRequest, shownStatus } from './raw';
+import { judgeAssertionReplay } from './replay';
 import { judgeModernWireRules } from './wire';
 
 /** A JWT with the real header and payload but a signature that cannot verify. */
@@ -344,6 +346,7 @@ export async function runAccessAudit(state: FlowState, ctx: FlowContext): Promis
 
   await judgeModernWireRules(run, s);
   await judgeDpopBinding(run, s);
+  await judgeAssertionReplay(run, s);
   await judgeBrowserCors(run, { ...s, probe: target.probe });
 
   // Tool errors: what the deliberately invalid calls brought back.

@@ -45,6 +45,7 @@ export async function runAuthorize(state: StateAt<'authorize'>, run: StepRun): P
         challengeScope: state.probe.challenge?.scope,
         scopesSupported: state.resource.mode === 'prm' ? state.resource.scopesSupported : undefined,
       });
+  run.fact('routesOffered', routesOffered(md));
   if (options.grant === 'id_jag' && !state.secrets.idpIdToken && options.idp?.issuer) {
     return idpSignInPlan(
       state,
@@ -291,4 +292,19 @@ async function enterpriseIdpMetadata(
     hint: 'Check the IdP issuer in Options: it must be the exact issuer its metadata names.',
     specRef: 'RFC 8414 §3',
   });
+}
+
+/**
+ * Which of the routes beyond the browser sign-in this authorization server says it takes, for the
+ * web app's Options to offer on the next run.
+ * @see RFC 8414 §2 (grant_types_supported); RFC 9449 §5.1 (dpop_signing_alg_values_supported)
+ */
+function routesOffered(md: AuthorizationServerMetadata) {
+  const grants = Array.isArray(md.grant_types_supported) ? md.grant_types_supported : [];
+  return {
+    clientCredentials: grants.includes('client_credentials'),
+    jwtBearer: grants.includes(JWT_BEARER_GRANT),
+    dpop:
+      Array.isArray(md.dpop_signing_alg_values_supported) && md.dpop_signing_alg_values_supported.length > 0,
+  };
 }

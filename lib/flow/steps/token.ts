@@ -511,8 +511,9 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
   if (!assertion) {
     throw new FlowError({
       code: 'invalid_options',
-      message: 'The JWT bearer grant needs the assertion to present, and none was given.',
-      hint: 'The assertion comes from the workload’s platform (its identity token for this authorization server): give it with --assertion-file FILE in the CLI.',
+      message:
+        'Not testable here: the JWT bearer grant presents the workload’s identity token, which comes from the workload’s platform, not from a person, and none was given. Run the CLI on the workload with --assertion-file FILE.',
+      hint: 'Get the identity token from the workload’s platform (its metadata endpoint or token file), addressed to this authorization server, and pass it with --assertion-file FILE.',
       specRef: 'RFC 7523 §2.1',
     });
   }
@@ -522,8 +523,12 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
   const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
   const clientAuth = await clientAuthFor(state);
   const { resource, scope } = state.authorization;
-  // RFC 7523 §3 (3): aud identifies the AS; its token endpoint URL MAY be used for that.
-  const audiences = [state.authorizationServer.issuer, ...(as.token_endpoint ? [as.token_endpoint] : [])];
+  // RFC 7523 §3 (3): aud identifies the AS; its token endpoint URL MAY be used for that. An ID-JAG is
+  // stricter: its aud "MUST identify the Issuer URL of the MCP Server's authorization server" (SEP-990 §5.1).
+  const audiences = [
+    state.authorizationServer.issuer,
+    ...(as.token_endpoint && state.authorization.grant !== 'id_jag' ? [as.token_endpoint] : []),
+  ];
   const misaddressed = judgeAssertionClaims(run, assertion, audiences, run.now());
   const dpop = await dpopFor(state, run);
   const call = run.traced(
@@ -837,7 +842,9 @@ function judgeIdJag(
 }
 
 /** The client authentication its registration calls for: a secret, a signed assertion, or none. */
-async function clientAuthFor(state: StateAt<'token'>): Promise<oauth.ClientAuth> {
+export async function clientAuthFor(
+  state: Pick<StateAt<'token'>, 'client' | 'secrets' | 'options'>,
+): Promise<oauth.ClientAuth> {
   const method = state.client.tokenEndpointAuthMethod;
   try {
     return method === 'private_key_jwt'
