@@ -139,10 +139,12 @@ describe('viewUpdate() and applyViewUpdate() over a recorded demo walkthrough', 
 });
 
 describe('browserExchange()', () => {
-  it('gives each exchange exactly as the full browser view has it, and nothing for an unknown id', () => {
+  it('gives each exchange exactly as the full browser view has it, and nothing for an unknown id or time', () => {
     const exchanges = browserView(connectedFlow).steps.flatMap((s) => s.exchanges);
     expect(exchanges.length).toBeGreaterThan(10);
-    for (const x of exchanges) expect(browserExchange(connectedFlow, x.id)).toStrictEqual(x);
-    expect(browserExchange(connectedFlow, 'tools-00000000-1')).toBeUndefined();
+    for (const x of exchanges) expect(browserExchange(connectedFlow, x.id, x.startedAt)).toStrictEqual(x);
+    expect(browserExchange(connectedFlow, 'tools.999.1', exchanges[0]!.startedAt)).toBeUndefined();
+    // The same id from another walkthrough (ids count per walkthrough): not this one's exchange.
+    expect(browserExchange(connectedFlow, exchanges[0]!.id, exchanges[0]!.startedAt - 1)).toBeUndefined();
   });
 });
