@@ -6,8 +6,10 @@ import {
   createKeyring,
   DEFAULT_SESSION_TIMES,
   describeRedisUrl,
+  isSessionId,
   type LoadedSession,
   MemorySessionStore,
+  newSessionId,
   RedisSessionStore,
   SessionManager,
   type SessionStore,
@@ -115,7 +117,7 @@ export async function setSessionCookie(id: string): Promise<void> {
  * sharing the store (two tabs clicking at once must not interleave half-finished flows). Saves what
  * `fn` returns. Only an operation that starts something (`create: true`: a new walkthrough) makes a
  * session; any other throws NoSessionError when there is none, so a flood of requests without a
- * cookie stores nothing. The session is read again inside the lock: what another tab (or instance)
+ * cookie stores nothing. The session is read inside the lock: what another tab (or instance)
  * saved meanwhile is what `fn` sees, and a session that ended meanwhile is not brought back.
  */
 export async function withSession<R>(
@@ -125,24 +127,21 @@ export async function withSession<R>(
   options: { create?: boolean } = {},
 ): Promise<R> {
   const manager = sessionManager();
-  let session = await readSession();
-  /** Made here, not yet stored. */
-  let made = false;
+  // The id the browser carries (the proxy sets one on the first page load) is the session's id, made
+  // or not: then no cookie is set here, and Next.js does not re-render the page after the action.
+  // The session is opened once, inside the lock.
+  const carried = await cookieSessionId();
+  const wellFormed = carried !== undefined && isSessionId(carried);
+  if (!wellFormed && !options.create) throw new NoSessionError(NO_SESSION);
+  const id = wellFormed ? carried : newSessionId();
   /** The browser does not carry this session's id yet. */
-  let setCookie = false;
-  if (!session) {
-    if (!options.create) throw new NoSessionError(NO_SESSION);
-    // Reuse the id the browser already has (the proxy sets one on the first page load): then no
-    // cookie is set here, and Next.js does not re-render the page after the action.
-    const carried = await cookieSessionId();
-    session = manager.create({ mode: 'run-all' }, carried);
-    made = true;
-    setCookie = session.id !== carried;
-  }
-  const current = session;
-  return manager.withLock(current.id, async () => {
-    const fresh = (await manager.load(current.id)) ?? (made ? current : undefined);
-    if (!fresh) throw new NoSessionError(NO_SESSION);
+  const setCookie = id !== carried;
+  return manager.withLock(id, async () => {
+    let fresh = wellFormed ? await manager.load(id) : undefined;
+    if (!fresh) {
+      if (!options.create) throw new NoSessionError(NO_SESSION);
+      fresh = manager.create({ mode: 'run-all' }, id);
+    }
     const outcome = await fn(fresh);
     let saved: LoadedSession<InspectorSessionData> = { ...fresh, data: outcome.data };
     try {
