@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The hosted inspector: `next start` as a non-root user, healthcheck on /api/health.
 # Build: docker build -t mcp-auth-inspector .   Run several behind a proxy: deploy/compose.yaml.
 

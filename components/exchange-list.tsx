@@ -35,9 +35,10 @@ export function ExchangeList({ exchanges, openId }: { exchanges: AnyExchange[]; 
 type Loaded = { exchange: Exchange } | { problem: string } | 'loading' | null;
 
 /** This session's exchange in full (GET /api/exchange/<id>), or the sentence saying why not. */
-async function fetchExchange(id: string): Promise<Exclude<Loaded, 'loading' | null>> {
+async function fetchExchange({ id, startedAt }: AnyExchange): Promise<Exclude<Loaded, 'loading' | null>> {
   try {
-    const response = await fetch(`/api/exchange/${encodeURIComponent(id)}`, { cache: 'no-store' });
+    const url = `/api/exchange/${encodeURIComponent(id)}?at=${startedAt}`;
+    const response = await fetch(url, { cache: 'no-store' });
     const json = await response.json();
     if (response.ok) return { exchange: json as Exchange };
     return {
@@ -69,7 +70,7 @@ function ExchangeItem({ exchange }: { exchange: AnyExchange }) {
   const { request, response } = exchange;
   async function load() {
     setLoaded('loading');
-    setLoaded(await fetchExchange(exchange.id));
+    setLoaded(await fetchExchange(exchange));
   }
   function onToggle(event: SyntheticEvent<HTMLDetailsElement>) {
     if (event.currentTarget.open && !full && loaded === null) void load();

@@ -19,13 +19,11 @@ export function InspectorProvider({ initial, children }: { initial: Snapshot; ch
 /** The store itself, for code that reads its state at the moment it runs (an action's answer arriving). */
 export function useInspectorStore(): InspectorStore {
   const store = useContext(StoreContext);
-  if (!store) throw new Error('useInspectorStore must be used inside <InspectorProvider>.');
+  if (!store) throw new Error('The inspector store is used outside <InspectorProvider>.');
   return store;
 }
 
 /** Narrow selectors only: components re-render when what they read changes. */
 export function useInspector<T>(selector: (state: InspectorState) => T): T {
-  const store = useContext(StoreContext);
-  if (!store) throw new Error('useInspector must be used inside <InspectorProvider>.');
-  return useStore(store, selector);
+  return useStore(useInspectorStore(), selector);
 }

@@ -16,9 +16,8 @@ import type { Holding } from '@/lib/contract';
 import type { InputAnswer } from '@/lib/mcp/input-required';
 import { safeHttpUrl } from './external-link';
 import { useInspector, useInspectorStore } from './inspector-provider';
-import { useAnswers } from './merge-answer';
 import { serverRefusal } from './server-refusal';
-import { useRunAction, useStartActions } from './use-start-actions';
+import { useAnswers, useRunAction, useStartActions } from './use-start-actions';
 
 /** The UI's only way to change the flow: server actions, each answering with what changed in the view. */
 export function useInspectorActions() {

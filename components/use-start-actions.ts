@@ -2,10 +2,34 @@
 
 import { useCallback } from 'react';
 import { resetAction, setModeAction, startAction } from '@/app/actions';
-import type { Holding, StartInput, WalkthroughMode } from '@/lib/contract';
-import { useInspector } from './inspector-provider';
-import { useAnswers } from './merge-answer';
+import type { Holding, InspectorAnswer, StartInput, WalkthroughMode } from '@/lib/contract';
+import { useInspector, useInspectorStore } from './inspector-provider';
 import { serverRefusal } from './server-refusal';
+
+/**
+ * What every action sends and how its answer lands: `holding()` is what the page holds now, and
+ * `apply()` puts an answer into it. A full view applies here; merging a delta loads its code when
+ * first needed, so the start page (whose Start always answers with a full view) does not carry it.
+ * (Here rather than in a module of its own: the start page needs it, and every module costs bytes.)
+ */
+export function useAnswers() {
+  const store = useInspectorStore();
+  const holding = useCallback((): Holding => {
+    const { rev, held } = store.getState().live;
+    return { rev, held };
+  }, [store]);
+  const apply = useCallback(
+    async ({ update, mode }: InspectorAnswer) => {
+      const live =
+        'full' in update
+          ? { view: update.full, held: update.fp, rev: update.rev }
+          : await (await import('./merge-delta')).mergeDelta(store.getState().live, update);
+      store.getState().applyLive(live, mode);
+    },
+    [store],
+  );
+  return { holding, apply };
+}
 
 /** An action, given what the page holds (it answers with what changed). */
 type ViewAction = (holding: Holding) => ReturnType<typeof startAction>;

@@ -1,4 +1,5 @@
 import { expect, test } from './fixtures';
+import { InspectorPage } from './pages/inspector-page';
 
 /**
  * Lean server actions in the production build: the session cookie is set on the first page load, so
@@ -34,10 +35,7 @@ test('a tool call answers with what changed, under 5 KB; an opened exchange load
   inspectorPage: inspector,
   servers,
 }) => {
-  await inspector.open();
-  await inspector.startWalkthrough(servers.demo.mcpUrl);
-  await inspector.authorizeAtDemo();
-  await inspector.expectConnected();
+  await inspector.connectToDemo(servers.demo.mcpUrl);
 
   const call = await inspector.actionResponse('whoami', async () => {
     await expect(await inspector.runTool('whoami')).toContainText('sub: demo');
@@ -54,21 +52,34 @@ test('a tool call answers with what changed, under 5 KB; an opened exchange load
   await expect(item.getByRole('button', { name: 'Copy as curl (redacted)' })).toBeVisible();
 });
 
-test('an exchange id that is not this browser’s is a 404 with a sentence', async ({
+test('an exchange that is not this browser’s walkthrough’s is a 404 with a sentence, shown where it was opened', async ({
   inspectorPage: inspector,
   servers,
 }) => {
-  await inspector.open();
-  await inspector.startWalkthrough(servers.demo.mcpUrl);
-  await expect(inspector.page.getByRole('button', { name: 'Authorize', exact: true })).toBeVisible();
-  const unknown = await inspector.page.request.get(`${inspector.baseUrl}/api/exchange/probe.999.1`);
+  await inspector.startUntilConsent(servers.demo.mcpUrl);
+  const unknown = await inspector.page.request.get(`${inspector.baseUrl}/api/exchange/probe.999.1?at=0`);
   expect(unknown.status()).toBe(404);
-  expect((await unknown.json()).error_description).toMatch(/^This browser’s walkthrough has no exchange/);
-  // Another browser (no cookie of this session) cannot open this session's exchanges.
+  expect((await unknown.json()).error_description).toMatch(
+    /^This browser’s walkthrough has no such exchange/,
+  );
+
+  // Another browser (without this session's cookie) cannot open this session's exchanges.
+  const { item, response } = await inspector.openExchange('Unauthenticated probe');
+  expect(response.status()).toBe(200);
+  const path = new URL(response.url()).pathname + new URL(response.url()).search;
   const other = await inspector.page.context().browser()!.newContext();
-  const { item } = await inspector.openExchange('Unauthenticated probe');
-  const id = await item.getAttribute('data-exchange');
-  const foreign = await other.request.get(`${inspector.baseUrl}/api/exchange/${id}`);
-  expect(foreign.status()).toBe(404);
+  expect((await other.request.get(`${inspector.baseUrl}${path}`)).status()).toBe(404);
   await other.close();
+
+  // A second tab starts a new walkthrough: the first tab's rows are from the old one, and one opened
+  // now says so instead of showing the new walkthrough's exchange under the old row.
+  const second = new InspectorPage(await inspector.page.context().newPage(), inspector.baseUrl);
+  await second.startUntilConsent(servers.demo.mcpUrl);
+  expect(await item.getAttribute('open')).not.toBeNull();
+  const stale = await inspector.openExchange('Protected resource metadata');
+  expect(stale.response.status()).toBe(404);
+  await expect(stale.item.getByRole('alert')).toContainText(
+    'This exchange could not be loaded. This browser’s walkthrough has no such exchange',
+  );
+  await expect(stale.item.getByRole('button', { name: 'Try again' })).toBeVisible();
 });

@@ -101,7 +101,6 @@ describe('the deploy files', () => {
         .replace('/etc/nginx/inspector-proxy.conf', PROXY_SETTINGS)
         .replace('/etc/nginx/certs/tls.crt', cert)
         .replace('/etc/nginx/certs/tls.key', key)
-        .replace('listen 80;', `listen 127.0.0.1:${await freePort()};`)
         .replace('listen 443 ssl;', `listen 127.0.0.1:${await freePort()} ssl;`);
       expect(config).not.toMatch(/inspector-\d|\/etc\/nginx/);
       const file = join(work, 'nginx.conf');

@@ -75,9 +75,12 @@ export async function startInspector(options: {
   host?: string;
   env?: Record<string, string | undefined>;
   quiet?: boolean;
+  /** Flags for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
+  nodeArgs?: string[];
 }): Promise<InspectorProcess> {
   const host = options.host ?? '127.0.0.1';
-  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(options.port), '-H', host], {
+  const args = [...(options.nodeArgs ?? []), NEXT_BIN, 'start', '-p', String(options.port), '-H', host];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'pipe'],

@@ -40,6 +40,20 @@ export class InspectorPage {
     await this.startButton.click();
   }
 
+  /** Opens the page and starts a run-all walkthrough; it pauses at the Authorize button. */
+  async startUntilConsent(url: string) {
+    await this.open();
+    await this.startWalkthrough(url);
+    await expect(this.page.getByRole('button', { name: 'Authorize', exact: true })).toBeVisible();
+  }
+
+  /** Opens the page, starts, signs in at the demo as demo/demo and waits until connected. */
+  async connectToDemo(url: string) {
+    await this.startUntilConsent(url);
+    await this.authorizeAtDemo();
+    await this.expectConnected();
+  }
+
   /** Follows the Authorize button to the demo authorization server, signs in (demo/demo by default) and consents. */
   async authorizeAtDemo(
     options: {

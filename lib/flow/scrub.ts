@@ -39,9 +39,10 @@ export function browserView(state: FlowState): FlowView {
 
 /**
  * One recorded exchange as the browser may receive it, scrubbed exactly as in `browserView` (the same
- * live secrets over the same redacted record); undefined when the flow has none with that id.
+ * live secrets over the same redacted record); undefined when the flow has none with that id sent at
+ * `startedAt` (ids count per walkthrough: a page from an earlier walkthrough must not get this one's).
  */
-export function browserExchange(state: FlowState, id: string): Exchange | undefined {
+export function browserExchange(state: FlowState, id: string, startedAt: number): Exchange | undefined {
   const exchange = state.records.flatMap((r) => r.exchanges).find((x) => x.id === id);
-  return exchange && scrubForBrowser(exchange, state.secrets);
+  return exchange?.startedAt === startedAt ? scrubForBrowser(exchange, state.secrets) : undefined;
 }

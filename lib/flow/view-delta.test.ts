@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, startDemo } from '../../demo/index';
 import { applyViewUpdate, type HeldView, ViewOutOfStep } from '../contract/view-update';
+import { createInspectorStore } from '../store/inspector-store';
 import {
   callTool,
   createFlow,
@@ -139,10 +140,40 @@ describe('viewUpdate() and applyViewUpdate() over a recorded demo walkthrough', 
 });
 
 describe('browserExchange()', () => {
-  it('gives each exchange exactly as the full browser view has it, and nothing for an unknown id', () => {
+  it('gives each exchange exactly as the full browser view has it, and nothing for an unknown id or time', () => {
     const exchanges = browserView(connectedFlow).steps.flatMap((s) => s.exchanges);
     expect(exchanges.length).toBeGreaterThan(10);
-    for (const x of exchanges) expect(browserExchange(connectedFlow, x.id)).toStrictEqual(x);
-    expect(browserExchange(connectedFlow, 'tools-00000000-1')).toBeUndefined();
+    for (const x of exchanges) expect(browserExchange(connectedFlow, x.id, x.startedAt)).toStrictEqual(x);
+    expect(browserExchange(connectedFlow, 'tools.999.1', exchanges[0]!.startedAt)).toBeUndefined();
+    // The same id from another walkthrough (ids count per walkthrough): not this one's exchange.
+    expect(browserExchange(connectedFlow, exchanges[0]!.id, exchanges[0]!.startedAt - 1)).toBeUndefined();
+  });
+});
+
+describe('the store between actions, with a report opened and closed', () => {
+  it('merges into the live view while a report is shown, and shows the live view again after', () => {
+    const [first, second, third] = [history[1]!.view, history[2]!.view, history[3]!.view];
+    const store = createInspectorStore({ ...held(first), mode: 'run-all' });
+    const report = browserView(connectedFlow);
+    const meta = { exportedAt: '2026-12-01T00:00:00.000Z', fileName: 'report.json' };
+
+    // Opened report: shown, while the live view and its fingerprints stay what the page holds.
+    store.getState().openReport(report, meta);
+    expect(store.getState().view).toBe(report);
+    expect(store.getState().live).toStrictEqual(held(first));
+    store.getState().closeReport();
+    expect(store.getState().view).toStrictEqual(first);
+
+    // An action answered while a report is open: merged into the live view; the report closes.
+    store.getState().openReport(report, meta);
+    const { live } = store.getState();
+    store.getState().applyLive(applyViewUpdate(live, viewUpdate(live, second)), 'run-all');
+    expect(store.getState().report).toBeNull();
+    expect(store.getState().view).toStrictEqual(second);
+
+    // And the next action's delta is against that merged view, not the report's.
+    const next = store.getState().live;
+    store.getState().applyLive(applyViewUpdate(next, viewUpdate(next, third)), 'run-all');
+    expect(store.getState().live).toStrictEqual(held(third));
   });
 });

@@ -186,11 +186,11 @@ export async function currentLiveSnapshot(): Promise<InspectorSnapshot> {
 /**
  * One recorded exchange of this browser's own walkthrough, with headers and bodies, scrubbed as the
  * view is (the same live secrets, over the same recorded, redacted exchange). Undefined when this
- * session has no exchange with that id (another session's id included).
+ * session has no exchange with that id and start time (another session's or walkthrough's).
  */
-export async function sessionExchange(id: string): Promise<Exchange | undefined> {
+export async function sessionExchange(id: string, startedAt: number): Promise<Exchange | undefined> {
   const flow = (await readSession())?.data.flow;
-  return flow && browserExchange(flow, id);
+  return flow && browserExchange(flow, id, startedAt);
 }
 
 /** The answer for a page holding `holding`, with nothing run (the page was out of step). */

@@ -175,11 +175,11 @@ describe('sessions under concurrency (lib/server over lib/flow and lib/session)'
       .find((s) => s.id === 'tools')
       ?.exchanges.find((x) => x.request.body?.includes(`I am ${a.browser.name}`));
     if (!echo) throw new Error('no echo exchange recorded');
-    expect(await as(a.browser, () => sessionExchange(echo.id))).toStrictEqual(echo);
+    expect(await as(a.browser, () => sessionExchange(echo.id, echo.startedAt))).toStrictEqual(echo);
     // Ids count per walkthrough, so B may have one with the same id: it gets its own, never A's.
-    const theirs = await as(b.browser, () => sessionExchange(echo.id));
+    const theirs = await as(b.browser, () => sessionExchange(echo.id, echo.startedAt));
     expect(JSON.stringify(theirs ?? null)).not.toContain(`I am ${a.browser.name}"`);
-    expect(await as(newBrowser(103), () => sessionExchange(echo.id))).toBeUndefined();
+    expect(await as(newBrowser(103), () => sessionExchange(echo.id, echo.startedAt))).toBeUndefined();
   });
 
   it('a tampered session cookie opens nothing, and is not someone else’s session', async () => {

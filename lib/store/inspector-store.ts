@@ -23,7 +23,7 @@ interface FlowSlice {
   busy: string | null;
   /** An operation that failed before the flow could record anything (bad URL, server error). */
   actionError: string | null;
-  /** The live view after an action's answer was merged (see components/merge-answer). */
+  /** The live view after an action's answer was merged (see useAnswers in components/use-start-actions). */
   applyLive: (live: HeldView, mode: WalkthroughMode) => void;
   setBusy: (busy: string | null) => void;
   setActionError: (message: string | null) => void;

@@ -2,7 +2,7 @@ import { sessionExchange } from '@/lib/server/inspector';
 
 export const dynamic = 'force-dynamic';
 
-/** Longest exchange id looked up; ours are a step name, 8 hex digits and a counter. */
+/** Longest exchange id looked up; ours are a step name and two counters. */
 const MAX_ID_CHARS = 200;
 
 /**
@@ -11,17 +11,19 @@ const MAX_ID_CHARS = 200;
  * loads each one here when it is opened.
  */
 export async function GET(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
   const { id } = await params;
-  const exchange = id.length <= MAX_ID_CHARS ? await sessionExchange(id) : undefined;
+  // `at`: when the exchange was sent, as the page has it; ids alone repeat across walkthroughs.
+  const startedAt = Number(new URL(request.url).searchParams.get('at'));
+  const exchange = id.length <= MAX_ID_CHARS ? await sessionExchange(id, startedAt) : undefined;
   if (!exchange) {
     return Response.json(
       {
         error: 'not_found',
         error_description:
-          'This browser’s walkthrough has no exchange with that id: it may belong to an earlier walkthrough or to another browser. Reload the page to see the current one.',
+          'This browser’s walkthrough has no such exchange: it belongs to an earlier walkthrough (another tab may have started a new one) or to another browser. Reload the page to see the current one.',
       },
       { status: 404, headers: { 'Cache-Control': 'no-store' } },
     );
