@@ -11,9 +11,11 @@ RUN npm ci --no-audit --no-fund
 FROM deps AS build
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY . .
+# next names @playwright/test as an optional peer, so prune keeps it (20 MB); next start never loads it.
 RUN npx next build \
  && rm -rf .next/cache \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/@playwright node_modules/playwright node_modules/playwright-core
 
 # 3. What `next start` needs and nothing else: the build output, production dependencies, the config.
 FROM node:22-bookworm-slim AS runtime
