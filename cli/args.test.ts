@@ -178,4 +178,25 @@ describe('runCli() usage errors', () => {
     expect(out.stdout).toContain('Usage: mcp-auth-inspector <command> <mcp-server-url>');
     expect(out.stdout).toContain('--non-interactive');
   });
+
+  it('--grant id-jag: --idp-issuer signs in at the IdP; without it, an ID token file is needed', () => {
+    const base = [
+      'connect',
+      'https://mcp.example.com/mcp',
+      '--grant',
+      'id-jag',
+      '--client-id',
+      'app',
+      '--idp-client-id',
+      'sso',
+    ];
+    const parsed = parseCliArgs([...base, '--idp-issuer', 'https://idp.example.com']);
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({
+      grant: 'id_jag',
+      idp: { clientId: 'sso', issuer: 'https://idp.example.com' },
+    });
+    expect(usageMessage(base)).toMatch(
+      /either --idp-issuer URL .* or --idp-token-endpoint URL with --id-token-file FILE/,
+    );
+  });
 });

@@ -156,6 +156,12 @@ describe('the CLI routes against the bundled demo', () => {
     expect(JSON.stringify(report?.call)).toContain('demo');
   });
 
+  it('enterprise-managed with DPoP: the ID-JAG is redeemed with a proof and the token is bound', async () => {
+    const { code, report } = await cli([...enterpriseArgs(scenario('enterprise-managed')), '--dpop']);
+    expect(code).toBe(0);
+    expect(status(report, 'token.dpop-bound')).toBe('pass');
+  });
+
   it('enterprise-managed, broken: an ID-JAG for another authorization server accepted fails', async () => {
     const { code, report } = await cli(enterpriseArgs(scenario('enterprise-wrong-audience')));
     expect(code).toBe(1);

@@ -37,8 +37,13 @@ test('enterprise-managed from the Options: the user signs in at the IdP, no toke
   await expect(inspector.stepDetail.locator('[data-check-id="token.assertion-claims"]')).toContainText(
     'Pass',
   );
-  // The ID token and the ID-JAG stayed on the inspector's server.
-  await expect(inspector.page.locator('body')).not.toContainText(/eyJ[\w-]{20,}\.eyJ[\w-]{20,}\.[\w-]{20,}/);
+  // The ID token, the ID-JAG and the access token stayed on the inspector's server: no signed JWT on
+  // the page or in the report a user would attach to a ticket.
+  const signedJwt = /eyJ[\w-]{20,}\.eyJ[\w-]{20,}\.[\w-]{20,}/;
+  await expect(inspector.page.locator('body')).not.toContainText(signedJwt);
+  const { text } = await inspector.downloadReport();
+  expect(text).toContain('token.id-jag');
+  expect(text).not.toMatch(signedJwt);
 });
 
 test('workload identity from the Options, outside the demo: says the assertion comes from the platform and names the CLI flag', async ({

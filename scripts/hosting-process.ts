@@ -222,7 +222,10 @@ export interface Hosting {
   startInstance(i: number): Promise<void>;
   /** SIGKILL Redis: the store is gone until `startRedisAgain()`. */
   killRedis(): Promise<void>;
-  /** Starts Redis again on the same port, empty (no persistence), as after a crash; resolves once every live instance's /api/health answers 200 again. */
+  /**
+   * Starts Redis again on the same port, empty (no persistence), as after a crash; resolves once every
+   * live instance's /api/health answers 200 again.
+   */
   startRedisAgain(): Promise<void>;
   /**
    * Makes the proxy send the next request to instance i: nginx's round robin alternates strictly (one
@@ -314,13 +317,14 @@ export async function startHosting(options: HostingOptions): Promise<Hosting> {
     steerNextTo: async (i) => {
       // Instance i must be seen in the rotation first: an instance that just came back is left out
       // by nginx until its fail_timeout has passed.
-      let seen = false;
+      let last = -2;
       const deadline = Date.now() + 8000;
       while (Date.now() < deadline) {
         const served = hosting.instanceOf((await httpsGet(`${publicUrl}/api/health`, nginx.ca))?.upstream);
-        if (served === i) seen = true;
-        else if (seen && served === 1 - i) return;
-        else await new Promise((r) => setTimeout(r, 100));
+        if (last === i && served === 1 - i) return;
+        // The same instance twice running: nginx is leaving the other out for now, so wait.
+        if (served === last) await new Promise((r) => setTimeout(r, 100));
+        last = served;
       }
       throw new Error(`nginx did not send requests to instance ${i} within 8 s.`);
     },

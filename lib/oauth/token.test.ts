@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FetchLike } from '../http/types';
 import type { AuthorizationServerMetadata } from './as-metadata';
 import {
+  assertionAlgFor,
   clientAuthentication,
   clientCredentialsGrantRequest,
   JWT_BEARER_GRANT,
@@ -115,5 +116,18 @@ describe('jwtBearerGrantRequest()', () => {
       resource: 'https://mcp.example.com/mcp',
       client_id: 'workload',
     });
+  });
+});
+
+describe('assertionAlgFor()', () => {
+  it('picks the algorithm from the key type, and refuses a curve it cannot sign with', async () => {
+    const pem = async (alg: string, options = {}) =>
+      exportPKCS8((await generateKeyPair(alg, { extractable: true, ...options })).privateKey);
+    expect(assertionAlgFor(await pem('ES256'))).toBe('ES256');
+    expect(assertionAlgFor(await pem('ES384'))).toBe('ES384');
+    expect(assertionAlgFor(await pem('RS256'))).toBe('RS256');
+    expect(assertionAlgFor(await pem('EdDSA', { crv: 'Ed25519' }))).toBe('EdDSA');
+    const p521 = await pem('ES512');
+    expect(() => assertionAlgFor(p521)).toThrow(/secp521r1/);
   });
 });

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { importPKCS8 } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { FetchLike } from '../http/types';
@@ -21,10 +22,26 @@ export type ClientAssertionAlg = (typeof CLIENT_ASSERTION_ALGS)[number];
  */
 export async function privateKeyJwtAuthentication(
   pem: string,
-  alg: ClientAssertionAlg,
+  alg: ClientAssertionAlg = assertionAlgFor(pem),
 ): Promise<oauth.ClientAuth> {
   const key = await importPKCS8(pem, alg);
   return oauth.PrivateKeyJwt(key);
+}
+
+/**
+ * The algorithm a key signs with when none was chosen (the web app has no algorithm field): ES256 /
+ * ES384 for P-256 / P-384 keys, RS256 for RSA, EdDSA for Ed25519. The PEM is only parsed here.
+ * @see RFC 7518 §3.1; RFC 8037 §3.1
+ */
+export function assertionAlgFor(pem: string): ClientAssertionAlg {
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1') return 'ES384';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new TypeError(
+    `a ${key.asymmetricKeyType ?? 'unknown'} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ''} cannot sign a client assertion here; use P-256, P-384, RSA or Ed25519`,
+  );
 }
 
 /**

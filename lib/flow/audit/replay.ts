@@ -77,7 +77,7 @@ export async function judgeAssertionReplay(run: StepRun, s: Connected): Promise<
   let exchangeIds: string[];
   if (kind === 'client') {
     const clientAuth = replayingClientAuth(
-      await privateKeyJwtAuthentication(s.secrets.clientPrivateKey!, s.options.clientAssertionAlg ?? 'ES256'),
+      await privateKeyJwtAuthentication(s.secrets.clientPrivateKey!, s.options.clientAssertionAlg),
     );
     const call = run.traced(
       'Audit (RFC 7523 §3) — one private_key_jwt client assertion sent twice; expect the second refused',

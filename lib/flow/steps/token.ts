@@ -669,7 +669,7 @@ async function runIdJag(state: StateAt<'token'>, run: StepRun): Promise<FlowStat
       code: 'invalid_options',
       message:
         'Enterprise-managed authorization needs the enterprise IdP (its token endpoint and client id) and the user’s ID token from it.',
-      hint: 'In the CLI: --grant id-jag --idp-token-endpoint URL --idp-client-id ID --id-token-file FILE.',
+      hint: 'In the web app: Options › Route, Enterprise-managed, with the IdP issuer and the client id there (you sign in at the IdP). In the CLI: --grant id-jag --idp-client-id ID with --idp-issuer URL, or --idp-token-endpoint URL --id-token-file FILE.',
       specRef: 'SEP-990',
     });
   }
@@ -850,7 +850,7 @@ export async function clientAuthFor(
     return method === 'private_key_jwt'
       ? await privateKeyJwtAuthentication(
           state.secrets.clientPrivateKey ?? '',
-          state.options.clientAssertionAlg ?? 'ES256',
+          state.options.clientAssertionAlg,
         )
       : clientAuthentication(method, state.secrets.clientSecret);
   } catch (err) {
