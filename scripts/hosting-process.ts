@@ -102,7 +102,7 @@ export function nginxConfig(options: {
 master_process off;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
-events { worker_connections 256; }
+events { worker_connections 4096; }
 http {
   access_log ${join(dir, 'access.log')};
   client_body_temp_path ${join(dir, 'client_body')};

@@ -12,16 +12,22 @@
  *
  * Bounded: BENCH_SESSIONS (default 100), BENCH_CALLS (default 5), BENCH_TIMEOUT_MS (default 180 s);
  * loopback only. BENCH_CPU_PROFILE=<dir> profiles the inspector process (see cpu-profile.ts).
+ *
+ * BENCH_HOSTED=1 (`npm run bench:sessions:hosted`) runs the same sessions against the hosted shape
+ * instead: two instances in hosted mode on one Redis behind nginx (TLS, round robin, no stickiness;
+ * scripts/hosting-process.ts), 200 sessions by default, and writes RESULTS-hosted.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Agent, setGlobalDispatcher } from 'undici';
 import { startDemo } from '../../demo/index';
 import { applyViewUpdate, fullView, type HeldView, type ViewUpdate } from '../../lib/contract/view-update';
 import { createFlow, type FlowState, handleCallback, runUntilPause } from '../../lib/flow';
 import { browseAuthorization, CookieJar } from '../../lib/flow/testing/browser';
 import { createKeyring, MemorySessionStore, SessionManager, seal } from '../../lib/session';
+import { startHosting } from '../../scripts/hosting-process';
 import {
   buildInspector,
   buildIsStale,
@@ -32,7 +38,8 @@ import {
 } from '../../scripts/inspector-process';
 import { actionResult } from './flight';
 
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100);
+const HOSTED = process.env.BENCH_HOSTED === '1';
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (HOSTED ? 200 : 100));
 const CALLS = Number(process.env.BENCH_CALLS ?? 5);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 180_000);
 const USERS = ['demo', 'alex'] as const;
@@ -298,6 +305,11 @@ function aims(start: Array<{ bytes: number }>, tool: Array<{ bytes: number }>, l
   ].join('; ');
 }
 
+/** Resident memory of the inspector processes together. */
+function rssOf(pids: Array<number | undefined>): number {
+  return pids.reduce((sum: number, pid) => sum + rssBytes(pid), 0);
+}
+
 function rssBytes(pid: number | undefined): number {
   if (!pid) return Number.NaN;
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -323,31 +335,79 @@ async function withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
   }
 }
 
+/** Where the sessions are sent: one local instance, or the hosted stack (two instances, Redis, nginx). */
+interface Serving {
+  base: string;
+  /** The inspector processes, for their memory. */
+  pids: Array<number | undefined>;
+  describe: string;
+  stop(): Promise<void>;
+}
+
+const HOSTED_NOTE = `- Hosted shape: every action crosses nginx (TLS) to either instance, and takes the session's Redis
+  lock, reads, saves and releases it (four Redis round trips). On this machine the two instances,
+  nginx, Redis, the demo servers and the driving loops all share the same 2 cores, so a second
+  instance adds no CPU: the loaded ratio here measures queueing on shared cores, not how instances
+  scale. What this run shows is correctness across instances under load (errors, leaks, drift) and
+  the per-call cost of the hosted path (the unloaded line).
+`;
+
+/** What both shapes lift: this bench measures serving the sessions, not refusing them. */
+const LIFTED = { INSPECTOR_MAX_CONCURRENT_OUTBOUND: String(SESSIONS + 10) };
+
+async function serveLocal(): Promise<Serving> {
+  const inspector: InspectorProcess = await startInspector({
+    port: await freePort(),
+    quiet: true,
+    env: { INSPECTOR_SESSION_SECRET: SECRET, INSPECTOR_MODE: 'local', ...LIFTED },
+    // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the inspector process (cpu-profile.ts reads it).
+    ...(process.env.BENCH_CPU_PROFILE
+      ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] }
+      : {}),
+  });
+  return {
+    base: inspector.url,
+    pids: [inspector.child.pid],
+    describe: 'the built inspector (`next start`, local mode)',
+    stop: () => inspector.stop(),
+  };
+}
+
+async function serveHosted(demo: { mcpUrl: string; issuer: string }): Promise<Serving> {
+  const hosting = await startHosting({
+    secrets: SECRET,
+    quiet: true,
+    env: {
+      // Hosted mode refuses loopback: the operator's allow list lets the demo's two servers in.
+      INSPECTOR_ALLOW_HOSTS: [...new Set([demo.mcpUrl, demo.issuer].map((u) => new URL(u).origin))].join(','),
+      // Every session of the bench comes from one address; per-client budgets would refuse the bench.
+      INSPECTOR_RATE_ACTIONS: '0',
+      INSPECTOR_RATE_OUTBOUND: '0',
+      ...LIFTED,
+    },
+  });
+  // nginx's certificate is made for this run: trust it, and only it, for this process's fetches.
+  setGlobalDispatcher(new Agent({ connect: { ca: hosting.ca } }));
+  return {
+    base: hosting.url,
+    pids: hosting.instances.map((i) => i?.child.pid),
+    describe:
+      'two built inspectors (`next start`, hosted mode) sharing one Redis (`redis-server`), behind nginx with TLS and plain round robin (no sticky sessions)',
+    stop: () => hosting.stop(),
+  };
+}
+
 async function main() {
   if (buildIsStale()) {
     console.error('[bench] building the inspector (sources changed)…');
     await buildInspector();
   }
   const demo = await startDemo({ host: '127.0.0.1', log: () => {} });
-  let inspector: InspectorProcess | undefined;
+  let serving: Serving | undefined;
   try {
-    inspector = await startInspector({
-      port: await freePort(),
-      quiet: true,
-      // The global cap on concurrent outbound operations (16 by default) would refuse most of 100
-      // sessions at once: this bench measures serving them, so the cap is lifted to the session count.
-      env: {
-        INSPECTOR_SESSION_SECRET: SECRET,
-        INSPECTOR_MODE: 'local',
-        INSPECTOR_MAX_CONCURRENT_OUTBOUND: String(SESSIONS + 10),
-      },
-      // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the inspector process (cpu-profile.ts reads it).
-      ...(process.env.BENCH_CPU_PROFILE
-        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] }
-        : {}),
-    });
+    serving = HOSTED ? await serveHosted(demo) : await serveLocal();
     const ids = actionIds();
-    const base = inspector.url;
+    const base = serving.base;
     console.error(`[bench] inspector ${base}, demo MCP ${demo.mcpUrl}`);
 
     // Warm-up (JIT, route compilation, connection pools): not measured.
@@ -356,15 +416,15 @@ async function main() {
       if (!warm.ok) throw new Error(`warm-up session failed: ${warm.error}`);
     }
 
-    const pid = inspector.child.pid;
-    const rssBefore = rssBytes(pid);
+    const pids = serving.pids;
+    const rssBefore = rssOf(pids);
     const began = performance.now();
     const results = await withDeadline(
       Promise.all(Array.from({ length: SESSIONS }, (_, i) => session(i + 2, base, ids, demo.mcpUrl))),
       `${SESSIONS} sessions`,
     );
     const wallMs = performance.now() - began;
-    const rssAfter = rssBytes(pid);
+    const rssAfter = rssOf(pids);
 
     const { token, state: connectedState } = await directToken(demo.mcpUrl);
     const store = await storeBytesPerSession(connectedState);
@@ -436,8 +496,8 @@ async function main() {
     const date = new Date().toISOString().slice(0, 10);
     const report = `# bench/sessions — results
 
-Run ${date} on this machine (${process.platform}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores), \`npm run bench:sessions\`:
-the built inspector (\`next start\`, local mode) and the bundled demo on loopback, driven over HTTP
+Run ${date} on this machine (${process.platform}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores), \`npm run bench:sessions${HOSTED ? ':hosted' : ''}\`:
+${serving.describe}, and the bundled demo on loopback, driven over HTTP
 like a browser: server actions with a cookie jar per session, the demo's login and consent forms,
 the OAuth callback. Direct SDK clients call the same MCP server in the same run.
 
@@ -446,7 +506,7 @@ ${lines.join('\n')}
 \`\`\`
 
 Notes
-- "Through the inspector" is what a user waits for: the server action's HTTP round trip, unsealing
+${HOSTED ? HOSTED_NOTE : ''}- "Through the inspector" is what a user waits for: the server action's HTTP round trip, unsealing
   the session, the MCP request (reusing the MCP session, no new initialize), sealing the session,
   and the action's answer. "Direct" is one \`callTool\` on an already-connected SDK client.
 - Answers are lean (lib/contract/view-update): every action sends the fingerprints of the view the
@@ -485,11 +545,12 @@ Notes
 - Isolation: every action response body of every session was searched for every access and refresh
   token the demo issued and for the other demo user's subject.
 `;
-    writeFileSync(join(ROOT, 'bench', 'sessions', 'RESULTS.md'), report);
-    console.error('[bench] wrote bench/sessions/RESULTS.md');
+    const file = HOSTED ? 'RESULTS-hosted.md' : 'RESULTS.md';
+    writeFileSync(join(ROOT, 'bench', 'sessions', file), report);
+    console.error(`[bench] wrote bench/sessions/${file}`);
     if (failed.length || tokenLeaks || crossSubjects || directErrors.length || drifted) process.exitCode = 1;
   } finally {
-    await inspector?.stop();
+    await serving?.stop();
     await demo.close();
   }
 }
