@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
+import { describe, expect, it } from 'vitest';
+import type { DemoScenario } from '../demo/index';
 import type { Report } from './report';
-import { runCapturing } from './test-harness';
+import { demoForThisFile, runCapturing } from './test-harness';
 
 /**
  * The CLI against the bundled demo: a real authorization server (oidc-provider, with a login page
@@ -11,21 +11,8 @@ import { runCapturing } from './test-harness';
  * user's browser: it receives the URL the CLI would open, signs in as demo/demo, presses Authorize
  * and lets the authorization server send it to the CLI's loopback callback.
  */
-let demo: DemoHandle;
 
-beforeAll(async () => {
-  demo = await startDemo();
-});
-
-afterAll(async () => {
-  await demo?.close();
-});
-
-function scenario(id: string): DemoScenario {
-  const found = demo.scenarios.find((s) => s.id === id);
-  if (!found) throw new Error(`no demo scenario ${id}`);
-  return found;
-}
+const { demo, scenario } = demoForThisFile();
 
 /** `connect` as the scenario's pre-registered machine client (client credentials), calling whoami. */
 function machineConnect(s: DemoScenario): string[] {
@@ -49,7 +36,7 @@ const cli = runCapturing;
 
 describe('the CLI against the bundled demo', () => {
   it('doctor walks up to the consent page and exits 3 (incomplete, not a pass)', async () => {
-    const { code, stdout } = await cli(['doctor', demo.mcpUrl]);
+    const { code, stdout } = await cli(['doctor', demo().mcpUrl]);
     expect(code).toBe(3);
     expect(stdout).toMatch(/✓ passed {3}Client registration/);
     expect(stdout).toMatch(/… waiting {2}Authorization callback/);
@@ -69,7 +56,7 @@ describe('the CLI against the bundled demo', () => {
   it('connect signs in through the browser, lists the tools and calls a read-only one', async () => {
     const { code, stdout, stderr } = await cli([
       'connect',
-      demo.mcpUrl,
+      demo().mcpUrl,
       '--json',
       '--call',
       'echo',
@@ -175,7 +162,7 @@ describe('the CLI against the bundled demo', () => {
   it('connect refuses a destructive tool and exits 1', async () => {
     const { code, stdout } = await cli([
       'connect',
-      demo.mcpUrl,
+      demo().mcpUrl,
       '--json',
       '--call',
       'delete_note',
@@ -188,7 +175,7 @@ describe('the CLI against the bundled demo', () => {
   });
 
   it('connect --non-interactive stops at the login page with a clear message', async () => {
-    const { code, stdout } = await cli(['connect', demo.mcpUrl, '--non-interactive', '--json']);
+    const { code, stdout } = await cli(['connect', demo().mcpUrl, '--non-interactive', '--json']);
     const report = JSON.parse(stdout) as Report;
     expect(code).toBe(1);
     expect(report.checks.find((c) => c.id === 'callback.code')).toMatchObject({
@@ -199,7 +186,7 @@ describe('the CLI against the bundled demo', () => {
 
   it('connect gives up when the browser never comes back (--timeout)', async () => {
     const { code, stdout } = await cli(
-      ['connect', demo.mcpUrl, '--json', '--timeout', '1'],
+      ['connect', demo().mcpUrl, '--json', '--timeout', '1'],
       async () => true,
     );
     const report = JSON.parse(stdout) as Report;
@@ -232,7 +219,7 @@ describe('bin/mcp-auth-inspector.mjs', () => {
   });
 
   it('runs doctor end to end as a process', async () => {
-    const { code, stdout } = await runBin(['doctor', demo.mcpUrl, '--json']);
+    const { code, stdout } = await runBin(['doctor', demo().mcpUrl, '--json']);
     expect(code).toBe(3);
     expect(JSON.parse(stdout)).toMatchObject({ ok: false, complete: false, tools: [] });
   });

@@ -1,32 +1,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
+import { describe, expect, it } from 'vitest';
+import type { DemoScenario } from '../demo/index';
 import type { Report } from './report';
-import { runCapturing } from './test-harness';
+import { demoForThisFile, runCapturing } from './test-harness';
 
 /**
  * The CLI's routes beyond the browser sign-in, each against its working and its broken demo scenario:
  * workload identity (--grant jwt-bearer), enterprise-managed (--grant id-jag, the user signing in at the
  * enterprise IdP), private_key_jwt client credentials, and DPoP on the JWT bearer grant.
  */
-let demo: DemoHandle;
 const dir = mkdtempSync(join(tmpdir(), 'inspector-routes-'));
 
-beforeAll(async () => {
-  demo = await startDemo();
-});
-
-afterAll(async () => {
-  await demo?.close();
-});
-
-function scenario(id: string): DemoScenario {
-  const found = demo.scenarios.find((s) => s.id === id);
-  if (!found) throw new Error(`no demo scenario ${id}`);
-  return found;
-}
+const { scenario } = demoForThisFile();
 
 /** A file holding `content`, as a user would pass it (--assertion-file, --client-private-key). */
 function file(name: string, content: string): string {

@@ -2,6 +2,8 @@
  * What the CLI tests against the bundled demo share: a scripted user's browser and a run of the CLI
  * with its output captured. Test support only; the CLI itself never imports it.
  */
+import { afterAll, beforeAll } from 'vitest';
+import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
 import { browseAuthorization } from '../lib/flow/testing/browser';
 import { runCli } from './run';
 
@@ -25,4 +27,30 @@ export async function runCapturing(argv: string[], openBrowser = actAsBrowser) {
     { openBrowser, env: {} },
   );
   return { code, ...out };
+}
+
+/**
+ * The bundled demo for one test file: started before its tests, closed after them. `demo()` is the
+ * running handle, `scenario(id)` one of its scenarios (a typo fails loudly).
+ */
+export function demoForThisFile(): { demo: () => DemoHandle; scenario: (id: string) => DemoScenario } {
+  let handle: DemoHandle | undefined;
+  beforeAll(async () => {
+    handle = await startDemo();
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+  const demo = () => {
+    if (!handle) throw new Error('the demo is not running (demoForThisFile() outside a test file?)');
+    return handle;
+  };
+  return {
+    demo,
+    scenario: (id) => {
+      const found = demo().scenarios.find((s) => s.id === id);
+      if (!found) throw new Error(`no demo scenario ${id}`);
+      return found;
+    },
+  };
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { actionResult } from '../bench/sessions/flight';
+import { actionIds, actionResult } from '../bench/sessions/flight';
 import { freePort, ROOT, startInspector } from '../scripts/inspector-process';
 import { InspectorPage } from './pages/inspector-page';
 
@@ -73,11 +71,7 @@ base('hosted mode refuses plain http with a hint about https, not about loopback
     },
   });
   try {
-    const manifest = JSON.parse(
-      readFileSync(join(ROOT, '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
-    ) as { node: Record<string, { exportedName?: string }> };
-    const startId =
-      Object.entries(manifest.node).find(([, e]) => e.exportedName === 'startAction')?.[0] ?? '';
+    const startId = actionIds(ROOT).startAction ?? '';
     const res = await fetch(`${inspector.url}/`, {
       method: 'POST',
       headers: {
@@ -126,11 +120,7 @@ base(
       },
     });
     try {
-      const manifest = JSON.parse(
-        readFileSync(join(ROOT, '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
-      ) as { node: Record<string, { exportedName?: string }> };
-      const startId =
-        Object.entries(manifest.node).find(([, e]) => e.exportedName === 'startAction')?.[0] ?? '';
+      const startId = actionIds(ROOT).startAction ?? '';
       const start = () =>
         fetch(`${inspector.url}/`, {
           method: 'POST',

@@ -1,22 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { actionResult } from '../bench/sessions/flight';
+import { actionIds, actionResult } from '../bench/sessions/flight';
 import { freePort, ROOT, startInspector } from '../scripts/inspector-process';
 import { test } from './fixtures';
 import { InspectorPage } from './pages/inspector-page';
 
 const SECRET = 'hosted-e2e-secret-0123456789-abcdefghijklmnop';
 
-/** Server action ids by exported name, from the build's manifest. */
-function actionIds(): Record<string, string> {
-  const manifest = JSON.parse(
-    readFileSync(join(ROOT, '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
-  ) as { node: Record<string, { exportedName?: string }> };
-  return Object.fromEntries(
-    Object.entries(manifest.node).flatMap(([id, e]) => (e.exportedName ? [[e.exportedName, id]] : [])),
-  );
-}
 const PUBLIC_URL = 'https://inspector.example';
 
 /** Hosted mode refuses to start on an unsafe configuration: the process exits 1 and says why. */
@@ -98,7 +87,7 @@ test.describe('hosted mode', () => {
       // Hosted, the app sits at PUBLIC_URL behind a TLS proxy. A browser here cannot send that Origin
       // (Chromium does not let it be rewritten), so the start action is sent as the browser behind
       // the proxy would send it, and its answer read from the Flight payload.
-      const ids = actionIds();
+      const ids = actionIds(ROOT);
       const start = async (serverUrl: string) => {
         const res = await fetch(`${hosted.url}/`, {
           method: 'POST',

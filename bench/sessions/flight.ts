@@ -4,6 +4,9 @@
  * `{"a":"$@<id>", …}` and the action's value is that row, with `$<id>` references (and
  * `$<id>:<path>` references to an object sent earlier) resolved.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 type Row = { json: string } | { text: string };
 
 function rows(body: Buffer): Map<string, Row> {
@@ -75,4 +78,17 @@ export function actionResult(body: Buffer): unknown {
   };
   // Only the action's value is resolved; the rest of row 0 is the re-rendered page.
   return resolve((rawRow('0') as { a?: unknown }).a);
+}
+
+/**
+ * Server action ids by exported name, from the build's manifest (`root`/.next): what a client needs
+ * to call an action over plain HTTP (the ids are hashes only the build knows).
+ */
+export function actionIds(root: string): Record<string, string> {
+  const manifest = JSON.parse(
+    readFileSync(join(root, '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
+  ) as { node: Record<string, { exportedName?: string }> };
+  return Object.fromEntries(
+    Object.entries(manifest.node).flatMap(([id, e]) => (e.exportedName ? [[e.exportedName, id]] : [])),
+  );
 }

@@ -36,7 +36,7 @@ import {
   ROOT,
   startInspector,
 } from '../../scripts/inspector-process';
-import { actionResult } from './flight';
+import { actionIds, actionResult } from './flight';
 
 const HOSTED = process.env.BENCH_HOSTED === '1';
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (HOSTED ? 200 : 100));
@@ -65,16 +65,6 @@ interface ToolOutcomeLike extends AnswerLike {
     structuredContent?: { sub?: string };
     error?: { message: string };
   };
-}
-
-function actionIds(): Record<string, string> {
-  const manifest = JSON.parse(
-    readFileSync(join(ROOT, '.next', 'server', 'server-reference-manifest.json'), 'utf8'),
-  ) as { node: Record<string, { exportedName?: string }> };
-  const ids: Record<string, string> = {};
-  for (const [id, entry] of Object.entries(manifest.node))
-    if (entry.exportedName) ids[entry.exportedName] = id;
-  return ids;
 }
 
 /** One browser: a cookie jar shared by the inspector and the authorization server (both on 127.0.0.1). */
@@ -406,7 +396,7 @@ async function main() {
   let serving: Serving | undefined;
   try {
     serving = HOSTED ? await serveHosted(demo) : await serveLocal();
-    const ids = actionIds();
+    const ids = actionIds(ROOT);
     const base = serving.base;
     console.error(`[bench] inspector ${base}, demo MCP ${demo.mcpUrl}`);
 

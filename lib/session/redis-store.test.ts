@@ -22,6 +22,12 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Until the client has reconnected (node-redis backs off between attempts), at most 5 s. */
+async function answering(client: ReturnType<typeof sharedRedis>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await client.ping(500)).ok && Date.now() < deadline) await sleep(50);
+}
+
 describe('RedisSessionStore (a real redis-server)', () => {
   it('keeps sealed values with Redis expiry, and deletes them', async () => {
     const s = store();
@@ -186,8 +192,7 @@ describe('RedisSessionStore when Redis is down or restarts', () => {
       expect(await client.ping(500)).toMatchObject({ ok: false });
       await own.restart();
       // The client reconnects by itself; the restarted Redis has no sessions (no persistence).
-      const deadline = Date.now() + 5_000;
-      while (!(await client.ping(500)).ok && Date.now() < deadline) await sleep(50);
+      await answering(client);
       expect(await s.get('sid')).toBeUndefined();
       await s.set('fresh', 'f', 60_000);
       expect(await s.get('fresh')).toBe('f');
@@ -205,8 +210,7 @@ describe('RedisSessionStore when Redis is down or restarts', () => {
       const s = new RedisSessionStore(client, { commandTimeoutMs: 500 });
       await expect(s.get('sid')).rejects.toBeInstanceOf(SessionStoreUnavailableError);
       await own.restart();
-      const deadline = Date.now() + 5_000;
-      while (!(await client.ping(500)).ok && Date.now() < deadline) await sleep(50);
+      await answering(client);
       await s.set('sid', 'v', 60_000);
       expect(await s.get('sid')).toBe('v');
     } finally {
