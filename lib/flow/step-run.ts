@@ -61,6 +61,11 @@ function secretValues(secrets: FlowSecrets): string[] {
  */
 export class StepRun {
   readonly record: StepRecord;
+  /**
+   * Exchanges the continued record already held, scrubbed when their own run finished (and the
+   * browser-bound view is scrubbed again with every live secret): finish() leaves them as they are.
+   */
+  private readonly carried: number;
   readonly redactor: Redactor;
   readonly startedAt: number;
   readonly limits: FlowLimits;
@@ -85,6 +90,7 @@ export class StepRun {
       ms: this.limits.stepBudgetMs,
       label: `The “${STEP_INFO[stepId]?.title ?? stepId}” step`,
     };
+    this.carried = existing?.exchanges.length ?? 0;
     this.record = existing
       ? {
           ...existing,
@@ -240,8 +246,14 @@ export class StepRun {
     else delete this.record.error;
     // Checks, facts and errors quote remote text too (an error description, a tool's name): the
     // record leaves the step with no secret the step knows, wherever the text came from.
-    const scrubbed = this.redactor.deep({ ...this.record });
-    Object.assign(this.record, scrubbed);
+    // Only what this run added: a continued record (the tools step) would otherwise be scrubbed
+    // whole again on every tool call, a cost that grows with every call before it.
+    const earlier = this.record.exchanges.slice(0, this.carried);
+    const scrubbed = this.redactor.deep({
+      ...this.record,
+      exchanges: this.record.exchanges.slice(this.carried),
+    });
+    Object.assign(this.record, scrubbed, { exchanges: [...earlier, ...scrubbed.exchanges] });
     return this.record;
   }
 }
