@@ -10,6 +10,7 @@ import type { InspectorPage } from './pages/inspector-page';
 
 interface ReportView {
   step: string;
+  options: { serverUrl: string };
   failedStep?: string;
   steps: Array<{
     id: string;
@@ -135,19 +136,21 @@ test('every failing demo scenario: arrows match the exchanges and the failing on
     // After the first scenario the list is folded (a walkthrough exists): open it.
     if (!(await tryIt.isVisible())) await inspector.page.getByText(/^Other scenarios/).click();
     await tryIt.click();
+    // The page still shows the previous scenario until this one's answer arrives: wait for the
+    // walkthrough of this scenario to settle (the server's record), not for whatever is on screen.
+    const settled = async () => {
+      const v = await recorded(inspector.page);
+      // No walkthrough yet (the report route answers 404 until Start has saved one): not settled.
+      return v?.options.serverUrl === scenario.mcpUrl ? v.step : 'elsewhere';
+    };
+    await expect.poll(settled, { timeout: 15_000 }).toMatch(/^(failed|awaiting-callback)$/);
     // Some fail only after the user signed in (at an enterprise IdP): sign in, and the diagram then
     // has the browser's four redirect arrows; the others fail before any browser is involved.
-    const authorize = inspector.page.getByRole('button', { name: 'Authorize', exact: true });
-    await expect(
-      inspector.page
-        .getByRole('region', { name: 'Outcome' })
-        .getByRole('alert')
-        .first()
-        .or(authorize)
-        .first(),
-    ).toBeVisible();
-    const signedIn = await authorize.isVisible();
-    if (signedIn) await inspector.authorizeAtDemo();
+    const signedIn = (await settled()) === 'awaiting-callback';
+    if (signedIn) {
+      await inspector.authorizeAtDemo();
+      await expect.poll(settled, { timeout: 15_000 }).toBe('failed');
+    }
     await expect(
       inspector.page.getByRole('region', { name: 'Outcome' }).getByRole('alert').first(),
     ).toBeVisible();
