@@ -1,6 +1,7 @@
 'use client';
 
 import { STEP_INFO } from '@/lib/flow/step-info';
+import { stepSummary } from '@/lib/flow/step-summary';
 import { AuthorizationServerChoice } from './authorization-server-choice';
 import { CheckList } from './check-list';
 import { ErrorCallout } from './error-callout';
@@ -21,6 +22,7 @@ export function StepDetail() {
   const step = view.steps.find((s) => s.id === id);
   if (!step) return null;
   const info = STEP_INFO[step.id];
+  const described = stepSummary(step.id, view.options.grant);
   const wire =
     step.id === 'mcp-init' && step.status !== 'pending' ? spokenWire(view.discovery.mcp) : undefined;
 
@@ -37,8 +39,8 @@ export function StepDetail() {
           ) : null}
         </p>
       </header>
-      <p className="mt-1 text-sm">{info.summary}</p>
-      <p className="mt-1 text-xs text-muted">{info.specRef}</p>
+      <p className="mt-1 text-sm">{described.summary}</p>
+      <p className="mt-1 text-xs text-muted">{described.specRef}</p>
       {wire ? (
         <p
           data-testid="spoken-wire"

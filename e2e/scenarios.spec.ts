@@ -208,6 +208,11 @@ for (const id of SCENARIO_IDS) {
       const message = (await failedCheck.locator('p').first().textContent()) ?? '';
       expect(message.length).toBeGreaterThan(30);
       await expect(doctor).toContainText(message);
+      // A grant without a code is described as what it does, not as a code exchange.
+      if (NO_BROWSER.has(id) && step === 'token') {
+        await expect(inspector.stepDetail).not.toContainText('Exchange the code for tokens');
+        await expect(inspector.stepDetail).toContainText(/JWT bearer grant|client’s own credentials/);
+      }
     }
 
     const used = USED[id]!;

@@ -3,7 +3,8 @@ import { buildSequence, formatMs, stoppingCheck } from '../picture/sequence';
 import { esc, PICTURE_CSS, pictureSvg } from '../picture/svg';
 import { type InspectorReport, reportFileName } from './report';
 import { STEP_INFO } from './step-info';
-import type { Check, CheckStatus, StepRecord, StepStatus } from './types';
+import { stepSummary } from './step-summary';
+import type { Check, CheckStatus, FlowOptions, StepRecord, StepStatus } from './types';
 
 /**
  * The report as one self-contained HTML page a colleague can open anywhere, offline, with scripts
@@ -98,8 +99,8 @@ function exchangeHtml(e: Exchange): string {
   }</section>`;
 }
 
-function stepHtml(step: StepRecord, index: number): string {
-  const info = STEP_INFO[step.id];
+function stepHtml(step: StepRecord, index: number, grant: FlowOptions['grant']): string {
+  const info = { ...STEP_INFO[step.id], ...stepSummary(step.id, grant) };
   const facts =
     step.facts && Object.keys(step.facts).length
       ? `<h3>Findings</h3><pre>${esc(JSON.stringify(step.facts, null, 2))}</pre>`
@@ -172,7 +173,7 @@ export function toHtmlReport(report: InspectorReport): string {
     sequence,
     { link: (c) => (c.exchangeId ? `#exchange-${c.exchangeId}` : `#step-${c.stepId}`) },
   )}</div></section>
-${ran.map((s) => stepHtml(s, view.steps.indexOf(s))).join('\n')}
+${ran.map((s) => stepHtml(s, view.steps.indexOf(s), view.options.grant)).join('\n')}
 ${token}
 ${tools}
 </main>
