@@ -191,23 +191,32 @@ test('two tabs clicking at once on the two instances: both calls complete, the s
   await second.open();
   await second.expectConnected();
 
-  const one = await inspector.prepareTool('echo', { message: 'from tab one' });
-  const two = await second.prepareTool('echo', { message: 'from tab two' });
   // Two requests at once through one round robin: one to each instance, each instance holding the
-  // session's lock in turn.
-  await Promise.all([one.run.click(), two.run.click()]);
-  await expect(one.result).toContainText('from tab one');
-  await expect(two.result).toContainText('from tab two');
-  const calls = [inspector.actions.at(-1), second.actions.at(-1)];
-  expect(new Set(calls.map((c) => hosting.instanceOf(c?.upstream)))).toEqual(new Set([0, 1]));
-  // They were in flight together: each was sent before the other was answered.
-  const [a, b] = calls as [NonNullable<(typeof calls)[0]>, NonNullable<(typeof calls)[0]>];
-  expect(a.sentAt < b.answeredAt && b.sentAt < a.answeredAt, JSON.stringify(calls)).toBe(true);
+  // session's lock in turn. Two clicks in one browser are not always in flight together (the pages
+  // may share a renderer's main thread), so the pair is clicked again, up to three times, until a
+  // pair was: the test must have tested concurrency to pass.
+  const sent: string[] = [];
+  let overlapped = false;
+  for (let attempt = 1; attempt <= 3 && !overlapped; attempt++) {
+    const messages = [`from tab one #${attempt}`, `from tab two #${attempt}`] as const;
+    sent.push(...messages);
+    const one = await inspector.prepareTool('echo', { message: messages[0] });
+    const two = await second.prepareTool('echo', { message: messages[1] });
+    await Promise.all([one.run.click(), two.run.click()]);
+    await expect(one.result).toContainText(messages[0]);
+    await expect(two.result).toContainText(messages[1]);
+    const calls = [inspector.actions.at(-1), second.actions.at(-1)];
+    expect(new Set(calls.map((c) => hosting.instanceOf(c?.upstream)))).toEqual(new Set([0, 1]));
+    // In flight together: each was sent before the other was answered.
+    const [a, b] = calls as [NonNullable<(typeof calls)[0]>, NonNullable<(typeof calls)[0]>];
+    overlapped = a.sentAt < b.answeredAt && b.sentAt < a.answeredAt;
+  }
+  expect(overlapped, 'no pair of clicks was in flight together in three tries').toBe(true);
 
   // A third view of the session, loaded afresh, has both calls: neither save overwrote the other.
   const third = new HostingPage(await context.newPage(), hosting.url);
   await third.open();
-  await third.expectReportHolds(['from tab one', 'from tab two']);
+  await third.expectReportHolds(sent);
 });
 
 test('a callback URL sent again, to the other instance, gets the "already used" page', async ({
