@@ -18,10 +18,7 @@ test('connected at 1400×900: doctor, banner, steps and views on one screen, too
   inspectorPage: inspector,
   servers,
 }) => {
-  await inspector.open();
-  await inspector.startWalkthrough(servers.demo.mcpUrl);
-  await inspector.authorizeAtDemo();
-  await inspector.expectConnected();
+  await inspector.connectToDemo(servers.demo.mcpUrl);
   await expect(inspector.viewTab('Tools')).toHaveAttribute('aria-selected', 'true');
   expect(await inspector.page.evaluate(() => window.scrollY)).toBe(0);
 

@@ -56,10 +56,7 @@ test('connected: the diagram has an arrow per request and response, and Enter op
   inspectorPage: inspector,
   servers,
 }) => {
-  await inspector.open();
-  await inspector.startWalkthrough(servers.demo.mcpUrl);
-  await inspector.authorizeAtDemo();
-  await inspector.expectConnected();
+  await inspector.connectToDemo(servers.demo.mcpUrl);
   const view = await recorded(inspector.page);
   // To the authorization server and back: the hand-off, the redirect there, the redirect back, the callback.
   await expectDiagramMatches(inspector, view, 4);
@@ -106,10 +103,7 @@ test('the diagram in the report viewer matches the report', async ({
   servers,
   browser,
 }) => {
-  await inspector.open();
-  await inspector.startWalkthrough(servers.demo.mcpUrl);
-  await inspector.authorizeAtDemo();
-  await inspector.expectConnected();
+  await inspector.connectToDemo(servers.demo.mcpUrl);
   const { text, fileName } = await inspector.downloadReport();
   const view = (JSON.parse(text) as { view: ReportView }).view;
 

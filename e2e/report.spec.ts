@@ -8,10 +8,7 @@ test.describe('reports for tickets', () => {
     servers,
     browser,
   }) => {
-    await inspector.open();
-    await inspector.startWalkthrough(servers.demo.mcpUrl);
-    await inspector.authorizeAtDemo();
-    await inspector.expectConnected();
+    await inspector.connectToDemo(servers.demo.mcpUrl);
     await expect(await inspector.runTool('whoami')).toContainText('demo');
 
     const { json, text, fileName } = await inspector.downloadReport();
@@ -48,10 +45,7 @@ test.describe('reports for tickets', () => {
     servers,
     browser,
   }) => {
-    await inspector.open();
-    await inspector.startWalkthrough(servers.demo.mcpUrl);
-    await inspector.authorizeAtDemo();
-    await inspector.expectConnected();
+    await inspector.connectToDemo(servers.demo.mcpUrl);
     await expect(await inspector.runTool('whoami')).toContainText('demo');
     const { json } = await inspector.downloadReport();
     const html = await inspector.downloadHtmlReport();

@@ -19,10 +19,7 @@ test('no raw access or refresh token reaches the browser (pages, JSON, server-ac
     }
   });
 
-  await inspector.open();
-  await inspector.startWalkthrough(servers.demo.mcpUrl);
-  await inspector.authorizeAtDemo();
-  await inspector.expectConnected();
+  await inspector.connectToDemo(servers.demo.mcpUrl);
   await inspector.runTool('whoami');
   await inspector.page.reload();
   await inspector.expectConnected();
