@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, startDemo } from '../../demo/index';
 import { applyViewUpdate, type HeldView, ViewOutOfStep } from '../contract/view-update';
+import { settleJson } from '../session/opened';
 import { createInspectorStore } from '../store/inspector-store';
 import {
   callTool,
@@ -17,7 +18,7 @@ import {
   runNextStep,
   runUntilPause,
 } from './index';
-import { browserExchange, browserView } from './scrub';
+import { browserExchange, browserView, liveView } from './scrub';
 import type { FlowState } from './state';
 import type { FlowContext } from './step-run';
 import { browseAuthorization } from './testing/browser';
@@ -29,7 +30,7 @@ const ctx: FlowContext = { policy: { mode: 'local' } };
 
 let demo: DemoHandle;
 /** Every view the browser would have been sent, in order, each named after what produced it. */
-const history: Array<{ what: string; view: LiveView | null }> = [];
+const history: Array<{ what: string; view: LiveView | null; state: FlowState | null }> = [];
 /** The connected flow after the tool calls, for the exchange look-up. */
 let connectedFlow: FlowState;
 
@@ -44,7 +45,7 @@ async function signIn(state: FlowState): Promise<FlowState> {
 beforeAll(async () => {
   demo = await startDemo({ host: '127.0.0.1', port: 0, log: () => {} });
   const record = (what: string, state: FlowState | null) => {
-    history.push({ what, view: state ? live(state) : null });
+    history.push({ what, view: state ? live(state) : null, state });
     return state as FlowState;
   };
   const options = {
@@ -136,6 +137,44 @@ describe('viewUpdate() and applyViewUpdate() over a recorded demo walkthrough', 
     const late = viewUpdate(held(first), third);
     expect(() => applyViewUpdate(held(second), late)).toThrow(ViewOutOfStep);
     expect(() => applyViewUpdate(held(null), late)).toThrow(ViewOutOfStep);
+  });
+});
+
+describe('liveView()', () => {
+  it('is exactly the collapsed browser view, for every state of the walkthrough, again and again', () => {
+    const states = history.flatMap((h) => (h.state ? [h.state] : []));
+    expect(states.length).toBeGreaterThan(10);
+    for (const state of states) {
+      const expected = collapseView(browserView(state));
+      expect(liveView(state)).toStrictEqual(expected);
+      // Again, from what it kept of the first time (as the next action on a cached session does).
+      expect(liveView(state)).toStrictEqual(expected);
+    }
+  });
+
+  it('keeps each exchange summary across states that share the exchange, frozen as the session cache keeps them', () => {
+    const before = settleJson(structuredClone(connectedFlow))!;
+    expect(before).toBeDefined();
+    const first = liveView(before);
+    const after = { ...before, seq: before.seq + 1 };
+    const second = liveView(after);
+    const exchanges = (v: LiveView) => v.steps.flatMap((s) => s.exchanges);
+    exchanges(second).forEach((x, i) => {
+      expect(x).toBe(exchanges(first)[i]);
+    });
+    expect(Object.isFrozen(exchanges(second)[0])).toBe(true);
+  });
+
+  it('scrubs again when the session learns a new secret, however often the exchange was shown before', () => {
+    const state = structuredClone(connectedFlow);
+    const before = liveView(state);
+    // The MCP server's host:port is in every MCP exchange's URL: as a live secret it must vanish.
+    const hostPort = new URL(demo.mcpUrl).host;
+    expect(JSON.stringify(before)).toContain(hostPort);
+    const withSecret = { ...state, secrets: { ...state.secrets, clientSecret: hostPort } } as FlowState;
+    const scrubbed = liveView(withSecret);
+    expect(scrubbed).toStrictEqual(collapseView(browserView(withSecret)));
+    expect(JSON.stringify(scrubbed.steps)).not.toContain(hostPort);
   });
 });
 

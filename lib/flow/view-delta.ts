@@ -12,14 +12,40 @@ function fingerprint(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
 }
 
+/** Fingerprints of frozen exchange summaries (liveView shares them between answers): one hash each. */
+const exchangePrints = new WeakMap<object, string>();
+
+function exchangeFingerprint(x: LiveView['steps'][number]['exchanges'][number]): string {
+  if (!Object.isFrozen(x)) return fingerprint(x);
+  let known = exchangePrints.get(x);
+  if (known === undefined) {
+    known = fingerprint(x);
+    exchangePrints.set(x, known);
+  }
+  return known;
+}
+
+/** Fingerprints of a frozen step's own fields and of its exchange list (liveView shares unchanged steps). */
+const stepPrints = new WeakMap<object, { s: string; e: string }>();
+
+function stepFingerprints(step: LiveView['steps'][number]): { s: string; e: string } {
+  const known = stepPrints.get(step);
+  if (known) return known;
+  const { exchanges, ...meta } = step;
+  const prints = { s: fingerprint(meta), e: fingerprint(exchanges.map((x) => x.id)) };
+  if (Object.isFrozen(step) && Object.isFrozen(exchanges)) stepPrints.set(step, prints);
+  return prints;
+}
+
 /** Every part of `view` with its fingerprint (keys as in `Held`). */
 export function viewFingerprints(view: LiveView): Held {
   const { steps, ...head } = view;
   const held: Held = { h: fingerprint(head) };
-  for (const { exchanges, ...meta } of steps) {
-    held[`s:${meta.id}`] = fingerprint(meta);
-    held[`e:${meta.id}`] = fingerprint(exchanges.map((x) => x.id));
-    for (const x of exchanges) held[`x:${x.id}`] = fingerprint(x);
+  for (const step of steps) {
+    const prints = stepFingerprints(step);
+    held[`s:${step.id}`] = prints.s;
+    held[`e:${step.id}`] = prints.e;
+    for (const x of step.exchanges) held[`x:${x.id}`] = exchangeFingerprint(x);
   }
   return held;
 }

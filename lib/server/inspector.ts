@@ -27,8 +27,8 @@ import {
   testAudience,
   testRevocation,
 } from '../flow';
-import { browserExchange, browserView, scrubForBrowser } from '../flow/scrub';
-import { collapseView, type FlowView } from '../flow/view';
+import { browserExchange, browserView, liveView, scrubForBrowser } from '../flow/scrub';
+import type { FlowView } from '../flow/view';
 import { parseHolding, revisionOf, viewFingerprints, viewUpdate } from '../flow/view-delta';
 import { guardedFetch } from '../http/traced-fetch';
 import type { Exchange } from '../http/types';
@@ -139,7 +139,7 @@ export function flowContext(): FlowContext {
  * lib/flow/scrub), exchanges collapsed (their bodies come from /api/exchange/<id> when opened).
  */
 function answer(data: InspectorSessionData, holding: unknown): InspectorAnswer {
-  const view = data.flow ? collapseView(browserView(data.flow)) : null;
+  const view = data.flow ? liveView(data.flow) : null;
   return { update: viewUpdate(parseHolding(holding), view), mode: data.mode };
 }
 
@@ -159,28 +159,32 @@ async function guarded<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
 }
 
 /**
- * This browser's walkthrough in full (exchange bodies included, scrubbed), for reports and the page.
- * A session store that is not answering renders the start page (the next action tells the user why)
- * rather than an error page: the store may be back in a second.
+ * This browser's session for rendering. A session store that is not answering renders the start
+ * page (the next action tells the user why) rather than an error page: the store may be back in a
+ * second.
  */
-export async function currentSnapshot(): Promise<{ view: FlowView | null; mode: WalkthroughMode }> {
+async function renderedSession(): Promise<InspectorSessionData | undefined> {
   try {
-    const session = await readSession();
-    const flow = session?.data.flow;
-    return { view: flow ? browserView(flow) : null, mode: session?.data.mode ?? 'run-all' };
+    return (await readSession())?.data;
   } catch (error) {
     if (!(error instanceof SessionStoreUnavailableError)) throw error;
     console.error('[inspector] page rendered without its session:', error.message);
-    return { view: null, mode: 'run-all' };
+    return undefined;
   }
+}
+
+/** This browser's walkthrough in full (exchange bodies included, scrubbed), for reports. */
+export async function currentSnapshot(): Promise<{ view: FlowView | null; mode: WalkthroughMode }> {
+  const data = await renderedSession();
+  return { view: data?.flow ? browserView(data.flow) : null, mode: data?.mode ?? 'run-all' };
 }
 
 /** What the page is rendered with: the live view (exchanges collapsed) and its fingerprints. */
 export async function currentLiveSnapshot(): Promise<InspectorSnapshot> {
-  const { view, mode } = await currentSnapshot();
-  const live = view ? collapseView(view) : null;
+  const data = await renderedSession();
+  const live = data?.flow ? liveView(data.flow) : null;
   const held = live ? viewFingerprints(live) : {};
-  return { view: live, held, rev: revisionOf(held), mode };
+  return { view: live, held, rev: revisionOf(held), mode: data?.mode ?? 'run-all' };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_OPENED_LIMITS, type OpenedLimits, OpenedSessions } from './opened';
 import { type Keyring, seal, unseal } from './seal';
 import type { SessionStore } from './store';
 
@@ -43,6 +44,9 @@ export function isSessionId(id: string): boolean {
  * does not open are all treated the same way: no session.
  */
 export class SessionManager<T> {
+  /** What this process opened or saved lately, decoded (see opened.ts): used while the store holds that very value. */
+  readonly #opened: OpenedSessions<Envelope<T>>;
+
   constructor(
     private readonly store: SessionStore,
     private readonly keyring: Keyring,
@@ -50,16 +54,27 @@ export class SessionManager<T> {
     private readonly now: () => number = Date.now,
     /** Whether a session completed authorization: the store never evicts those for anonymous ones. */
     private readonly signedIn: (data: T) => boolean = () => false,
-  ) {}
+    opened: OpenedLimits = DEFAULT_OPENED_LIMITS,
+  ) {
+    this.#opened = new OpenedSessions(opened);
+  }
 
   async load(id: string | undefined): Promise<LoadedSession<T> | undefined> {
     if (!id || !isSessionId(id)) return undefined;
     const sealed = await this.store.get(id);
-    if (!sealed) return undefined;
-    const envelope = unseal<Envelope<T>>(sealed, this.keyring, id);
-    if (!envelope) return undefined;
+    if (!sealed) {
+      this.#opened.delete(id);
+      return undefined;
+    }
+    let envelope = this.#opened.get(id, sealed);
+    if (!envelope) {
+      envelope = unseal<Envelope<T>>(sealed, this.keyring, id);
+      if (!envelope) return undefined;
+      this.#opened.set(id, sealed, envelope);
+    }
     const now = this.now();
     if (now - envelope.lastSeenAt > this.times.idleMs || now - envelope.createdAt > this.times.absoluteMs) {
+      this.#opened.delete(id);
       await this.store.delete(id);
       return undefined;
     }
@@ -70,9 +85,13 @@ export class SessionManager<T> {
     const now = this.now();
     const envelope: Envelope<T> = { createdAt: session.createdAt, lastSeenAt: now, data: session.data };
     const remaining = Math.min(this.times.idleMs, session.createdAt + this.times.absoluteMs - now);
-    await this.store.set(session.id, seal(envelope, this.keyring, session.id), Math.max(remaining, 1), {
+    const sealed = seal(envelope, this.keyring, session.id);
+    this.#opened.delete(session.id);
+    await this.store.set(session.id, sealed, Math.max(remaining, 1), {
       signedIn: this.signedIn(session.data),
     });
+    // Kept only once stored: a refused save (store full, Redis away) leaves nothing to be mistaken for it.
+    this.#opened.set(session.id, sealed, envelope);
   }
 
   /**
@@ -85,6 +104,7 @@ export class SessionManager<T> {
 
   /** A new id for the same data, the old id forgotten: used when authorization completes (no fixation). */
   async rotate(session: LoadedSession<T>): Promise<LoadedSession<T>> {
+    this.#opened.delete(session.id);
     await this.store.delete(session.id);
     const rotated = { ...session, id: newSessionId() };
     await this.save(rotated);
@@ -92,6 +112,7 @@ export class SessionManager<T> {
   }
 
   async destroy(id: string): Promise<void> {
+    this.#opened.delete(id);
     await this.store.delete(id);
   }
 

@@ -1,0 +1,145 @@
+/**
+ * Sessions this process opened or saved lately, kept decoded next to the sealed value they are. When
+ * the store still holds exactly that sealed value, loading skips the decryption and JSON.parse, and
+ * hands back the same objects the last action produced: unchanged parts keep their identity from one
+ * action to the next, so work memoized on them (the browser view of a recorded exchange) is done once.
+ *
+ * Correct by construction, not by care:
+ * - An entry is used only when the store's value is the very string it was made from, so a session
+ *   another instance saved, or that expired, or that was deleted, is opened from the store again.
+ * - What is kept is frozen, deeply, so code that changed a loaded session in place (instead of
+ *   returning a new one) would throw instead of leaving this copy different from the stored one.
+ * - What is kept is exactly what unsealing would give back: plain JSON (objects, arrays, strings,
+ *   finite numbers, booleans, null), without the undefined members JSON drops. A value JSON would
+ *   change in any other way (a Date, a Buffer) is not kept, and the next load unseals it.
+ */
+
+/** Objects already settled (plain JSON, frozen): a subtree shared with an earlier save is not walked again. */
+const settledObjects = new WeakSet<object>();
+
+/**
+ * `value` as unsealing it would give it back, frozen deeply: the same objects where they already are
+ * plain JSON, copies without the members JSON drops (undefined ones) where not. Undefined for a
+ * value JSON would change in other ways (a Date, a Buffer, a Map, a function, a non-finite number,
+ * -0, an undefined or missing array element): such a session is not kept decoded. Walks only what
+ * it has not settled before, iteratively (a document may nest deeply).
+ */
+export function settleJson<T>(value: T): T | undefined {
+  /** Objects not settled yet, parents before their children. */
+  const order: object[] = [];
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v) || Object.is(v, -0)) return undefined;
+      continue;
+    }
+    if (typeof v !== 'object') return undefined;
+    if (settledObjects.has(v) || seen.has(v)) continue;
+    seen.add(v);
+    order.push(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v) || v[i] === undefined) return undefined;
+        stack.push(v[i]);
+      }
+    } else {
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      for (const member of Object.values(v)) if (member !== undefined) stack.push(member);
+    }
+  }
+  // Children before parents: each parent then points at its children's settled forms.
+  const settled = new Map<object, object>();
+  const settledOf = (child: unknown) =>
+    child !== null && typeof child === 'object' ? (settled.get(child) ?? child) : child;
+  for (let i = order.length - 1; i >= 0; i--) {
+    const v = order[i]!;
+    let out: object = v;
+    if (Array.isArray(v)) {
+      if (v.some((child) => settledOf(child) !== child)) out = v.map(settledOf);
+    } else {
+      const entries = Object.entries(v);
+      if (entries.some(([, child]) => child === undefined || settledOf(child) !== child)) {
+        const copy: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
+        for (const [key, child] of entries) {
+          if (child === undefined) continue;
+          Object.defineProperty(copy, key, {
+            value: settledOf(child),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+        out = copy;
+      }
+    }
+    Object.freeze(out);
+    settledObjects.add(out);
+    settled.set(v, out);
+  }
+  return settledOf(value) as T;
+}
+
+interface Entry<V> {
+  sealed: string;
+  value: V;
+}
+
+export interface OpenedLimits {
+  /** Most sessions kept decoded. */
+  maxEntries: number;
+  /** Most characters of sealed value the kept sessions stand for together (their decoded size is a few times this). */
+  maxSealedChars: number;
+}
+
+export const DEFAULT_OPENED_LIMITS: OpenedLimits = { maxEntries: 256, maxSealedChars: 16 * 1_048_576 };
+
+/** The decoded sessions, least recently used first; bounded by count and by size. */
+export class OpenedSessions<V> {
+  readonly #entries = new Map<string, Entry<V>>();
+  #chars = 0;
+
+  constructor(private readonly limits: OpenedLimits = DEFAULT_OPENED_LIMITS) {}
+
+  /** The decoded value when `sealed` is exactly what it was made from. */
+  get(id: string, sealed: string): V | undefined {
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    if (entry.sealed !== sealed) {
+      this.delete(id);
+      return undefined;
+    }
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+    return entry.value;
+  }
+
+  /** Keeps `value` as the decoded form of `sealed`, settled (see settleJson), when JSON can stand for it. */
+  set(id: string, sealed: string, value: V): void {
+    this.delete(id);
+    if (sealed.length > this.limits.maxSealedChars) return;
+    const settled = settleJson(value);
+    if (settled === undefined) return;
+    this.#entries.set(id, { sealed, value: settled });
+    this.#chars += sealed.length;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#entries.size <= this.limits.maxEntries && this.#chars <= this.limits.maxSealedChars) break;
+      this.#entries.delete(oldest);
+      this.#chars -= entry.sealed.length;
+    }
+  }
+
+  delete(id: string): void {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    this.#entries.delete(id);
+    this.#chars -= entry.sealed.length;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
