@@ -143,15 +143,19 @@ interface SessionResult {
   drifted?: boolean;
   bodies: string[];
   answers: Browser['answers'];
+  /** The session's browser, for more actions after its calls. */
+  browser: Browser;
 }
 
-async function session(
-  index: number,
-  inspector: string,
-  ids: Record<string, string>,
-  mcpUrl: string,
-  calls = CALLS,
-) {
+/** A session signed in and connected, ready for its tool calls; or one that failed on the way. */
+interface SignedIn {
+  index: number;
+  browser: Browser;
+  out: SessionResult;
+}
+
+/** Start, sign in at the demo AS, the callback and the page load: a session up to 'connected'. */
+async function signIn(index: number, inspector: string, ids: Record<string, string>, mcpUrl: string) {
   const user = USERS[index % USERS.length]!;
   const browser = new Browser(inspector, ids);
   const out: SessionResult = {
@@ -160,6 +164,7 @@ async function session(
     toolMs: [],
     bodies: browser.bodies,
     answers: browser.answers,
+    browser,
   };
   try {
     // The page load first, as a browser does: the proxy sets the session cookie there.
@@ -187,8 +192,18 @@ async function session(
     // the same with the view action (holding nothing, it answers in full), not timed.
     await browser.viewAction('viewAction');
     if (browser.live.view?.step !== 'connected') throw new Error(`not connected: ${browser.live.view?.step}`);
+  } catch (error) {
+    out.error = error instanceof Error ? error.message : String(error);
+  }
+  return { index, browser, out };
+}
+
+/** The connected session's echo calls and a whoami, then the merged view compared with the full one. */
+async function callTools({ index, browser, out }: SignedIn, calls = CALLS): Promise<SessionResult> {
+  if (out.error) return out;
+  try {
     for (let i = 0; i < calls; i++) {
-      t = performance.now();
+      const t = performance.now();
       const run = await browser.viewAction<ToolOutcomeLike>('runToolAction', 'echo', {
         message: `hello ${index}.${i}`,
       });
@@ -199,7 +214,7 @@ async function session(
     }
     const who = await browser.viewAction<ToolOutcomeLike>('runToolAction', 'whoami', {});
     out.sub = who.result.structuredContent?.sub;
-    if (out.sub !== user) throw new Error(`whoami says ${out.sub}, expected ${user}`);
+    if (out.sub !== out.user) throw new Error(`whoami says ${out.sub}, expected ${out.user}`);
     // What the page merged from the answers must be exactly the view the server would send in full.
     const full = await browser.action<AnswerLike>('viewAction', null);
     out.drifted = !isDeepStrictEqual(fullView(full.update), browser.live.view);
@@ -208,6 +223,40 @@ async function session(
     out.error = error instanceof Error ? error.message : String(error);
   }
   return out;
+}
+
+/** `count` view actions holding the current view, one after another: each answers "nothing changed". */
+async function viewActions(browser: Browser, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    await browser.viewAction('viewAction');
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+async function session(
+  index: number,
+  inspector: string,
+  ids: Record<string, string>,
+  mcpUrl: string,
+  calls = CALLS,
+): Promise<SessionResult> {
+  return callTools(await signIn(index, inspector, ids, mcpUrl), calls);
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc. */
+function cpuMsOf(pids: Array<number | undefined>): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    if (!pid) return Number.NaN;
+    // Fields after the command name (which is in parentheses and may hold spaces): utime is the 14th
+    // field of the line, stime the 15th, in clock ticks (100 per second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10;
 }
 
 /**
@@ -253,16 +302,22 @@ async function storeBytesPerSession(state: FlowState, count = 1_000) {
   return { perSession: (after - before) / count, sealedLength, forcedGc: Boolean(gc), manager };
 }
 
-async function directClient(mcpUrl: string, token: string, index: number, calls = CALLS) {
+/** A connected SDK client with a token of its own, as an MCP client holds one. */
+async function directConnect(mcpUrl: string, token: string) {
   // The current SDK client, negotiating like any 2026 client (the demo speaks 2026-07-28 only).
   const client = new Client({ name: 'bench-direct', version: '1' }, { versionNegotiation: { mode: 'auto' } });
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
     requestInit: { headers: { authorization: `Bearer ${token}` } },
   });
+  await client.connect(transport);
+  return client;
+}
+
+/** `calls` echo calls on a connected client, one after another. */
+async function directCalls(client: Client, index: number, calls = CALLS) {
   const times: number[] = [];
   let error: string | undefined;
   try {
-    await client.connect(transport);
     for (let i = 0; i < calls; i++) {
       const t = performance.now();
       const r = await client.callTool({ name: 'echo', arguments: { message: `hello ${index}.${i}` } });
@@ -271,8 +326,6 @@ async function directClient(mcpUrl: string, token: string, index: number, calls 
     }
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
-  } finally {
-    await client.close().catch(() => undefined);
   }
   return { times, error };
 }
@@ -409,10 +462,35 @@ async function main() {
     const pids = serving.pids;
     const rssBefore = rssOf(pids);
     const began = performance.now();
-    const results = await withDeadline(
-      Promise.all(Array.from({ length: SESSIONS }, (_, i) => session(i + 2, base, ids, demo.mcpUrl))),
-      `${SESSIONS} sessions`,
+    // Every session signs in first; then all of them call tools at once, as the direct clients do
+    // below, so the loaded tool calls are compared with direct calls under the same kind of load
+    // (not with other sessions' sign-ins queued beside them).
+    const signedIn = await withDeadline(
+      Promise.all(Array.from({ length: SESSIONS }, (_, i) => signIn(i + 2, base, ids, demo.mcpUrl))),
+      `${SESSIONS} sign-ins`,
     );
+    const signInMs = performance.now() - began;
+    const cpuBefore = cpuMsOf(pids);
+    const callsBegan = performance.now();
+    const results = await withDeadline(
+      Promise.all(signedIn.map((s) => callTools(s))),
+      `${SESSIONS} sessions' calls`,
+    );
+    const callsMs = performance.now() - callsBegan;
+    const inspectorCpuMs = cpuMsOf(pids) - cpuBefore;
+    // The floor under every action: the same sessions at once, each asking for the view it holds
+    // already (the server action, the session's lock, load and save, the view and its fingerprints;
+    // no MCP request). What a tool call costs above this is the MCP request and its record.
+    const floorCpuBefore = cpuMsOf(pids);
+    const floorBegan = performance.now();
+    const floorMs = (
+      await withDeadline(
+        Promise.all(results.filter((r) => r.ok).map((r) => viewActions(r.browser, CALLS))),
+        `${SESSIONS} sessions' view actions`,
+      )
+    ).flat();
+    const floorWallMs = performance.now() - floorBegan;
+    const floorCpuMs = cpuMsOf(pids) - floorCpuBefore;
     const wallMs = performance.now() - began;
     const rssAfter = rssOf(pids);
 
@@ -421,14 +499,27 @@ async function main() {
 
     // Unloaded: one session and one direct client, one call at a time.
     const single = await session(SESSIONS + 2, base, ids, demo.mcpUrl, 30);
-    const singleDirect = await directClient(demo.mcpUrl, token, SESSIONS + 2, 30);
+    const singleClient = await directConnect(demo.mcpUrl, token);
+    const singleDirect = await directCalls(singleClient, SESSIONS + 2, 30);
+    await singleClient.close();
     if (!single.ok || singleDirect.error) {
       throw new Error(`unloaded run failed: ${single.error ?? singleDirect.error}`);
     }
+    // As the sessions did: every client connects first, then all of them call at once.
+    const clients = await withDeadline(
+      Promise.all(Array.from({ length: SESSIONS }, () => directConnect(demo.mcpUrl, token))),
+      `${SESSIONS} direct clients connecting`,
+    );
+    const benchCpuBefore = process.cpuUsage();
+    const directBegan = performance.now();
     const direct = await withDeadline(
-      Promise.all(Array.from({ length: SESSIONS }, (_, i) => directClient(demo.mcpUrl, token, i))),
+      Promise.all(clients.map((client, i) => directCalls(client, i))),
       `${SESSIONS} direct clients`,
     );
+    const directWallMs = performance.now() - directBegan;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const directCpuMs = (benchCpu.user + benchCpu.system) / 1000;
+    await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
 
     // What no browser may ever see: a raw token (any session's), or another user's subject.
     const issued = (await (await fetch(`${demo.adminUrl}/issued-tokens`)).json()) as {
@@ -469,13 +560,15 @@ async function main() {
     const drifted = results.filter((r) => r.drifted).length;
 
     const lines = [
-      `Sessions: ${SESSIONS} concurrent (users ${USERS.join(' and ')} alternating), ${CALLS} echo calls + 1 whoami each; all done in ${(wallMs / 1000).toFixed(1)} s`,
+      `Sessions: ${SESSIONS} concurrent (users ${USERS.join(' and ')} alternating): all signed in within ${(signInMs / 1000).toFixed(1)} s, then ${CALLS} echo calls + 1 whoami each, all sessions at once, in ${(callsMs / 1000).toFixed(1)} s; ${(wallMs / 1000).toFixed(1)} s in all`,
       `Errors: ${failed.length} of ${SESSIONS} sessions${failed.length ? ` (first: ${failed[0]?.error})` : ''}; direct clients: ${directErrors.length}${directErrors.length ? ` (first: ${directErrors[0]?.error})` : ''}`,
       `Isolation: ${tokenLeaks} responses carried a raw token; ${crossSubjects} carried the other user's subject; whoami matched the signed-in user in ${results.filter((r) => r.sub === r.user).length} of ${SESSIONS}`,
       `Answers: startAction ${sizes(startAnswers)} (${startAnswers.filter((a) => a.setCookie).length} of ${startAnswers.length} set a cookie, ${startAnswers.filter((a) => a.page).length} carried a re-rendered page); tool call ${sizes(toolAnswers)} (${toolAnswers.length} calls); merged view ≠ full view in ${drifted} of ${SESSIONS} sessions`,
       aims(startAnswers, toolAnswers, inspectorP.p50 / directP.p50),
       `Tool call through the inspector (server action → session → MCP → session saved → what changed returned): p50 ${ms(inspectorP.p50)}, p99 ${ms(inspectorP.p99)} (${toolMs.length} calls)`,
       `Direct SDK call to the same MCP server (${SESSIONS} clients at once, connected): p50 ${ms(directP.p50)}, p99 ${ms(directP.p99)} (${directMs.length} calls)`,
+      `Throughput and CPU under load: inspector ${(toolMs.length / (callsMs / 1000)).toFixed(0)} tool calls/s, its process${pids.length > 1 ? 'es' : ''} ${ms(inspectorCpuMs / toolMs.length)} CPU per tool call (the call phase's CPU over its ${toolMs.length} calls; it also answered ${SESSIONS} full views); direct ${(directMs.length / (directWallMs / 1000)).toFixed(0)} calls/s, this process (the demo's servers and the SDK clients together) ${ms(directCpuMs / directMs.length)} CPU per call`,
+      `Floor under load (the same sessions at once, each asking for the view it already holds: action, lock, load and save, view and fingerprints, no MCP request): p50 ${ms(percentile(floorMs, 50))} (${floorMs.length} actions); ${(floorMs.length / (floorWallMs / 1000)).toFixed(0)} actions/s, ${ms(floorCpuMs / floorMs.length)} CPU each`,
       `Unloaded (1 session, 30 calls one after another): inspector p50 ${ms(singleP.p50)}, p99 ${ms(singleP.p99)}; direct p50 ${ms(singleDirectP.p50)}, p99 ${ms(singleDirectP.p99)}; ratio p50 ${(singleP.p50 / singleDirectP.p50).toFixed(1)}×, p99 ${(singleP.p99 / singleDirectP.p99).toFixed(1)}×; added p50 ${ms(singleP.p50 - singleDirectP.p50)}`,
       `Under load, ratio inspector / direct: p50 ${(inspectorP.p50 / directP.p50).toFixed(1)}×, p99 ${(inspectorP.p99 / directP.p99).toFixed(1)}×; added: p50 ${ms(inspectorP.p50 - directP.p50)}, p99 ${ms(inspectorP.p99 - directP.p99)}`,
       `Start (probe → consent, run-all): p50 ${ms(startP.p50)}, p99 ${ms(startP.p99)}; callback (token, MCP initialize, tools/list): p50 ${ms(callbackP.p50)}, p99 ${ms(callbackP.p99)}`,
