@@ -26,7 +26,8 @@ import { startDemo } from '../../demo/index';
 import { applyViewUpdate, fullView, type HeldView, type ViewUpdate } from '../../lib/contract/view-update';
 import { createFlow, type FlowState, handleCallback, runUntilPause } from '../../lib/flow';
 import { browseAuthorization, CookieJar } from '../../lib/flow/testing/browser';
-import { createKeyring, MemorySessionStore, SessionManager, seal } from '../../lib/session';
+import { createKeyring, MemorySessionStore, SessionManager, seal, unseal } from '../../lib/session';
+import { DEFAULT_OPENED_LIMITS, OpenedSessions } from '../../lib/session/opened';
 import { startHosting } from '../../scripts/hosting-process';
 import {
   buildInspector,
@@ -291,7 +292,15 @@ async function directToken(mcpUrl: string): Promise<{ token: string; state: Flow
 async function storeBytesPerSession(state: FlowState, count = 1_000) {
   const gc = (globalThis as { gc?: () => void }).gc;
   const keyring = createKeyring([SECRET]);
-  const manager = new SessionManager<{ mode: string; flow: FlowState }>(new MemorySessionStore(), keyring);
+  // No decoded copies here (maxEntries 0): this measures the store's sealed values alone.
+  const manager = new SessionManager<{ mode: string; flow: FlowState }>(
+    new MemorySessionStore(),
+    keyring,
+    undefined,
+    undefined,
+    undefined,
+    { maxEntries: 0, maxSealedChars: 0 },
+  );
   gc?.();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < count; i++) await manager.save(manager.create({ mode: 'run-all', flow: state }));
@@ -299,7 +308,24 @@ async function storeBytesPerSession(state: FlowState, count = 1_000) {
   const after = process.memoryUsage().heapUsed;
   const one = manager.create({ mode: 'run-all', flow: state });
   const sealedLength = seal(one.data, keyring, one.id).length;
-  return { perSession: (after - before) / count, sealedLength, forcedGc: Boolean(gc), manager };
+  // What the process keeps decoded beside them, for its most recently used sessions (lib/session/opened.ts).
+  const sealed = seal(one.data, keyring, one.id);
+  const opened = new OpenedSessions<unknown>();
+  const kept = 200;
+  gc?.();
+  const beforeDecoded = process.memoryUsage().heapUsed;
+  for (let i = 0; i < kept; i++) opened.set(`s${i}`, sealed, unseal(sealed, keyring, one.id));
+  gc?.();
+  const decodedPerSession = (process.memoryUsage().heapUsed - beforeDecoded) / kept;
+  return {
+    perSession: (after - before) / count,
+    decodedPerSession,
+    decodedEntries: DEFAULT_OPENED_LIMITS.maxEntries,
+    sealedLength,
+    forcedGc: Boolean(gc),
+    manager,
+    opened,
+  };
 }
 
 /** A connected SDK client with a token of its own, as an MCP client holds one. */
@@ -479,8 +505,9 @@ async function main() {
     const callsMs = performance.now() - callsBegan;
     const inspectorCpuMs = cpuMsOf(pids) - cpuBefore;
     // The floor under every action: the same sessions at once, each asking for the view it holds
-    // already (the server action, the session's lock, load and save, the view and its fingerprints;
-    // no MCP request). What a tool call costs above this is the MCP request and its record.
+    // already (the server action, reading the session, the view and its fingerprints; no lock, no
+    // save, no MCP request). What a tool call costs above this is the MCP request, its record and
+    // saving the session.
     const floorCpuBefore = cpuMsOf(pids);
     const floorBegan = performance.now();
     const floorMs = (
@@ -541,7 +568,12 @@ async function main() {
     const toolMs = results.flatMap((r) => r.toolMs);
     const directMs = direct.flatMap((d) => d.times);
     const directErrors = direct.filter((d) => d.error);
-    const p = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
+    const p = (values: number[]) => ({
+      p50: percentile(values, 50),
+      p90: percentile(values, 90),
+      p99: percentile(values, 99),
+      mean: values.reduce((a, b) => a + b, 0) / values.length,
+    });
     const inspectorP = p(toolMs);
     const directP = p(directMs);
     const singleP = p(single.toolMs);
@@ -568,11 +600,11 @@ async function main() {
       `Tool call through the inspector (server action → session → MCP → session saved → what changed returned): p50 ${ms(inspectorP.p50)}, p99 ${ms(inspectorP.p99)} (${toolMs.length} calls)`,
       `Direct SDK call to the same MCP server (${SESSIONS} clients at once, connected): p50 ${ms(directP.p50)}, p99 ${ms(directP.p99)} (${directMs.length} calls)`,
       `Throughput and CPU under load: inspector ${(toolMs.length / (callsMs / 1000)).toFixed(0)} tool calls/s, its process${pids.length > 1 ? 'es' : ''} ${ms(inspectorCpuMs / toolMs.length)} CPU per tool call (the call phase's CPU over its ${toolMs.length} calls; it also answered ${SESSIONS} full views); direct ${(directMs.length / (directWallMs / 1000)).toFixed(0)} calls/s, this process (the demo's servers and the SDK clients together) ${ms(directCpuMs / directMs.length)} CPU per call`,
-      `Floor under load (the same sessions at once, each asking for the view it already holds: action, lock, load and save, view and fingerprints, no MCP request): p50 ${ms(percentile(floorMs, 50))} (${floorMs.length} actions); ${(floorMs.length / (floorWallMs / 1000)).toFixed(0)} actions/s, ${ms(floorCpuMs / floorMs.length)} CPU each`,
+      `Floor under load (the same sessions at once, each asking for the view it already holds: the server action, reading the session, the view and its fingerprints; no lock, no save, no MCP request): p50 ${ms(percentile(floorMs, 50))} (${floorMs.length} actions); ${(floorMs.length / (floorWallMs / 1000)).toFixed(0)} actions/s, ${ms(floorCpuMs / floorMs.length)} CPU each`,
       `Unloaded (1 session, 30 calls one after another): inspector p50 ${ms(singleP.p50)}, p99 ${ms(singleP.p99)}; direct p50 ${ms(singleDirectP.p50)}, p99 ${ms(singleDirectP.p99)}; ratio p50 ${(singleP.p50 / singleDirectP.p50).toFixed(1)}×, p99 ${(singleP.p99 / singleDirectP.p99).toFixed(1)}×; added p50 ${ms(singleP.p50 - singleDirectP.p50)}`,
-      `Under load, ratio inspector / direct: p50 ${(inspectorP.p50 / directP.p50).toFixed(1)}×, p99 ${(inspectorP.p99 / directP.p99).toFixed(1)}×; added: p50 ${ms(inspectorP.p50 - directP.p50)}, p99 ${ms(inspectorP.p99 - directP.p99)}`,
+      `Under load, ratio inspector / direct: p50 ${(inspectorP.p50 / directP.p50).toFixed(1)}×, p90 ${(inspectorP.p90 / directP.p90).toFixed(1)}×, p99 ${(inspectorP.p99 / directP.p99).toFixed(1)}×, mean ${(inspectorP.mean / directP.mean).toFixed(1)}× (inspector mean ${ms(inspectorP.mean)}, direct mean ${ms(directP.mean)}); added: p50 ${ms(inspectorP.p50 - directP.p50)}, p99 ${ms(inspectorP.p99 - directP.p99)}`,
       `Start (probe → consent, run-all): p50 ${ms(startP.p50)}, p99 ${ms(startP.p99)}; callback (token, MCP initialize, tools/list): p50 ${ms(callbackP.p50)}, p99 ${ms(callbackP.p99)}`,
-      `Memory: session store heap ${(store.perSession / 1024).toFixed(1)} KB per session (1,000 sealed connected sessions, ${store.forcedGc ? 'forced GC' : 'no forced GC'}; one sealed value is ${(store.sealedLength / 1024).toFixed(1)} KB); inspector process RSS ${mb(rssBefore)} → ${mb(rssAfter)} across the run: ${(perSession / 1024).toFixed(0)} KB per session (upper bound, no GC)`,
+      `Memory: session store heap ${(store.perSession / 1024).toFixed(1)} KB per session (1,000 sealed connected sessions, ${store.forcedGc ? 'forced GC' : 'no forced GC'}; one sealed value is ${(store.sealedLength / 1024).toFixed(1)} KB); decoded copy the process keeps of each of its ${store.decodedEntries} most recently used sessions ${(store.decodedPerSession / 1024).toFixed(1)} KB; inspector process RSS ${mb(rssBefore)} → ${mb(rssAfter)} across the run: ${(perSession / 1024).toFixed(0)} KB per session (upper bound, no GC)`,
     ];
     for (const line of lines) console.log(line);
 
