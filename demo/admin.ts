@@ -114,10 +114,13 @@ export function createAdminHandler(options: AdminOptions) {
     '': () => ({
       state: `${options.origin}${basePath}/state`,
       calls: `${options.origin}${basePath}/calls`,
+      cimdFetches: `${options.origin}${basePath}/cimd-fetches`,
       post: Object.keys(posts).map((path) => `${options.origin}${basePath}${path}`),
     }),
     '/state': () => state.view(),
     '/calls': () => ({ calls: state.listCalls() }),
+    /** Client ID Metadata Documents the authorization servers fetched: did the AS really fetch it? */
+    '/cimd-fetches': () => ({ fetches: state.listDocumentFetches() }),
     /** Raw token values the demo issued or received: lets e2e tests prove none reaches the browser. */
     '/issued-tokens': () => state.issuedTokenValues(),
   };

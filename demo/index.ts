@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientMetadata } from 'oidc-provider';
 import { createAdminHandler } from './admin';
+import { createDocumentFetcher } from './as/cimd';
 import { JWT_BEARER_GRANT } from './as/jwt-bearer';
 import { type AuthorizationServer, createAuthorizationServer } from './as/server';
 import { TOKEN_EXCHANGE_GRANT } from './as/token-exchange';
@@ -71,6 +72,13 @@ export interface DemoHandle {
   /** Base URL of the admin API (e.g. `http://127.0.0.1:4000/admin`). */
   adminUrl: string;
   scenarios: DemoScenario[];
+  /**
+   * Makes the authorization servers trust `ca` (PEM), besides Node's roots, when they fetch Client ID
+   * Metadata Documents, for those fetches only: an inspector behind a private certificate. Undefined
+   * goes back to Node's roots. Settable while running because the certificate may be made after the demo
+   * started (the e2e hosting stack makes one per test); resolves once fetches use it.
+   */
+  trustCa(ca: string | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -167,6 +175,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
   const basePort = options.port ?? 0;
   const { log } = options;
   const state = new DemoState();
+  const documents = createDocumentFetcher();
 
   const settled = await Promise.allSettled(
     SERVER_NAMES.map((name, index) => listen(name, host, basePort ? basePort + index : 0, log)),
@@ -409,6 +418,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       resources: [mcpUrl('cimd')],
       registration: false,
       clientIdMetadataDocuments: true,
+      documentFetch: documents.fetch,
       rfc8414: true,
       log,
     });
@@ -912,10 +922,12 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       issuer: asDefault.issuer,
       adminUrl: `${origin('default')}/admin`,
       scenarios,
+      trustCa: (ca) => documents.trustCa(ca),
       close() {
         closing ??= (async () => {
           await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
           await Promise.all(listening.map((server) => server.close()));
+          await documents.close();
         })();
         return closing;
       },
@@ -923,6 +935,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
   } catch (error) {
     await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
     await Promise.all(listening.map((server) => server.close()));
+    await documents.close();
     throw error;
   }
 }

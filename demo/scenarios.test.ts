@@ -1,7 +1,12 @@
 /** Each scenario's distinctive property, and a full connection where the scenario is meant to connect. */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, type DemoScenario, startDemo } from './index';
@@ -13,6 +18,7 @@ import {
   getJson,
   jsonRpcBody,
   obtainTokens,
+  postJson,
   REDIRECT_URI,
   rawInitialize,
   rawModern,
@@ -450,6 +456,96 @@ describe('cimd', () => {
         resource: mcpUrl,
       }),
     ).rejects.toThrow(/HTTP 400 .*invalid_redirect_uri/);
+  });
+});
+
+describe('cimd over https with a private certificate', () => {
+  let documentServer: HttpsServer;
+  let cert: string;
+  let base: string;
+  const fetches = async () =>
+    (
+      await getJson<{ fetches: Array<{ clientId: string; error: string | null }> }>(
+        `${demo.adminUrl}/cimd-fetches`,
+      )
+    ).body.fetches;
+
+  beforeAll(async () => {
+    // A certificate for this test only, as an inspector behind a private CA would have.
+    const dir = mkdtempSync(join(tmpdir(), 'demo-cimd-'));
+    try {
+      await promisify(execFile)('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ]);
+      cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+      const key = readFileSync(join(dir, 'key.pem'), 'utf8');
+      documentServer = createHttpsServer({ cert, key }, (req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            client_id: `${base}${req.url}`,
+            client_name: 'CIMD https client',
+            redirect_uris: [REDIRECT_URI],
+            token_endpoint_auth_method: 'none',
+          }),
+        );
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await new Promise<void>((resolve) => documentServer.listen(0, '127.0.0.1', resolve));
+    base = `https://127.0.0.1:${(documentServer.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await demo.trustCa(undefined);
+    documentServer.closeAllConnections();
+    await new Promise((resolve) => documentServer.close(resolve));
+  });
+
+  it('is refused until the demo trusts its CA, then connects; trusting nothing again refuses it again', async () => {
+    const { mcpUrl } = scenario('cimd');
+    const metadata = await asMetadataFor(mcpUrl);
+    const attempt = (clientId: string) =>
+      authorize({ authorizationEndpoint: metadata.authorization_endpoint, clientId, resource: mcpUrl });
+    await postJson(`${demo.adminUrl}/reset`);
+
+    // Each attempt uses a new document URL: an accepted document is cached for a few seconds.
+    const untrusted = `${base}/oauth/untrusted.json`;
+    await expect(attempt(untrusted)).rejects.toThrow(/invalid_client/);
+
+    await demo.trustCa(cert);
+    const trusted = `${base}/oauth/trusted.json`;
+    const auth = await attempt(trusted);
+    expect(auth.pages[1]).toContain('CIMD https client');
+    const tokens = await obtainTokens({ metadata, clientId: trusted, resource: mcpUrl, jar: auth.jar });
+    expect(decodeJwt(tokens.access_token).client_id).toBe(trusted);
+
+    await demo.trustCa(undefined);
+    const again = `${base}/oauth/again.json`;
+    await expect(attempt(again)).rejects.toThrow(/invalid_client/);
+
+    // The admin API tells each fetch and its outcome, the certificate error included.
+    const byUrl = new Map((await fetches()).map((f) => [f.clientId, f.error]));
+    expect(byUrl.get(untrusted)).toMatch(/could not be fetched: fetch failed: .*self-signed certificate/);
+    expect(byUrl.get(trusted)).toBeNull();
+    expect(byUrl.get(again)).toMatch(/self-signed certificate/);
+    expect(byUrl.size).toBe(3);
   });
 });
 

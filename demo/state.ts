@@ -70,6 +70,16 @@ export interface CallRecord {
   allowed: boolean;
 }
 
+/** One fetch of a Client ID Metadata Document by a demo authorization server. */
+export interface DocumentFetchRecord {
+  /** The client id, which is the document's URL. */
+  clientId: string;
+  /** ISO time the fetch began. */
+  at: string;
+  /** null: the document was fetched and accepted; otherwise why it was not (unreachable, untrusted, invalid). */
+  error: string | null;
+}
+
 function defaultSettings(): DemoSettings {
   return {
     accessTokenTtl: DEFAULT_ACCESS_TOKEN_TTL,
@@ -92,6 +102,7 @@ export class DemoState {
   settings: DemoSettings = defaultSettings();
   readonly notes = new NotesStore();
   private calls: CallRecord[] = [];
+  private documentFetches: DocumentFetchRecord[] = [];
   private readonly issued = new Map<string, IssuedToken>();
   private readonly expiredJtis = new Set<string>();
   private readonly revokedGrants = new Set<string>();
@@ -210,11 +221,15 @@ export class DemoState {
     return this.settings.breaks[row];
   }
 
-  /** Restores the default switches, the notes and an empty call log. Expired or revoked tokens stay so. */
+  /**
+   * Restores the default switches, the notes, an empty call log and an empty log of document fetches.
+   * Expired or revoked tokens stay so.
+   */
   reset(): void {
     this.settings = defaultSettings();
     this.notes.reset();
     this.calls = [];
+    this.documentFetches = [];
   }
 
   // --- call log -----------------------------------------------------------------------------------
@@ -230,5 +245,16 @@ export class DemoState {
 
   clearCalls(): void {
     this.calls = [];
+  }
+
+  // --- client metadata documents fetched ------------------------------------------------------------
+
+  recordDocumentFetch(fetched: DocumentFetchRecord): void {
+    this.documentFetches.push(fetched);
+    if (this.documentFetches.length > MAX_CALLS) this.documentFetches.shift();
+  }
+
+  listDocumentFetches(): DocumentFetchRecord[] {
+    return this.documentFetches.map((fetched) => ({ ...fetched }));
   }
 }

@@ -3,9 +3,12 @@
  * the authorization server fetches the client's metadata from it. oidc-provider's own implementation only
  * accepts https client ids; the demo also allows http on loopback so a locally running inspector can use it.
  */
+import { rootCertificates } from 'node:tls';
 import type { AdapterPayload, ClientAuthMethod } from 'oidc-provider';
 import { errors } from 'oidc-provider';
+import { Agent } from 'undici';
 import { isLoopbackHost, type Logger } from '../http';
+import type { DocumentFetchRecord } from '../state';
 
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 const CACHE_MS = 5_000;
@@ -28,6 +31,43 @@ export function isClientIdUrl(id: string): boolean {
   return !segments.some((s) => s === '.' || s === '..');
 }
 
+export type DocumentFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * How the demo's authorization servers fetch client metadata documents: Node's fetch, trusting Node's
+ * own roots and, once `trustCa` was given one, that CA too, for these fetches only (a tester's inspector
+ * behind a private or per-run certificate). Nothing process-wide changes.
+ */
+export interface DocumentFetcher {
+  fetch: DocumentFetch;
+  /** Trusts `ca` (PEM) besides Node's roots from the next fetch on; undefined: Node's roots only. */
+  trustCa(ca: string | undefined): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createDocumentFetcher(): DocumentFetcher {
+  let agent: Agent | undefined;
+  const replace = async (next: Agent | undefined) => {
+    const previous = agent;
+    agent = next;
+    await previous?.close();
+  };
+  return {
+    // `dispatcher` is undici's extension to RequestInit; Node's fetch honours it.
+    fetch: (url, init) => fetch(url, (agent ? { ...init, dispatcher: agent } : init) as RequestInit),
+    trustCa: (ca) => replace(ca ? new Agent({ connect: { ca: [...rootCertificates, ca] } }) : undefined),
+    close: () => replace(undefined),
+  };
+}
+
+export interface ResolverOptions {
+  /** Default: the global fetch. */
+  fetch?: DocumentFetch;
+  log?: Logger;
+  /** Told about every document fetched (not cache hits): accepted, or why not. */
+  record?: (fetched: DocumentFetchRecord) => void;
+}
+
 /**
  * Resolves client ids that are URLs by fetching and validating their document. Resolves undefined for ids
  * that are not client id URLs (the client is then unknown); rejects with invalid_client /
@@ -36,34 +76,63 @@ export function isClientIdUrl(id: string): boolean {
  * Failures are not cached.
  */
 export function createClientMetadataDocumentResolver(
-  log?: Logger,
+  options: ResolverOptions = {},
 ): (id: string) => Promise<AdapterPayload | undefined> {
+  const { log, record } = options;
+  const get = options.fetch ?? ((url, init) => fetch(url, init));
   const cache = new Map<string, { metadata: AdapterPayload; until: number }>();
   return async (id) => {
     const hit = cache.get(id);
     if (hit && hit.until > Date.now()) return hit.metadata;
-    const metadata = await fetchClientMetadataDocument(id, log);
-    if (metadata) {
-      if (cache.size >= 100) cache.clear();
-      cache.set(id, { metadata, until: Date.now() + CACHE_MS });
+    if (!isClientIdUrl(id)) return undefined;
+    const at = new Date().toISOString();
+    let metadata: AdapterPayload;
+    try {
+      metadata = await fetchClientMetadataDocument(id, get, log);
+    } catch (error) {
+      record?.({ clientId: id, at, error: reasonOf(error) });
+      throw error;
     }
+    record?.({ clientId: id, at, error: null });
+    if (cache.size >= 100) cache.clear();
+    cache.set(id, { metadata, until: Date.now() + CACHE_MS });
     return metadata;
   };
 }
 
-async function fetchClientMetadataDocument(id: string, log?: Logger): Promise<AdapterPayload | undefined> {
-  if (!isClientIdUrl(id)) return undefined;
+/** An error's message and its causes' (fetch says only "fetch failed"; the cause says why). */
+function reasonOf(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error; e && parts.length < 4; e = (e as { cause?: unknown }).cause) {
+    const message =
+      e instanceof errors.OIDCProviderError
+        ? (e.error_description ?? e.message)
+        : e instanceof Error
+          ? e.message
+          : String(e);
+    parts.push(message);
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join(': ');
+}
 
+async function fetchClientMetadataDocument(
+  id: string,
+  get: DocumentFetch,
+  log?: Logger,
+): Promise<AdapterPayload> {
   let response: Response;
   try {
-    response = await fetch(id, {
+    response = await get(id, {
       headers: { accept: 'application/json' },
       redirect: 'manual',
       signal: AbortSignal.timeout(5000),
     });
   } catch (cause) {
-    log?.(`cimd fetch ${id} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-    throw new errors.InvalidClient('client_id metadata document could not be fetched');
+    log?.(`cimd fetch ${id} failed: ${reasonOf(cause)}`);
+    throw Object.assign(new errors.InvalidClient('client_id metadata document could not be fetched'), {
+      cause,
+    });
   }
   if (response.status !== 200) {
     await response.body?.cancel();

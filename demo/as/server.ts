@@ -17,7 +17,7 @@ import Provider, {
 import { isLoopbackHost, type Logger, readForm, requestUrl, sendHtml, sendPreflight } from '../http';
 import { BASE_SCOPE, type DemoState, MCP_SCOPES } from '../state';
 import { createAdapterFactory, MemoryStore } from './adapter';
-import { createClientMetadataDocumentResolver } from './cimd';
+import { createClientMetadataDocumentResolver, type DocumentFetch } from './cimd';
 import { type JwtBearerOptions, registerJwtBearerGrant } from './jwt-bearer';
 import { consentPage, errorPage, loginPage, logoutPage, PAGE_HEADERS, signedOutPage } from './pages';
 import { type IdJagOptions, registerIdJagExchange } from './token-exchange';
@@ -52,6 +52,8 @@ export interface AuthorizationServerOptions {
   requirePkce?: boolean;
   /** Accept URL client ids (Client ID Metadata Documents) and advertise it. */
   clientIdMetadataDocuments?: boolean;
+  /** How those documents are fetched (default: the global fetch); see `createDocumentFetcher`. */
+  documentFetch?: DocumentFetch;
   /** Enable the client credentials grant (RFC 6749 §4.4) for clients registered with it. */
   clientCredentials?: boolean;
   /** Bind tokens to the client's DPoP key when it sends a proof (RFC 9449). */
@@ -124,7 +126,13 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const configuration: Configuration = {
     adapter: createAdapterFactory(
       store,
-      options.clientIdMetadataDocuments ? createClientMetadataDocumentResolver(log) : undefined,
+      options.clientIdMetadataDocuments
+        ? createClientMetadataDocumentResolver({
+            fetch: options.documentFetch,
+            log,
+            record: (fetched) => state.recordDocumentFetch(fetched),
+          })
+        : undefined,
     ),
     clients: options.staticClients ?? [],
     jwks: { keys: [key] },
