@@ -1,6 +1,6 @@
 import { test as base, expect } from '@playwright/test';
-import { type DemoHandle, startDemo } from '../demo/index';
-import { type Hosting, startHosting } from '../scripts/hosting-process';
+import { type DemoHandle, type DemoScenario, startDemo } from '../demo/index';
+import { type Hosting, httpsGet, startHosting } from '../scripts/hosting-process';
 import { HostingPage } from './pages/hosting-page';
 
 /**
@@ -26,9 +26,13 @@ const test = base.extend<
     { scope: 'worker' },
   ],
   hosting: async ({ demo, secrets }, use) => {
-    // Hosted mode refuses loopback and plain http; the operator's allow list is how the demo's two
-    // loopback servers (MCP and authorization server) are let in, exactly as an internal server would be.
-    const allow = new Set([demo.mcpUrl, demo.issuer].map((u) => new URL(u).origin));
+    // Hosted mode refuses loopback and plain http; the operator's allow list is how the demo's loopback
+    // servers (the default and cimd scenarios' MCP and authorization servers) are let in, exactly as
+    // internal servers would be.
+    const cimd = scenarioOf(demo, 'cimd').mcpUrl;
+    const allow = new Set(
+      [demo.mcpUrl, demo.issuer, cimd, await authorizationServerOf(cimd)].map((u) => new URL(u).origin),
+    );
     const hosting = await startHosting({
       secrets,
       quiet: !process.env.E2E_VERBOSE,
@@ -45,9 +49,13 @@ const test = base.extend<
         INSPECTOR_RATE_OUTBOUND: '1000',
       },
     });
+    // The stack's certificate is made per run: the demo's authorization servers trust it for their
+    // Client ID Metadata Document fetches only, while this stack runs.
+    await demo.trustCa(hosting.ca);
     try {
       await use(hosting);
     } finally {
+      await demo.trustCa(undefined);
       await hosting.stop();
     }
   },
@@ -57,6 +65,28 @@ const test = base.extend<
 });
 
 test.use({ ignoreHTTPSErrors: true });
+
+function scenarioOf(demo: DemoHandle, id: string): DemoScenario {
+  const found = demo.scenarios.find((s) => s.id === id);
+  if (!found) throw new Error(`the demo has no scenario ${id}`);
+  return found;
+}
+
+/** The first authorization server an MCP server's (path-aware) protected resource metadata names. */
+async function authorizationServerOf(mcpUrl: string): Promise<string> {
+  const url = new URL(mcpUrl);
+  const response = await fetch(`${url.origin}/.well-known/oauth-protected-resource${url.pathname}`);
+  const metadata = (await response.json()) as { authorization_servers?: string[] };
+  const issuer = metadata.authorization_servers?.[0];
+  if (!issuer) throw new Error(`${mcpUrl} names no authorization server`);
+  return issuer;
+}
+
+async function demoAdminGet<T>(demo: DemoHandle, path: string): Promise<T> {
+  const response = await fetch(`${demo.adminUrl}${path}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
 
 async function demoAdmin(demo: DemoHandle, path: string, body: unknown = {}) {
   const response = await fetch(`${demo.adminUrl}${path}`, {
@@ -236,6 +266,71 @@ test('a callback URL sent again, to the other instance, gets the "already used" 
   // The walkthrough is left as it was.
   await inspector.open();
   await inspector.expectConnected();
+});
+
+test('a Client ID Metadata Document registration: the AS fetches the document through nginx, the callback lands on the other instance', async ({
+  inspector,
+  hosting,
+  demo,
+}) => {
+  const scenario = scenarioOf(demo, 'cimd');
+  // Hosted mode names its document after INSPECTOR_PUBLIC_URL: the proxy's https origin, not an instance.
+  const documentUrl = `${hosting.url}/oauth/client-metadata.json`;
+
+  // Either instance serves the same document, byte for byte, and so does the proxy in front of them.
+  const direct = await Promise.all(
+    hosting.instances.map(async (instance) => {
+      const response = await fetch(`${instance?.url}/oauth/client-metadata.json`);
+      expect(response.status, `${instance?.url} serves the document`).toBe(200);
+      return response.text();
+    }),
+  );
+  expect(direct[1], 'both instances serve the same document').toBe(direct[0]);
+  expect(JSON.parse(direct[0] ?? '')).toMatchObject({
+    client_id: documentUrl,
+    redirect_uris: [`${hosting.url}/api/oauth/callback`],
+    token_endpoint_auth_method: 'none',
+  });
+  const proxied = await httpsGet(documentUrl, hosting.ca);
+  expect(proxied?.status).toBe(200);
+  expect(proxied?.body).toBe(direct[0]);
+
+  // Start the cimd scenario: registration is the document URL as client_id, nothing registered.
+  await inspector.open();
+  const first = hosting.instanceOf(await inspector.startScenarioOn(scenario.title));
+  expect(first, 'Start was answered by an instance').toBeGreaterThanOrEqual(0);
+  await expect(await inspector.registrationCheck('registration.route-available')).toContainText(
+    'Using the Client ID Metadata Document',
+  );
+  // The instance cannot check its own document from here (hosted mode refuses a loopback address), so
+  // this check warns; the AS, which matters, fetches it below.
+  await expect(await inspector.registrationCheck('registration.cimd')).toContainText(
+    `client_id is the document URL ${documentUrl}`,
+  );
+
+  // The AS fetches the document over the proxy's TLS when the browser arrives; consent, then the
+  // callback is steered to the other instance.
+  const callback = await inspector.authorizeRecorded(() => hosting.steerNextTo(1 - first));
+  expect(hosting.instanceOf(callback.upstream), 'the callback is served by the other instance').toBe(
+    1 - first,
+  );
+  await inspector.expectConnected();
+  await expect(inspector.doctor.getByTestId('count-fail')).toContainText('0 failed');
+  await expect(await inspector.runTool('echo', { message: 'a CIMD client' })).toContainText('a CIMD client');
+
+  // The demo's side: it fetched that document and accepted it (no failed fetch), and the tool call
+  // came with a token issued to the document URL as client_id.
+  const { fetches } = await demoAdminGet<{ fetches: Array<{ clientId: string; error: string | null }> }>(
+    demo,
+    '/cimd-fetches',
+  );
+  expect(fetches.length, 'the authorization server fetched the document').toBeGreaterThan(0);
+  for (const fetched of fetches) expect(fetched).toMatchObject({ clientId: documentUrl, error: null });
+  const { calls } = await demoAdminGet<{
+    calls: Array<{ tool: string; clientId: string; scenario: string }>;
+  }>(demo, '/calls');
+  expect(calls.at(-1)).toMatchObject({ tool: 'echo', scenario: 'cimd', clientId: documentUrl });
+  expect(inspector.actions.filter((a) => a.status !== 200)).toEqual([]);
 });
 
 test.describe('in the middle of a rolling secret rotation', () => {

@@ -59,6 +59,19 @@ export class HostingPage extends SessionsPage {
     return upstreamOf(await answered);
   }
 
+  /** Presses a bundled demo scenario's Try button and returns the instance that ran the start action. */
+  async startScenarioOn(title: string): Promise<string | undefined> {
+    const answered = this.page.waitForResponse(isAction);
+    await this.page.getByRole('button', { name: `Try scenario: ${title}` }).click();
+    return upstreamOf(await answered);
+  }
+
+  /** Opens the client registration step and returns one of its checks (e.g. `registration.cimd`). */
+  async registrationCheck(id: string): Promise<Locator> {
+    await this.showStep('Client registration');
+    return this.stepDetail.locator(`[data-check-id="${id}"]`);
+  }
+
   /**
    * Signs in and consents at the demo; `beforeConsent` runs on the consent page (the harness steers
    * the proxy there). Returns the callback URL the authorization server sent and who answered it.

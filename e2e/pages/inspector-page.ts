@@ -65,6 +65,7 @@ export class InspectorPage {
   ) {
     const user = options.user ?? 'demo';
     await this.page.getByRole('button', { name: 'Authorize', exact: true }).click();
+    await this.expectSignInPage();
     await this.page.getByLabel('Username').fill(user);
     await this.page.getByLabel('Password').fill(user);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
@@ -73,6 +74,21 @@ export class InspectorPage {
     await options.beforeConsent?.();
     await consent.click();
     await this.page.waitForURL(`${this.baseUrl}/`);
+  }
+
+  /**
+   * The demo authorization server shows its sign-in page, not its error page: a refused authorization
+   * request (an unknown client, a document it could not fetch) fails here with the server's words,
+   * instead of a test timeout waiting for a login form.
+   */
+  async expectSignInPage() {
+    const login = this.page.getByLabel('Username');
+    const refused = this.page.getByRole('heading', { name: 'Something went wrong' });
+    await expect(login.or(refused)).toBeVisible();
+    if (await refused.isVisible()) {
+      const words = ((await this.page.getByRole('main').textContent()) ?? '').replace(/\s+/g, ' ').trim();
+      throw new Error(`The authorization server refused the authorization request: ${words}`);
+    }
   }
 
   /** The view switcher's tabs: Walkthrough, Sequence, Timeline, Tools, Token, Audit. */
