@@ -382,13 +382,19 @@ describe('no-dcr-preregistered / no-dcr-confidential', () => {
 describe('cimd', () => {
   let documentServer: Server;
   let documents: Record<string, unknown>;
+  let cacheControl: Record<string, string>;
   let base: string;
 
   beforeAll(async () => {
     documents = {};
+    cacheControl = {};
     documentServer = createServer((req, res) => {
       const doc = documents[req.url ?? ''];
-      res.writeHead(doc ? 200 : 404, { 'content-type': 'application/json' });
+      const cache = cacheControl[req.url ?? ''];
+      res.writeHead(doc ? 200 : 404, {
+        'content-type': 'application/json',
+        ...(cache ? { 'cache-control': cache } : {}),
+      });
       res.end(JSON.stringify(doc ?? { error: 'not_found' }));
     });
     await new Promise<void>((resolve) => documentServer.listen(0, '127.0.0.1', resolve));
@@ -456,6 +462,27 @@ describe('cimd', () => {
         resource: mcpUrl,
       }),
     ).rejects.toThrow(/HTTP 400 .*invalid_redirect_uri/);
+  });
+  it('fetches a document once while its Cache-Control max-age lasts, and at every lookup when no-store', async () => {
+    const { mcpUrl } = scenario('cimd');
+    const metadata = await asMetadataFor(mcpUrl);
+    const kept = publish('/oauth/kept.json');
+    cacheControl['/oauth/kept.json'] = 'public, max-age=300';
+    const fresh = publish('/oauth/fresh.json');
+    cacheControl['/oauth/fresh.json'] = 'no-store';
+    await postJson(`${demo.adminUrl}/reset`);
+    for (const clientId of [kept, kept, fresh]) {
+      await authorize({ authorizationEndpoint: metadata.authorization_endpoint, clientId, resource: mcpUrl });
+    }
+    const { fetches } = (
+      await getJson<{ fetches: Array<{ clientId: string; error: string | null }> }>(
+        `${demo.adminUrl}/cimd-fetches`,
+      )
+    ).body;
+    expect(fetches.filter((f) => f.clientId === kept)).toHaveLength(1);
+    // One authorization looks its client up more than once: each lookup fetches a no-store document.
+    expect(fetches.filter((f) => f.clientId === fresh).length).toBeGreaterThan(1);
+    expect(fetches.every((f) => f.error === null)).toBe(true);
   });
 });
 

@@ -11,7 +11,9 @@ import { isLoopbackHost, type Logger } from '../http';
 import type { DocumentFetchRecord } from '../state';
 
 const MAX_DOCUMENT_BYTES = 64 * 1024;
-const CACHE_MS = 5_000;
+/** How long a document without a max-age is reused: an edited one applies within seconds. */
+const DEFAULT_CACHE_MS = 5_000;
+const MAX_CACHE_MS = 10 * 60_000;
 const FORBIDDEN_AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
 
 /** Whether `id` has the shape of a client id URL (§3): https (or loopback http), a path, no fragment or userinfo. */
@@ -72,8 +74,7 @@ export interface ResolverOptions {
  * Resolves client ids that are URLs by fetching and validating their document. Resolves undefined for ids
  * that are not client id URLs (the client is then unknown); rejects with invalid_client /
  * invalid_client_metadata when the document is unusable. One authorization looks the client up several
- * times, so a short cache keeps that to one fetch while an edited document still applies within seconds.
- * Failures are not cached.
+ * times; an accepted document is reused as long as `documentCacheMs` says. Failures are not cached.
  */
 export function createClientMetadataDocumentResolver(
   options: ResolverOptions = {},
@@ -86,18 +87,37 @@ export function createClientMetadataDocumentResolver(
     if (hit && hit.until > Date.now()) return hit.metadata;
     if (!isClientIdUrl(id)) return undefined;
     const at = new Date().toISOString();
-    let metadata: AdapterPayload;
+    let fetched: { metadata: AdapterPayload; cacheMs: number };
     try {
-      metadata = await fetchClientMetadataDocument(id, get, log);
+      fetched = await fetchClientMetadataDocument(id, get, log);
     } catch (error) {
       record?.({ clientId: id, at, error: reasonOf(error) });
       throw error;
     }
     record?.({ clientId: id, at, error: null });
-    if (cache.size >= 100) cache.clear();
-    cache.set(id, { metadata, until: Date.now() + CACHE_MS });
-    return metadata;
+    if (fetched.cacheMs > 0) {
+      if (cache.size >= 100) cache.clear();
+      cache.set(id, { metadata: fetched.metadata, until: Date.now() + fetched.cacheMs });
+    }
+    return fetched.metadata;
   };
+}
+
+/**
+ * How long an accepted document may be reused, from its Cache-Control (the authorization server SHOULD
+ * respect HTTP cache headers and MAY cap them: draft-ietf-oauth-client-id-metadata-document-01 §4.4;
+ * RFC 9111 §5.2.2): `no-store` or `no-cache` not at all, `max-age` up to ten minutes, otherwise a few
+ * seconds. A document saying how long it keeps is also fetched once per authorization, however slowly
+ * the user signs in.
+ */
+export function documentCacheMs(cacheControl: string | null): number {
+  const directives = (cacheControl ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
+  if (directives.includes('no-store') || directives.includes('no-cache')) return 0;
+  const maxAge = directives.map((d) => /^max-age=(\d+)$/.exec(d)?.[1]).find((v) => v !== undefined);
+  return maxAge === undefined ? DEFAULT_CACHE_MS : Math.min(Number(maxAge) * 1000, MAX_CACHE_MS);
 }
 
 /** An error's message and its causes' (fetch says only "fetch failed"; the cause says why). */
@@ -120,7 +140,7 @@ async function fetchClientMetadataDocument(
   id: string,
   get: DocumentFetch,
   log?: Logger,
-): Promise<AdapterPayload> {
+): Promise<{ metadata: AdapterPayload; cacheMs: number }> {
   let response: Response;
   try {
     response = await get(id, {
@@ -181,8 +201,11 @@ async function fetchClientMetadataDocument(
   }
   log?.(`cimd fetched ${id}`);
   return {
-    ...(metadata as AdapterPayload),
-    client_id: id,
-    token_endpoint_auth_method: authMethod as ClientAuthMethod,
+    metadata: {
+      ...(metadata as AdapterPayload),
+      client_id: id,
+      token_endpoint_auth_method: authMethod as ClientAuthMethod,
+    },
+    cacheMs: documentCacheMs(response.headers.get('cache-control')),
   };
 }
