@@ -120,7 +120,7 @@ export function documentCacheMs(cacheControl: string | null): number {
   return maxAge === undefined ? DEFAULT_CACHE_MS : Math.min(Number(maxAge) * 1000, MAX_CACHE_MS);
 }
 
-/** An error's message and its causes' (fetch says only "fetch failed"; the cause says why). */
+/** An error's message and those of its causes (fetch says only "fetch failed"; its cause says why). */
 function reasonOf(error: unknown): string {
   const parts: string[] = [];
   for (let e = error; e && parts.length < 4; e = (e as { cause?: unknown }).cause) {
