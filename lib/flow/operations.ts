@@ -33,7 +33,7 @@ import {
   withMcpSession,
 } from './steps/mcp';
 import type { ToolCallView } from './tool-call';
-import { FlowError, type FlowErrorInfo } from './types';
+import { FlowError, type FlowErrorInfo, type StepRecord } from './types';
 
 /**
  * Lists the tools again (e.g. after the server's list changed). Only when connected. Refreshes an
@@ -161,7 +161,7 @@ async function callToolOnce(
           inputRequired: { requests: pendingInput.requests, round: pendingInput.round },
         }
       : { tool: name, isError: true, content: [], durationMs, ...(error ? { error } : {}) };
-  const calls = Array.isArray(run.record.facts?.calls) ? (run.record.facts.calls as unknown[]) : [];
+  const calls = Array.isArray(run.record.facts?.calls) ? (run.record.facts.calls as CallRow[]) : [];
   run.fact('calls', [
     ...calls,
     {
@@ -175,7 +175,8 @@ async function callToolOnce(
       ...(error ? { error: error.message } : {}),
     },
   ]);
-  const record = orderedRecord(run.finish({ status: existing?.status ?? 'passed' }));
+  // Pruned only once finished: finish() scrubs the exchanges this run added, found by position.
+  const record = keepLatestCalls(orderedRecord(run.finish({ status: existing?.status ?? 'passed' })));
   // The record's timing stays the listing's; each call's duration is in facts.calls.
   if (existing?.durationMs !== undefined) record.durationMs = existing.durationMs;
   const { pendingInput: _answered, ...rest } = state;
@@ -190,6 +191,44 @@ async function callToolOnce(
     value: result,
     ...(failure ? { failure } : {}),
     ...(error ? { error } : {}),
+  };
+}
+
+/** One row of the tools record's `calls` fact: a call and the exchanges it recorded. */
+interface CallRow {
+  exchangeIds?: unknown;
+}
+
+/**
+ * Most tool calls a session keeps, with their exchanges. Every action saves (seals) the whole session
+ * and the page is sent the calls table, so a session that grew with every call would make each call
+ * slower than the last and its store entry ever larger. Past this, the earliest calls and their
+ * exchanges are dropped, and `earlierCallsDropped` counts them.
+ */
+export const MAX_KEPT_CALLS = 100;
+
+/** `record` with at most MAX_KEPT_CALLS calls, the earliest dropped with the exchanges only they recorded. */
+function keepLatestCalls(record: StepRecord): StepRecord {
+  const calls = Array.isArray(record.facts?.calls) ? (record.facts.calls as CallRow[]) : [];
+  if (calls.length <= MAX_KEPT_CALLS) return record;
+  const dropped = calls.slice(0, calls.length - MAX_KEPT_CALLS);
+  const kept = calls.slice(-MAX_KEPT_CALLS);
+  const idsOf = (rows: CallRow[]) =>
+    new Set(rows.flatMap((row) => (Array.isArray(row.exchangeIds) ? row.exchangeIds : [])));
+  const stillShown = idsOf(kept);
+  const gone = new Set([...idsOf(dropped)].filter((id) => !stillShown.has(id)));
+  const facts = record.facts ?? {};
+  const before = typeof facts.earlierCallsDropped === 'number' ? facts.earlierCallsDropped : 0;
+  return {
+    ...record,
+    exchanges: record.exchanges.filter((x) => !gone.has(x.id)),
+    // A check that pointed at a dropped exchange keeps its verdict, not the dangling link.
+    checks: record.checks.map((c) =>
+      c.exchangeIds?.some((id) => gone.has(id))
+        ? { ...c, exchangeIds: c.exchangeIds.filter((id) => !gone.has(id)) }
+        : c,
+    ),
+    facts: { ...facts, calls: kept, earlierCallsDropped: before + dropped.length },
   };
 }
 

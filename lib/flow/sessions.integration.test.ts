@@ -17,6 +17,7 @@ import {
   testAudience,
   testRevocation,
 } from './index';
+import { MAX_KEPT_CALLS } from './operations';
 import type { FlowContext } from './step-run';
 import { browseAuthorization, CookieJar } from './testing/browser';
 
@@ -85,6 +86,34 @@ const auditChecks = (state: FlowState) =>
   );
 
 describe('sessions against the demo', () => {
+  it(`keeps the latest ${MAX_KEPT_CALLS} tool calls and their exchanges, and counts the earlier ones it dropped`, async () => {
+    let { state } = await connect();
+    const tools = (s: FlowState) => s.records.find((r) => r.id === 'tools')!;
+    const listing = tools(state).exchanges.map((x) => x.id);
+    const calls = MAX_KEPT_CALLS + 5;
+    const firstCalls: string[] = [];
+    let sizeAtLimit = 0;
+    for (let i = 0; i < calls; i++) {
+      const r = await callTool(state, ctx, 'echo', { message: `call ${i}` });
+      expect(r.result.isError).toBe(false);
+      state = r.state;
+      if (i < 5) firstCalls.push(...tools(state).exchanges.slice(-1).map((x) => x.id));
+      if (i === MAX_KEPT_CALLS - 1) sizeAtLimit = JSON.stringify(state).length;
+    }
+    const record = tools(state);
+    const rows = record.facts?.calls as Array<{ exchangeIds: string[] }>;
+    expect(rows).toHaveLength(MAX_KEPT_CALLS);
+    expect(record.facts?.earlierCallsDropped).toBe(5);
+    const ids = record.exchanges.map((x) => x.id);
+    // The listing stays; the first five calls' exchanges are gone; every kept row's exchanges are there.
+    for (const id of listing) expect(ids).toContain(id);
+    for (const id of firstCalls) expect(ids).not.toContain(id);
+    for (const row of rows) for (const id of row.exchangeIds) expect(ids).toContain(id);
+    expect(ids).toHaveLength(listing.length + rows.flatMap((row) => row.exchangeIds).length);
+    // The session no longer grows with every call.
+    expect(JSON.stringify(state).length).toBeLessThan(sizeAtLimit * 1.05);
+  }, 60_000);
+
   it('refreshes after /expire-tokens, reconnects after /revoke-all, and steps up after /require-scope', async () => {
     const { jar, state } = await connect();
 
