@@ -87,7 +87,7 @@ const auditChecks = (state: FlowState) =>
 
 describe('sessions against the demo', () => {
   it(`keeps the latest ${MAX_KEPT_CALLS} tool calls and their exchanges, and counts the earlier ones it dropped`, async () => {
-    let { state } = await connect();
+    let state: FlowState = (await connect()).state;
     const tools = (s: FlowState) => s.records.find((r) => r.id === 'tools')!;
     const listing = tools(state).exchanges.map((x) => x.id);
     const calls = MAX_KEPT_CALLS + 5;
@@ -97,7 +97,12 @@ describe('sessions against the demo', () => {
       const r = await callTool(state, ctx, 'echo', { message: `call ${i}` });
       expect(r.result.isError).toBe(false);
       state = r.state;
-      if (i < 5) firstCalls.push(...tools(state).exchanges.slice(-1).map((x) => x.id));
+      if (i < 5)
+        firstCalls.push(
+          ...tools(state)
+            .exchanges.slice(-1)
+            .map((x) => x.id),
+        );
       if (i === MAX_KEPT_CALLS - 1) sizeAtLimit = JSON.stringify(state).length;
     }
     const record = tools(state);
