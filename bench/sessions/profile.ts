@@ -6,11 +6,12 @@
  */
 import { startDemo } from '../../demo/index';
 import { callTool, createFlow, type FlowState, handleCallback, runUntilPause } from '../../lib/flow';
-import { browserView } from '../../lib/flow/scrub';
+import { browserView, liveView } from '../../lib/flow/scrub';
 import { browseAuthorization } from '../../lib/flow/testing/browser';
 import { collapseView, toView } from '../../lib/flow/view';
 import { revisionOf, viewFingerprints, viewUpdate } from '../../lib/flow/view-delta';
 import { createKeyring, seal, unseal } from '../../lib/session';
+import { settleJson } from '../../lib/session/opened';
 
 const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 200);
 
@@ -49,6 +50,8 @@ try {
   const keyring = createKeyring(['profile-secret-0123456789-abcdefghijklmnopqrstuvwxyz']);
   const data = { mode: 'run-all', flow };
   const sealed = seal(data, keyring, 'id');
+  const settled = settleJson(structuredClone(flow));
+  if (!settled) throw new Error('profile: the flow is not plain JSON');
   const full = browserView(flow);
   const live = collapseView(full);
   const fp = viewFingerprints(live);
@@ -61,6 +64,9 @@ try {
     time('toView', () => toView(flow)),
     time('browserView (toView + scrub of live secrets)', () => browserView(flow)),
     time('collapseView', () => collapseView(full)),
+    // What an action does instead on a session the process keeps decoded (frozen, lib/session/opened.ts):
+    // the view from the summaries kept with each finished step and exchange.
+    time('liveView (session kept decoded)', () => liveView(settled)),
     time('viewUpdate (fingerprints + delta)', () => viewUpdate(holding, live)),
     time('seal (JSON.stringify + AES-GCM)', () => seal(data, keyring, 'id')),
   ];
@@ -75,8 +81,12 @@ try {
   console.log(
     `${'engine callTool (MCP request, recorded)'.padEnd(44)} ${calls[20]!.toFixed(2).padStart(7)} ms (p50 of 40)`,
   );
-  const total = parts[0]! + parts[2]! + parts[3]! + parts[4]! + parts[5]!;
-  console.log(`${'per tool call, these parts'.padEnd(44)} ${total.toFixed(2).padStart(7)} ms`);
+  const total = parts[0]! + parts[2]! + parts[3]! + parts[5]! + parts[6]!;
+  console.log(
+    `${'per tool call, these parts (no kept session)'.padEnd(44)} ${total.toFixed(2).padStart(7)} ms`,
+  );
+  const kept = parts[4]! + parts[5]! + parts[6]!;
+  console.log(`${'per tool call, these parts (kept session)'.padEnd(44)} ${kept.toFixed(2).padStart(7)} ms`);
 } finally {
   await demo.close();
 }
