@@ -1,14 +1,13 @@
 /** Each scenario's distinctive property, and a full connection where the scenario is meant to connect. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCert } from '../scripts/hosting-process';
 import { type DemoHandle, type DemoScenario, startDemo } from './index';
 import {
   type AsMetadata,
@@ -501,27 +500,9 @@ describe('cimd over https with a private certificate', () => {
     // A certificate for this test only, as an inspector behind a private CA would have.
     const dir = mkdtempSync(join(tmpdir(), 'demo-cimd-'));
     try {
-      await promisify(execFile)('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ]);
-      cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-      const key = readFileSync(join(dir, 'key.pem'), 'utf8');
+      const files = await selfSignedCert(dir);
+      cert = readFileSync(files.cert, 'utf8');
+      const key = readFileSync(files.key, 'utf8');
       documentServer = createHttpsServer({ cert, key }, (req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(

@@ -57,7 +57,7 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
   });
 }
 
-/** A self-signed certificate for 127.0.0.1 (P-256), made with openssl for this run only. */
+/** A self-signed certificate for 127.0.0.1 (P-256), made with openssl for this run only: the paths of its two PEM files in `dir`. */
 export async function selfSignedCert(dir: string): Promise<{ cert: string; key: string }> {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
