@@ -314,7 +314,7 @@ async function storeBytesPerSession(state: FlowState, count = 1_000) {
   const kept = 200;
   gc?.();
   const beforeDecoded = process.memoryUsage().heapUsed;
-  for (let i = 0; i < kept; i++) opened.set(`s${i}`, sealed, unseal(sealed, keyring, one.id));
+  for (let i = 0; i < kept; i++) opened.saved(`s${i}`, sealed, unseal(sealed, keyring, one.id));
   gc?.();
   const decodedPerSession = (process.memoryUsage().heapUsed - beforeDecoded) / kept;
   return {

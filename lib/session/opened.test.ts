@@ -61,29 +61,83 @@ describe('settleJson', () => {
 });
 
 describe('OpenedSessions', () => {
-  it('answers only for the very sealed value it was made from', () => {
+  /** A sealed value as the store holds it: unique, and ending like a GCM tag would. */
+  let n = 0;
+  const sealedValue = () => `v1.kid.iv.ciphertext-${++n}.${String(n).padStart(32, 'x')}`;
+  const never = () => {
+    throw new Error('unsealed although a kept copy was expected');
+  };
+
+  it('answers with the kept copy only for the very sealed value it was made from', () => {
     const opened = new OpenedSessions<{ n: number }>();
     const value = { n: 1 };
-    opened.set('a', 'sealed-1', value);
-    expect(opened.get('a', 'sealed-1')).toBe(value);
-    expect(opened.get('a', 'sealed-2')).toBeUndefined();
-    // A mismatch drops the entry: the old value is not offered again.
-    expect(opened.get('a', 'sealed-1')).toBeUndefined();
+    const first = sealedValue();
+    opened.saved('a', first, value);
+    expect(opened.open('a', first, never)).toBe(value);
+    const other = sealedValue();
+    expect(opened.open('a', other, () => ({ n: 2 }))).toEqual({ n: 2 });
   });
 
   it('keeps at most its count and its size, least recently used going first', () => {
-    const opened = new OpenedSessions<{ n: number }>({ maxEntries: 2, maxSealedChars: 10 });
-    opened.set('a', 'aaaa', { n: 1 });
-    opened.set('b', 'bbbb', { n: 2 });
-    opened.get('a', 'aaaa');
-    opened.set('c', 'cccc', { n: 3 });
-    expect(opened.get('b', 'bbbb')).toBeUndefined();
-    expect(opened.get('a', 'aaaa')).toEqual({ n: 1 });
-    opened.set('d', 'dddddddd', { n: 4 });
-    expect(opened.size).toBe(1);
-    expect(opened.get('d', 'dddddddd')).toEqual({ n: 4 });
-    opened.set('e', 'e'.repeat(11), { n: 5 });
-    expect(opened.get('e', 'e'.repeat(11))).toBeUndefined();
+    const opened = new OpenedSessions<{ n: number }>({ maxEntries: 2, maxSealedChars: 10_000 });
+    const [a, b, c] = [sealedValue(), sealedValue(), sealedValue()];
+    opened.saved('a', a, { n: 1 });
+    opened.saved('b', b, { n: 2 });
+    opened.open('a', a, never);
+    opened.saved('c', c, { n: 3 });
+    expect(opened.keeps('b')).toBe(false);
+    expect(opened.keeps('a')).toBe(true);
+    const small = new OpenedSessions<{ n: number }>({ maxEntries: 10, maxSealedChars: 10 });
+    small.saved('d', sealedValue(), { n: 4 });
+    expect(small.keeps('d')).toBe(false);
+  });
+
+  it('stops keeping a session two processes take turns on, and keeps it again once one serves it alone', () => {
+    // Two processes sharing a store, with round robin in front: each action lands on the other one.
+    const store = new Map<string, string>();
+    const one = new OpenedSessions<{ n: number }>();
+    const two = new OpenedSessions<{ n: number }>();
+    const decoded = new Map<string, { n: number }>();
+    const save = (p: OpenedSessions<{ n: number }>, value: { n: number }) => {
+      const sealed = sealedValue();
+      decoded.set(sealed, value);
+      store.set('s', sealed);
+      p.saved('s', sealed, value);
+    };
+    const load = (p: OpenedSessions<{ n: number }>) => {
+      const sealed = store.get('s')!;
+      let unsealed = 0;
+      const value = p.open('s', sealed, () => {
+        unsealed++;
+        return structuredClone(decoded.get(sealed));
+      });
+      return { value, unsealed };
+    };
+    save(one, { n: 0 });
+    for (let turn = 1; turn <= 4; turn++) {
+      const p = turn % 2 ? two : one;
+      const { value, unsealed } = load(p);
+      expect(value).toEqual({ n: turn - 1 });
+      expect(unsealed).toBe(1);
+      save(p, { n: turn });
+    }
+    // After a turn each, neither keeps a copy the other's next save would make stale.
+    expect(one.keeps('s')).toBe(false);
+    expect(two.keeps('s')).toBe(false);
+    // Now `two` serves the session alone (sticky again): its own save comes back, and it keeps it.
+    expect(load(two).unsealed).toBe(1);
+    save(two, { n: 9 });
+    expect(load(two).unsealed).toBe(1);
+    expect(two.keeps('s')).toBe(true);
+    expect(load(two)).toEqual({ value: { n: 9 }, unsealed: 0 });
+  });
+
+  it('a value that does not open is forgotten', () => {
+    const opened = new OpenedSessions<{ n: number }>();
+    const sealed = sealedValue();
+    opened.saved('a', sealed, { n: 1 });
+    expect(opened.open('a', sealedValue(), () => undefined)).toBeUndefined();
+    expect(opened.size).toBe(0);
   });
 });
 

@@ -83,13 +83,20 @@ export function settleJson<T>(value: T): T | undefined {
   return settledOf(value) as T;
 }
 
+/**
+ * What the process remembers of one session: its decoded value with the sealed value it is, or, for
+ * a session another process saves too, only the end of the last sealed value seen (its GCM tag,
+ * unique per sealing) and that it is shared.
+ */
 interface Entry<V> {
   sealed: string;
-  value: V;
+  value?: V;
+  /** Another process saved this session since this one last did: keeping decoded copies is wasted. */
+  shared: boolean;
 }
 
 export interface OpenedLimits {
-  /** Most sessions kept decoded. */
+  /** Most sessions remembered. */
   maxEntries: number;
   /** Most characters of sealed value the kept sessions stand for together (their decoded size is a few times this). */
   maxSealedChars: number;
@@ -97,39 +104,53 @@ export interface OpenedLimits {
 
 export const DEFAULT_OPENED_LIMITS: OpenedLimits = { maxEntries: 256, maxSealedChars: 16 * 1_048_576 };
 
-/** The decoded sessions, least recently used first; bounded by count and by size. */
+/** Enough of a sealed value to tell it from any other: its end holds the GCM tag (random IV per sealing). */
+const markOf = (sealed: string) => sealed.slice(-32);
+
+/**
+ * The decoded sessions, least recently used first; bounded by count and by size. A session that
+ * several processes take turns on (round robin, no stickiness) is only marked, not kept: each of
+ * them would decode and freeze a copy that the next action, on the other process, makes stale.
+ * Once this process finds its own last save still in the store, it keeps the session again.
+ */
 export class OpenedSessions<V> {
   readonly #entries = new Map<string, Entry<V>>();
   #chars = 0;
 
   constructor(private readonly limits: OpenedLimits = DEFAULT_OPENED_LIMITS) {}
 
-  /** The decoded value when `sealed` is exactly what it was made from. */
-  get(id: string, sealed: string): V | undefined {
+  /**
+   * The session whose store value is `sealed`: the kept copy when it is exactly that value, else
+   * what `unseal` gives (undefined: it does not open), which is kept unless the session is shared.
+   */
+  open(id: string, sealed: string, unseal: () => V | undefined): V | undefined {
     const entry = this.#entries.get(id);
-    if (!entry) return undefined;
-    if (entry.sealed !== sealed) {
+    if (entry?.value !== undefined && entry.sealed === sealed) {
+      this.#touch(id, entry);
+      return entry.value;
+    }
+    const value = unseal();
+    if (value === undefined) {
       this.delete(id);
       return undefined;
     }
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
-    return entry.value;
+    if (!entry) this.#keep(id, sealed, value);
+    else if (entry.value === undefined && entry.sealed === markOf(sealed)) {
+      // This process's own last save is still what the store holds: the session is served here again.
+      this.#keep(id, sealed, value);
+    } else this.#mark(id, sealed);
+    return value;
   }
 
-  /** Keeps `value` as the decoded form of `sealed`, settled (see settleJson), when JSON can stand for it. */
-  set(id: string, sealed: string, value: V): void {
-    this.delete(id);
-    if (sealed.length > this.limits.maxSealedChars) return;
-    const settled = settleJson(value);
-    if (settled === undefined) return;
-    this.#entries.set(id, { sealed, value: settled });
-    this.#chars += sealed.length;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#entries.size <= this.limits.maxEntries && this.#chars <= this.limits.maxSealedChars) break;
-      this.#entries.delete(oldest);
-      this.#chars -= entry.sealed.length;
-    }
+  /** This process saved `value` as `sealed`: kept, unless other processes take turns on the session. */
+  saved(id: string, sealed: string, value: V): void {
+    if (this.#entries.get(id)?.shared) this.#mark(id, sealed);
+    else this.#keep(id, sealed, value);
+  }
+
+  /** Whether a decoded copy of the session is kept. */
+  keeps(id: string): boolean {
+    return this.#entries.get(id)?.value !== undefined;
   }
 
   delete(id: string): void {
@@ -141,5 +162,36 @@ export class OpenedSessions<V> {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  #touch(id: string, entry: Entry<V>): void {
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+  }
+
+  /** Keeps `value` as the decoded form of `sealed`, settled (see settleJson), when JSON can stand for it. */
+  #keep(id: string, sealed: string, value: V): void {
+    const settled = sealed.length > this.limits.maxSealedChars ? undefined : settleJson(value);
+    if (settled === undefined) {
+      // Too large, or not plain JSON: remembered as this process's own, so it is not taken for shared.
+      this.#put(id, { sealed: markOf(sealed), shared: false });
+      return;
+    }
+    this.#put(id, { sealed, value: settled, shared: false });
+  }
+
+  #mark(id: string, sealed: string): void {
+    this.#put(id, { sealed: markOf(sealed), shared: true });
+  }
+
+  #put(id: string, entry: Entry<V>): void {
+    this.delete(id);
+    this.#entries.set(id, entry);
+    this.#chars += entry.sealed.length;
+    for (const [oldest, old] of this.#entries) {
+      if (this.#entries.size <= this.limits.maxEntries && this.#chars <= this.limits.maxSealedChars) break;
+      this.#entries.delete(oldest);
+      this.#chars -= old.sealed.length;
+    }
   }
 }

@@ -66,12 +66,8 @@ export class SessionManager<T> {
       this.#opened.delete(id);
       return undefined;
     }
-    let envelope = this.#opened.get(id, sealed);
-    if (!envelope) {
-      envelope = unseal<Envelope<T>>(sealed, this.keyring, id);
-      if (!envelope) return undefined;
-      this.#opened.set(id, sealed, envelope);
-    }
+    const envelope = this.#opened.open(id, sealed, () => unseal<Envelope<T>>(sealed, this.keyring, id));
+    if (!envelope) return undefined;
     const now = this.now();
     if (now - envelope.lastSeenAt > this.times.idleMs || now - envelope.createdAt > this.times.absoluteMs) {
       this.#opened.delete(id);
@@ -86,12 +82,12 @@ export class SessionManager<T> {
     const envelope: Envelope<T> = { createdAt: session.createdAt, lastSeenAt: now, data: session.data };
     const remaining = Math.min(this.times.idleMs, session.createdAt + this.times.absoluteMs - now);
     const sealed = seal(envelope, this.keyring, session.id);
-    this.#opened.delete(session.id);
     await this.store.set(session.id, sealed, Math.max(remaining, 1), {
       signedIn: this.signedIn(session.data),
     });
-    // Kept only once stored: a refused save (store full, Redis away) leaves nothing to be mistaken for it.
-    this.#opened.set(session.id, sealed, envelope);
+    // Remembered only once stored. Whatever a refused or half-done save left in the store, a kept
+    // copy is used only for the very value the store holds.
+    this.#opened.saved(session.id, sealed, envelope);
   }
 
   /**
