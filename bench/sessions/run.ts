@@ -644,6 +644,8 @@ ${HOSTED ? HOSTED_NOTE : ''}- "Through the inspector" is what a user waits for: 
   single event loop serves its sessions evenly (p99 within 2× of p50). The mean (the calls in flight
   divided by the throughput) is what neither can flatter; p90 is shown too. The aim as the issue
   states it is on p50 and is judged on p50.
+- The direct path's SDK clients run in the same process as the demo's servers, so its CPU per call
+  (and its latency under load) includes the client's own work; a client elsewhere would be faster.
 - The floor line is an action that does no MCP request: what every action costs in this process
   (Next.js's server action handling, reading the session, the view and its fingerprints). At the same
   concurrency it alone is several times the direct call's p50: the 3× aim is below what a Next.js
@@ -657,7 +659,7 @@ ${HOSTED ? HOSTED_NOTE : ''}- "Through the inspector" is what a user waits for: 
   (\`BENCH_CPU_PROFILE=<dir> npm run bench:sessions\`, then \`npx tsx bench/sessions/cpu-profile.ts
   <file>\`; build with \`next build --no-mangling\` for names) was busy 15.6 s of 20.0 s: Next.js's own
   code 19 %, the app 16 % (the answer 6 %, the traced fetch 6 %, saving 5 %), garbage collection
-  8 %, undici 5 %, zlib 4 %. Before this (the same profile, 2026-12-01 morning): the answer 12 %,
+  8 %, undici 5 %, zlib 4 % (compressing answers, which local mode no longer does). Before this (the same profile, 2026-12-01 morning): the answer 12 %,
   opening and saving the session 9 %, and in a session of 100 calls the answer and the session
   together 40 %. Before lean answers (2026-11-26): startAction 58 KB, every tool call 45 KB.
 - Memory: the session store holds one sealed value per session (the flow state with every recorded,
