@@ -201,6 +201,40 @@ describe('the CLI routes against the bundled demo', () => {
     expect(status(report, 'audit.assertion-replay')).toBe('pass');
   });
 
+  it('the audit on a client credentials route: the audience test asks for the made-up resource with that grant, and revocation authenticates with private_key_jwt', async () => {
+    const s = scenario('client-credentials-replay');
+    const { report } = await cli([
+      'doctor',
+      s.mcpUrl,
+      '--browser',
+      '--json',
+      '--grant',
+      'client-credentials',
+      '--client-id',
+      s.preRegistered!.clientId,
+      '--client-private-key',
+      file('audit.pem', s.preRegistered!.privateKeyPem!),
+    ]);
+    const check = (id: string) => report?.checks.find((c) => c.id === id);
+    // No sign-in is attempted for a route without a browser: the token endpoint is asked directly.
+    expect(check('audit.audience-as-restricted')?.status).toBe('pass');
+    expect(check('audit.audience-as-restricted')?.message).toMatch(/invalid_target at the token endpoint/);
+    expect(check('audit.audience-restricted')?.message).not.toMatch(/sign-in|redirect/);
+    // The revocation request authenticated: what is quoted is the authorization server's own answer.
+    const revoked = check('audit.revoked-token-rejected');
+    expect(revoked?.message).not.toMatch(/not supported by the inspector/);
+    expect(revoked?.message).toMatch(/unsupported_token_type/);
+  });
+
+  it('the audience test on a JWT bearer route says why it cannot be made, without a sign-in', async () => {
+    const { report } = await cli(asDoctor(await workloadArgs(scenario('workload-identity'))));
+    for (const id of ['audit.audience-as-restricted', 'audit.audience-restricted']) {
+      const check = report?.checks.find((c) => c.id === id);
+      expect(check?.status).toBe('skip');
+      expect(check?.message).toMatch(/JWT bearer route: .*new assertion/);
+    }
+  });
+
   it('replay audit: the strict server refuses an ID-JAG it already redeemed', async () => {
     const { report } = await cli(asDoctor(enterpriseArgs(scenario('enterprise-managed'))));
     expect(status(report, 'audit.assertion-replay')).toBe('pass');

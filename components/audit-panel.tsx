@@ -26,6 +26,9 @@ export function AuditPanel() {
   const connected = useInspector((s) => s.report === null) && step === 'connected';
   // Connected without a token: the server requires no authorization, so there is no access model to audit.
   const unprotected = useInspector((s) => s.view?.step === 'connected' && !s.view.token);
+  const grant = useInspector((s) => s.view?.options.grant);
+  /** Routes without a browser: the audience test asks the token endpoint directly, or cannot be made. */
+  const noBrowser = grant !== undefined && grant !== 'authorization_code';
   if (!connected && checks.length === 0) return null;
   if (unprotected && checks.length === 0) {
     return (
@@ -93,8 +96,8 @@ export function AuditPanel() {
       {connected && confirming === 'audience' ? (
         <Suspense fallback={null}>
           <ConfirmDialog
-            title="Sign in again to test the audience check?"
-            confirmLabel="Sign in and test"
+            title={noBrowser ? 'Test the audience check?' : 'Sign in again to test the audience check?'}
+            confirmLabel={noBrowser ? 'Test' : 'Sign in and test'}
             disabled={busy !== null}
             onConfirm={() => {
               setConfirming(null);
@@ -102,11 +105,14 @@ export function AuditPanel() {
             }}
             onCancel={() => setConfirming(null)}
           >
-            A token issued for another resource must not work here. To get one, you sign in once more (same
-            client registration), asking for a resource that does not exist, and nothing else; the inspector
-            sends the token it gets to this server once. It must answer 401. Your session stays as it is
-            whatever happens. If the authorization server refuses the made-up resource (invalid_target), that
-            is it restricting audiences: it passes, and the server’s own check is reported as not testable.
+            {grant === 'client_credentials'
+              ? 'A token issued for another resource must not work here. To get one, the inspector asks the token endpoint once more with the client credentials grant, for a resource that does not exist and nothing else, and sends the token it gets to this server once. It must answer 401. Your session stays as it is.'
+              : noBrowser
+                ? 'On this route the token step presented its assertion already, and a token for another resource would need a new assertion from the workload’s platform or the IdP. The two audience rows record that the test could not be made. Your session stays as it is.'
+                : 'A token issued for another resource must not work here. To get one, you sign in once more (same client registration), asking for a resource that does not exist, and nothing else; the inspector sends the token it gets to this server once. It must answer 401. Your session stays as it is whatever happens.'}{' '}
+            {grant === 'jwt_bearer' || grant === 'id_jag'
+              ? null
+              : 'If the authorization server refuses the made-up resource (invalid_target), that is it restricting audiences: it passes, and the server’s own check is reported as not testable.'}
           </ConfirmDialog>
         </Suspense>
       ) : null}

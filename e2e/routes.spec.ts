@@ -81,6 +81,20 @@ test('the replay audit: a replayed private_key_jwt assertion accepted is a warni
   expect(await inspector.page.content()).not.toContain(keyBody);
 });
 
+test('the audience test on a client credentials route asks the token endpoint, with no sign-in, and the session stays', async ({
+  inspectorPage,
+  servers,
+}) => {
+  const inspector = RoutesPage.from(inspectorPage);
+  await auditScenario(inspector, scenarioOf(servers.demo.scenarios, 'client-credentials-replay'));
+  await inspector.testAudienceWithoutBrowser();
+  const row = inspector.auditCheck('audit.audience-as-restricted');
+  await expect(row).toContainText('Pass');
+  await expect(row).toContainText('invalid_target at the token endpoint');
+  expect(new URL(inspector.page.url()).origin).toBe(new URL(inspectorPage.baseUrl).origin);
+  await inspector.expectConnected();
+});
+
 test('the replay audit: a strict server refuses the workload token it already redeemed', async ({
   inspectorPage,
   servers,

@@ -53,4 +53,14 @@ export class RoutesPage extends SessionsPage {
     }
     if (route.dpop) await this.page.getByRole('checkbox', { name: /DPoP-bound tokens/ }).check();
   }
+
+  /** The audience test on a route without a browser: confirmed, run at the token endpoint, no sign-in. */
+  async testAudienceWithoutBrowser() {
+    await this.showView('Audit');
+    await this.audit.getByRole('button', { name: 'Test audience…' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Test the audience check?' });
+    await expect(dialog).toContainText('client credentials grant');
+    await dialog.getByRole('button', { name: 'Test', exact: true }).click();
+    await expect(dialog).toBeHidden();
+  }
 }

@@ -2,17 +2,10 @@ import type * as oauth from 'oauth4webapi';
 import { withPurpose } from '../http/traced-fetch';
 import { describeOAuthError } from '../oauth/errors';
 import { processRevocationResponse, revocationRequest, type TokenTypeHint } from '../oauth/revocation';
-import { clientAuthentication } from '../oauth/token';
 import { requireOAuth } from './access';
-import type {
-  AuthorizationServerInfo,
-  ClientInfo,
-  DisconnectInfo,
-  FlowState,
-  SignedIn,
-  StateAt,
-} from './state';
+import type { DisconnectInfo, FlowState, SignedIn, StateAt } from './state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from './step-run';
+import { clientAuthFor } from './steps/token';
 import { FlowError, type FlowSecrets, type StepRecord } from './types';
 
 export interface TokenRevocation {
@@ -39,7 +32,7 @@ export interface RevocationResult {
  */
 export async function revokeTokens(
   run: StepRun,
-  input: { authorizationServer: AuthorizationServerInfo; client: ClientInfo; secrets: FlowSecrets },
+  input: Pick<SignedIn, 'authorizationServer' | 'client' | 'secrets' | 'options'>,
 ): Promise<RevocationResult> {
   const as = input.authorizationServer.metadata;
   if (!as.revocation_endpoint) {
@@ -66,10 +59,8 @@ export async function revokeTokens(
       `RFC 7009 §2.1 — revoke the ${hint === 'refresh_token' ? 'refresh' : 'access'} token`,
     );
     try {
-      const clientAuth = clientAuthentication(
-        input.client.tokenEndpointAuthMethod,
-        input.secrets.clientSecret,
-      );
+      // The client authenticates as at the token endpoint: a secret, or a fresh private_key_jwt assertion.
+      const clientAuth = await clientAuthFor(input);
       const response = await revocationRequest({
         fetch: call.fetch,
         as,

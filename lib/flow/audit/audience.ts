@@ -27,13 +27,15 @@ import { describeOAuthError } from '../../oauth/errors';
 import { audienceList, decodeJwtPayloadUnverified } from '../../oauth/jwt';
 import {
   authorizationCodeGrantRequest,
-  clientAuthentication,
+  clientCredentialsGrantRequest,
   processAuthorizationCodeResponse,
+  processTokenResponse,
 } from '../../oauth/token';
 import { type Connected, requireOAuth } from '../access';
 import { probeAudienceFor } from '../recovery';
 import type { FlowState, StateAt } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
+import { clientAuthFor } from '../steps/token';
 import { FlowError, type FlowSecrets } from '../types';
 import { judgeRejection } from './judge';
 import { auditRequest, protectedTarget, rawRequest, shownStatus } from './raw';
@@ -63,6 +65,8 @@ export async function beginAudienceTest(state: FlowState, _ctx: FlowContext): Pr
   }
   const s = requireOAuth(state, 'The audience test');
   const audience = probeAudienceFor(s.options.serverUrl);
+  const grant = s.authorization.grant;
+  if (grant) return audienceWithoutBrowser(s as Connected, _ctx, audience, grant);
   const pkce = await generatePkce();
   const stateValue = generateState();
   const scope = s.authorization.scope;
@@ -100,6 +104,61 @@ export async function beginAudienceTest(state: FlowState, _ctx: FlowContext): Pr
     secrets: { ...s.secrets, codeVerifier: pkce.codeVerifier, state: stateValue },
   } as Waiting;
   return waiting;
+}
+
+/**
+ * The audience test on a route without a browser. Client credentials: one more token request for the
+ * made-up resource alone, then the same judging as after a sign-in. A JWT bearer assertion (a
+ * workload's, an ID-JAG) was presented once already: a token for another resource would need a new
+ * assertion, which only the workload's platform or the IdP can give, so both rows say so.
+ * @see RFC 6749 §4.4.2; RFC 8707 §2; RFC 7523 §3 (7)
+ */
+async function audienceWithoutBrowser(
+  s: Connected,
+  ctx: FlowContext,
+  audience: string,
+  grant: NonNullable<Connected['authorization']['grant']>,
+): Promise<FlowState> {
+  const existing = s.records.find((r) => r.id === 'tools');
+  const run = new StepRun('tools', ctx, s.secrets, s.seq, existing);
+  const back = (): FlowState => ({
+    ...s,
+    records: upsertRecord(s.records, orderedRecord(run.finish())),
+    seq: run.nextSeq,
+  });
+  if (grant !== 'client_credentials') {
+    const source = grant === 'id_jag' ? 'the IdP (a new ID-JAG)' : 'the workload’s platform';
+    const why = `Not testable on the ${grant === 'id_jag' ? 'enterprise-managed (ID-JAG)' : 'JWT bearer'} route: the token step presented its assertion already, and a token for another resource would need a new assertion from ${source}.`;
+    asRow(run, 'skip', why);
+    rsRow(run, 'skip', why);
+    return back();
+  }
+  const md = s.authorizationServer.metadata;
+  const client: oauth.Client = {
+    client_id: s.client.clientId,
+    token_endpoint_auth_method: s.client.tokenEndpointAuthMethod,
+  };
+  const scope = s.authorization.scope;
+  const call = run.traced(
+    `Audit (RFC 8707 §2) — client credentials grant for the made-up resource ${audience} alone`,
+  );
+  let tokens: oauth.TokenEndpointResponse;
+  try {
+    const response = await clientCredentialsGrantRequest({
+      fetch: call.fetch,
+      as: md,
+      client,
+      clientAuth: await clientAuthFor(s),
+      ...(scope ? { scope } : {}),
+      resource: audience,
+    });
+    tokens = await processTokenResponse(md, client, response);
+  } catch (err) {
+    refusedRequest(run, audience, err, call.exchangeIds);
+    return back();
+  }
+  await judgeForeignToken(run, s, audience, tokens, call.exchangeIds);
+  return back();
 }
 
 /** Whether this waiting flow is the audience test's (and not a sign-in of the walkthrough). */
@@ -155,6 +214,22 @@ function refusedTarget(
     'Not testable with this authorization server: it issues no token for another resource, so there is no foreign token to send. Whether the MCP server itself checks aud could not be tested; with this authorization server a foreign-audience token cannot reach it.',
     { exchangeIds: ids },
   );
+}
+
+/** The token request for the made-up resource failed: invalid_target is the authorization server restricting audiences. */
+function refusedRequest(run: StepRun, audience: string, err: unknown, exchangeIds: string[]): void {
+  const d = describeOAuthError(err, 'The token endpoint');
+  if (d.oauthError === 'invalid_target') {
+    refusedTarget(run, audience, 'token endpoint', d.errorDescription, exchangeIds);
+    return;
+  }
+  asRow(
+    run,
+    'skip',
+    `Not testable: the token endpoint answered ${d.actual ?? d.message} rather than a token or invalid_target.`,
+    exchangeIds,
+  );
+  rsRow(run, 'skip', 'Not testable: no token for another resource was issued.', { exchangeIds });
 }
 
 /**
@@ -243,7 +318,7 @@ export async function finishAudienceTest(
       fetch: call.fetch,
       as: md,
       client,
-      clientAuth: clientAuthentication(state.client.tokenEndpointAuthMethod, state.secrets.clientSecret),
+      clientAuth: await clientAuthFor(state),
       callback,
       expectedState: state.secrets.state ?? '',
       redirectUri: state.authorization.redirectUri,
@@ -252,30 +327,32 @@ export async function finishAudienceTest(
     });
     tokens = await processAuthorizationCodeResponse(md, client, response);
   } catch (err) {
-    const d = describeOAuthError(err, 'The token endpoint');
-    if (d.oauthError === 'invalid_target') {
-      refusedTarget(run, audience, 'token endpoint', d.errorDescription, call.exchangeIds);
-    } else {
-      asRow(
-        run,
-        'skip',
-        `Not testable: the token endpoint answered ${d.actual ?? d.message} rather than a token or invalid_target.`,
-        call.exchangeIds,
-      );
-      rsRow(run, 'skip', 'Not testable: no token for another resource was issued.', {
-        exchangeIds: call.exchangeIds,
-      });
-    }
+    refusedRequest(run, audience, err, call.exchangeIds);
     return restore(state, run);
   }
+  await judgeForeignToken(run, state as unknown as Connected, audience, tokens, call.exchangeIds);
+  return restore(state, run);
+}
+
+/**
+ * A token the authorization server issued when asked for the made-up resource alone: what its aud
+ * says (the authorization server's row), then the MCP server's answer to it (the server's row).
+ */
+async function judgeForeignToken(
+  run: StepRun,
+  s: Connected,
+  audience: string,
+  tokens: oauth.TokenEndpointResponse,
+  exchangeIds: string[],
+): Promise<void> {
   run.addSecret(tokens.access_token);
   run.addSecret(tokens.refresh_token);
   run.addSecret(tokens.id_token);
 
   const payload = decodeJwtPayloadUnverified(tokens.access_token);
   const aud = audienceList(payload?.aud);
-  const base = (state as unknown as Connected).token.resource ?? state.options.serverUrl;
-  const ids = [...call.exchangeIds];
+  const base = s.token.resource ?? s.options.serverUrl;
+  const ids = [...exchangeIds];
   const unreadable = payload ? 'a JWT without an aud claim' : 'an opaque token (its audience cannot be read)';
   if (aud.includes(base)) {
     asRow(
@@ -293,7 +370,7 @@ export async function finishAudienceTest(
         exchangeIds: ids,
       },
     );
-    return restore(state, run);
+    return;
   }
   if (aud.length) {
     asRow(
@@ -311,11 +388,11 @@ export async function finishAudienceTest(
     );
   }
 
-  const target = await protectedTarget(run, state as unknown as Connected);
+  const target = await protectedTarget(run, s);
   const answer = await rawRequest(
     run,
     `Audit (MCP §Access Token Privilege Restriction) — a request with a token issued for ${audience}; expect 401`,
-    state.options.serverUrl,
+    s.options.serverUrl,
     auditRequest(target, `Bearer ${tokens.access_token}`),
   );
   const actual = `${shownStatus(answer)} for ${aud.length ? `aud ${aud.join(' ')}` : unreadable}`;
@@ -341,7 +418,6 @@ export async function finishAudienceTest(
     { exchangeIds: ids, actual },
   );
   run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
-  return restore(state, run);
 }
 
 /**

@@ -1,16 +1,12 @@
 import type * as oauth from 'oauth4webapi';
 import { dpopHandle, dpopThumbprint, isDpopNonceError } from '../../oauth/dpop';
 import { describeOAuthError } from '../../oauth/errors';
-import {
-  clientAuthentication,
-  processRefreshTokenResponse,
-  refreshTokenGrantRequest,
-} from '../../oauth/token';
+import { processRefreshTokenResponse, refreshTokenGrantRequest } from '../../oauth/token';
 import { toFlowErrorInfo } from '../errors';
 import type { SignedIn, TokenInfo } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
 import type { FlowErrorInfo, FlowSecrets } from '../types';
-import { judgeTokenResponse } from './token';
+import { clientAuthFor, judgeTokenResponse } from './token';
 
 type Connected = SignedIn;
 
@@ -82,7 +78,7 @@ export async function refreshAccessToken(
   );
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const clientAuth = clientAuthentication(state.client.tokenEndpointAuthMethod, state.secrets.clientSecret);
+    const clientAuth = await clientAuthFor(state);
     const dpop = state.secrets.dpopKeys ? await dpopHandle(state.secrets.dpopKeys) : undefined;
     const send = async () =>
       processRefreshTokenResponse(
