@@ -23,6 +23,7 @@ import {
   generateState,
   readCallbackParams,
 } from '../../oauth/authorization';
+import { dpopHandle, isDpopNonceError } from '../../oauth/dpop';
 import { describeOAuthError } from '../../oauth/errors';
 import { audienceList, decodeJwtPayloadUnverified } from '../../oauth/jwt';
 import {
@@ -38,7 +39,7 @@ import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-
 import { clientAuthFor } from '../steps/token';
 import { FlowError, type FlowSecrets } from '../types';
 import { judgeRejection } from './judge';
-import { auditRequest, protectedTarget, rawRequest, shownStatus } from './raw';
+import { accepted, auditRequest, presentToken, protectedTarget, rawRequest, shownStatus } from './raw';
 
 type Waiting = StateAt<'awaiting-callback'>;
 
@@ -144,15 +145,23 @@ async function audienceWithoutBrowser(
   );
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const response = await clientCredentialsGrantRequest({
-      fetch: call.fetch,
-      as: md,
-      client,
-      clientAuth: await clientAuthFor(s),
-      ...(scope ? { scope } : {}),
-      resource: audience,
-    });
-    tokens = await processTokenResponse(md, client, response);
+    const dpop = await sessionDpop(s);
+    const clientAuth = await clientAuthFor(s);
+    tokens = await withNonce(dpop, async () =>
+      processTokenResponse(
+        md,
+        client,
+        await clientCredentialsGrantRequest({
+          fetch: call.fetch,
+          as: md,
+          client,
+          clientAuth,
+          ...(scope ? { scope } : {}),
+          resource: audience,
+          ...(dpop ? { dpop } : {}),
+        }),
+      ),
+    );
   } catch (err) {
     refusedRequest(run, audience, err, call.exchangeIds);
     return back();
@@ -214,6 +223,21 @@ function refusedTarget(
     'Not testable with this authorization server: it issues no token for another resource, so there is no foreign token to send. Whether the MCP server itself checks aud could not be tested; with this authorization server a foreign-audience token cannot reach it.',
     { exchangeIds: ids },
   );
+}
+
+/** The session's DPoP key as a handle for the test's token request: the foreign token is bound as the session's is. */
+async function sessionDpop(s: { secrets: FlowSecrets }): Promise<oauth.DPoPHandle | undefined> {
+  return s.secrets.dpopKeys ? dpopHandle(s.secrets.dpopKeys) : undefined;
+}
+
+/** Sends once more when the authorization server answers use_dpop_nonce (RFC 9449 §8). */
+async function withNonce<T>(dpop: oauth.DPoPHandle | undefined, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    if (dpop && isDpopNonceError(err)) return send();
+    throw err;
+  }
 }
 
 /** The token request for the made-up resource failed: invalid_target is the authorization server restricting audiences. */
@@ -314,18 +338,27 @@ export async function finishAudienceTest(
   );
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const response = await authorizationCodeGrantRequest({
-      fetch: call.fetch,
-      as: md,
-      client,
-      clientAuth: await clientAuthFor(state),
-      callback,
-      expectedState: state.secrets.state ?? '',
-      redirectUri: state.authorization.redirectUri,
-      codeVerifier: state.secrets.codeVerifier ?? '',
-      resource: audience,
-    });
-    tokens = await processAuthorizationCodeResponse(md, client, response);
+    const dpop = await sessionDpop(state);
+    const clientAuth = await clientAuthFor(state);
+    // A code is used once: a use_dpop_nonce answer (the code not yet spent) is the one retry.
+    tokens = await withNonce(dpop, async () =>
+      processAuthorizationCodeResponse(
+        md,
+        client,
+        await authorizationCodeGrantRequest({
+          fetch: call.fetch,
+          as: md,
+          client,
+          clientAuth,
+          callback,
+          expectedState: state.secrets.state ?? '',
+          redirectUri: state.authorization.redirectUri,
+          codeVerifier: state.secrets.codeVerifier ?? '',
+          resource: audience,
+          ...(dpop ? { dpop } : {}),
+        }),
+      ),
+    );
   } catch (err) {
     refusedRequest(run, audience, err, call.exchangeIds);
     return restore(state, run);
@@ -388,12 +421,58 @@ async function judgeForeignToken(
     );
   }
 
+  // Presented as it was issued: DPoP-bound (token_type DPoP) with a proof from the session's key.
+  const foreignBound = tokens.token_type.toLowerCase() === 'dpop';
+  if (s.secrets.dpopBound && !foreignBound) {
+    rsRow(
+      run,
+      'skip',
+      `Not testable: this session's tokens are DPoP-bound, but the token issued for ${audience} is not (token_type ${tokens.token_type}), so a refusal could be the server requiring DPoP rather than checking the audience.`,
+      { actual: `token_type ${tokens.token_type}`, exchangeIds: ids },
+    );
+    run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
+    return;
+  }
   const target = await protectedTarget(run, s);
+  const request = auditRequest(target);
+  if (foreignBound) {
+    // The control: this session's own token, presented the same way (DPoP, a fresh proof), must work,
+    // or a refusal of the foreign one would say nothing about the audience.
+    const own = await rawRequest(
+      run,
+      'Audit — the same request with this session’s own DPoP-bound token and a fresh proof: the control for the foreign token that follows',
+      s.options.serverUrl,
+      {
+        ...request,
+        headers: {
+          ...request.headers,
+          ...(await presentToken(
+            { secrets: { ...s.secrets, dpopBound: true }, options: s.options },
+            s.secrets.accessToken ?? '',
+          )),
+        },
+      },
+    );
+    if (!accepted(own)) {
+      rsRow(
+        run,
+        'skip',
+        `Not testable: this session's own token, presented with a DPoP proof as the foreign one would be, got ${shownStatus(own)}, so a refusal of the token for ${audience} would say nothing about the audience.`,
+        { actual: shownStatus(own), exchangeIds: ids },
+      );
+      run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
+      return;
+    }
+  }
+  const presented = await presentToken(
+    { secrets: { ...s.secrets, dpopBound: foreignBound }, options: s.options },
+    tokens.access_token,
+  );
   const answer = await rawRequest(
     run,
     `Audit (MCP §Access Token Privilege Restriction) — a request with a token issued for ${audience}; expect 401`,
     s.options.serverUrl,
-    auditRequest(target, `Bearer ${tokens.access_token}`),
+    { ...request, headers: { ...request.headers, ...presented } },
   );
   const actual = `${shownStatus(answer)} for ${aud.length ? `aud ${aud.join(' ')}` : unreadable}`;
   judgeRejection(
