@@ -75,6 +75,18 @@ function enterpriseArgs(s: DemoScenario): string[] {
 }
 
 /** The same run as `doctor --browser` (the access audit included) instead of `connect --call`. */
+/** The client credentials route with the scenario's pre-registered client and its private key (private_key_jwt). */
+function privateKeyJwtArgs(s: DemoScenario, keyFile: string): string[] {
+  return [
+    '--grant',
+    'client-credentials',
+    '--client-id',
+    s.preRegistered!.clientId,
+    '--client-private-key',
+    file(keyFile, s.preRegistered!.privateKeyPem!),
+  ];
+}
+
 function asDoctor(connectArgs: string[]): string[] {
   const args = connectArgs.filter((a, i, all) => a !== '--call' && all[i - 1] !== '--call');
   return ['doctor', ...args.slice(1), '--browser', '--no-revoke'];
@@ -162,12 +174,7 @@ describe('the CLI routes against the bundled demo', () => {
       'connect',
       s.mcpUrl,
       '--json',
-      '--grant',
-      'client-credentials',
-      '--client-id',
-      s.preRegistered!.clientId,
-      '--client-private-key',
-      file('client.pem', s.preRegistered!.privateKeyPem!),
+      ...privateKeyJwtArgs(s, 'client.pem'),
       '--call',
       'whoami',
     ]);
@@ -183,12 +190,7 @@ describe('the CLI routes against the bundled demo', () => {
       '--browser',
       '--json',
       '--no-revoke',
-      '--grant',
-      'client-credentials',
-      '--client-id',
-      s.preRegistered!.clientId,
-      '--client-private-key',
-      file('replay.pem', s.preRegistered!.privateKeyPem!),
+      ...privateKeyJwtArgs(s, 'replay.pem'),
     ]);
     const check = report?.checks.find((c) => c.id === 'audit.assertion-replay');
     expect(check?.status).toBe('warn');
@@ -208,12 +210,7 @@ describe('the CLI routes against the bundled demo', () => {
       s.mcpUrl,
       '--browser',
       '--json',
-      '--grant',
-      'client-credentials',
-      '--client-id',
-      s.preRegistered!.clientId,
-      '--client-private-key',
-      file('audit.pem', s.preRegistered!.privateKeyPem!),
+      ...privateKeyJwtArgs(s, 'audit.pem'),
     ]);
     const check = (id: string) => report?.checks.find((c) => c.id === id);
     // No sign-in is attempted for a route without a browser: the token endpoint is asked directly.

@@ -23,7 +23,7 @@ import {
   generateState,
   readCallbackParams,
 } from '../../oauth/authorization';
-import { dpopHandle, isDpopNonceError } from '../../oauth/dpop';
+import { dpopHandle } from '../../oauth/dpop';
 import { describeOAuthError } from '../../oauth/errors';
 import { audienceList, decodeJwtPayloadUnverified } from '../../oauth/jwt';
 import {
@@ -36,7 +36,7 @@ import { type Connected, requireOAuth } from '../access';
 import { probeAudienceFor } from '../recovery';
 import type { FlowState, StateAt } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
-import { clientAuthFor } from '../steps/token';
+import { clientAuthFor, withDpopNonce } from '../steps/token';
 import { FlowError, type FlowSecrets } from '../types';
 import { judgeRejection } from './judge';
 import { accepted, auditRequest, presentToken, protectedTarget, rawRequest, shownStatus } from './raw';
@@ -147,7 +147,7 @@ async function audienceWithoutBrowser(
   try {
     const dpop = await sessionDpop(s);
     const clientAuth = await clientAuthFor(s);
-    tokens = await withNonce(dpop, async () =>
+    tokens = await withDpopNonce(dpop, async () =>
       processTokenResponse(
         md,
         client,
@@ -228,16 +228,6 @@ function refusedTarget(
 /** The session's DPoP key as a handle for the test's token request: the foreign token is bound as the session's is. */
 async function sessionDpop(s: { secrets: FlowSecrets }): Promise<oauth.DPoPHandle | undefined> {
   return s.secrets.dpopKeys ? dpopHandle(s.secrets.dpopKeys) : undefined;
-}
-
-/** Sends once more when the authorization server answers use_dpop_nonce (RFC 9449 §8). */
-async function withNonce<T>(dpop: oauth.DPoPHandle | undefined, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (err) {
-    if (dpop && isDpopNonceError(err)) return send();
-    throw err;
-  }
 }
 
 /** The token request for the made-up resource failed: invalid_target is the authorization server restricting audiences. */
@@ -341,7 +331,7 @@ export async function finishAudienceTest(
     const dpop = await sessionDpop(state);
     const clientAuth = await clientAuthFor(state);
     // A code is used once: a use_dpop_nonce answer (the code not yet spent) is the one retry.
-    tokens = await withNonce(dpop, async () =>
+    tokens = await withDpopNonce(dpop, async () =>
       processAuthorizationCodeResponse(
         md,
         client,

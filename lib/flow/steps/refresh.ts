@@ -1,12 +1,12 @@
 import type * as oauth from 'oauth4webapi';
-import { dpopHandle, dpopThumbprint, isDpopNonceError } from '../../oauth/dpop';
+import { dpopHandle, dpopThumbprint } from '../../oauth/dpop';
 import { describeOAuthError } from '../../oauth/errors';
 import { processRefreshTokenResponse, refreshTokenGrantRequest } from '../../oauth/token';
 import { toFlowErrorInfo } from '../errors';
 import type { SignedIn, TokenInfo } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
 import type { FlowErrorInfo, FlowSecrets } from '../types';
-import { clientAuthFor, judgeTokenResponse } from './token';
+import { clientAuthFor, judgeTokenResponse, withDpopNonce } from './token';
 
 type Connected = SignedIn;
 
@@ -95,7 +95,7 @@ export async function refreshAccessToken(
         }),
       );
     // A DPoP-bound refresh token is refreshed with a proof, and once more with the AS's nonce (RFC 9449 §8).
-    tokens = await send().catch((err) => (dpop && isDpopNonceError(err) ? send() : Promise.reject(err)));
+    tokens = await withDpopNonce(dpop, send);
   } catch (err) {
     const d = describeOAuthError(err, 'The token endpoint');
     const grantGone = d.oauthError === 'invalid_grant';

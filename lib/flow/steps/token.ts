@@ -447,7 +447,10 @@ async function dpopFor(
 }
 
 /** Sends once more when the authorization server answers use_dpop_nonce (its nonce is then known). @see RFC 9449 §8 */
-async function withDpopNonce<T>(handle: oauth.DPoPHandle | undefined, send: () => Promise<T>): Promise<T> {
+export async function withDpopNonce<T>(
+  handle: oauth.DPoPHandle | undefined,
+  send: () => Promise<T>,
+): Promise<T> {
   try {
     return await send();
   } catch (err) {
