@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DemoScenario } from '../demo/index';
+import { parseReport } from '../lib/flow/report';
 import type { Report } from './report';
 import { demoForThisFile, runCapturing } from './test-harness';
 
@@ -213,14 +214,45 @@ describe('the CLI routes against the bundled demo', () => {
       ...privateKeyJwtArgs(s, 'audit.pem'),
     ]);
     const check = (id: string) => report?.checks.find((c) => c.id === id);
-    // No sign-in is attempted for a route without a browser: the token endpoint is asked directly.
+    // No sign-in is attempted for a route without a browser: the token endpoint is asked directly, and
+    // this AS issues a token for the made-up resource, which the MCP server refuses.
     expect(check('audit.audience-as-restricted')?.status).toBe('pass');
-    expect(check('audit.audience-as-restricted')?.message).toMatch(/invalid_target at the token endpoint/);
-    expect(check('audit.audience-restricted')?.message).not.toMatch(/sign-in|redirect/);
+    expect(check('audit.audience-as-restricted')?.message).toMatch(
+      /issued a token with aud .*audit-audience/,
+    );
+    expect(check('audit.audience-restricted')?.status).toBe('pass');
+    expect(check('audit.audience-restricted')?.message).toMatch(/got 401/);
     // The revocation request authenticated: what is quoted is the authorization server's own answer.
     const revoked = check('audit.revoked-token-rejected');
     expect(revoked?.message).not.toMatch(/not supported by the inspector/);
     expect(revoked?.message).toMatch(/unsupported_token_type/);
+  });
+
+  it('the audience test on a DPoP session: the foreign token is bound too, sent with a proof after a control with the session’s own token', async () => {
+    const s = scenario('client-credentials-replay');
+    const reportFile = join(mkdtempSync(join(tmpdir(), 'cli-routes-')), 'report.json');
+    const { report } = await cli([
+      'doctor',
+      s.mcpUrl,
+      '--browser',
+      '--json',
+      '--no-revoke',
+      '--dpop',
+      '--report',
+      reportFile,
+      ...privateKeyJwtArgs(s, 'dpop.pem'),
+    ]);
+    expect(status(report, 'token.dpop-bound')).toBe('pass');
+    const row = report?.checks.find((c) => c.id === 'audit.audience-restricted');
+    expect(row?.status, row?.message).toBe('pass');
+    const saved = parseReport(JSON.parse(readFileSync(reportFile, 'utf8')));
+    if (!saved.ok) throw new Error('the --report file did not parse as a report');
+    const tools = saved.report.view.steps.find((step) => step.id === 'tools');
+    const purposes = (tools?.exchanges ?? []).map((x) => x.purpose ?? '');
+    const control = purposes.findIndex((p) => /own DPoP-bound token and a fresh proof: the control/.test(p));
+    const foreign = purposes.findIndex((p) => /a request with a token issued for .*audit-audience/.test(p));
+    expect(control).toBeGreaterThanOrEqual(0);
+    expect(foreign).toBeGreaterThan(control);
   });
 
   it('the audience test on a JWT bearer route says why it cannot be made, without a sign-in', async () => {

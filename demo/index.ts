@@ -406,6 +406,10 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       registration: false,
       rfc8414: true,
       clientCredentials: true,
+      // Binds tokens when asked (DPoP) and issues them for any loopback resource: on this AS the audit's
+      // audience test gets a DPoP-bound token for the made-up resource to send.
+      dpop: true,
+      allowLoopbackResources: true,
       jwtBearer,
       lax: { audience: true, replay: true },
       staticClients: machineClients,

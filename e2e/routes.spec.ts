@@ -88,9 +88,13 @@ test('the audience test on a client credentials route asks the token endpoint, w
   const inspector = RoutesPage.from(inspectorPage);
   await auditScenario(inspector, scenarioOf(servers.demo.scenarios, 'client-credentials-replay'));
   await inspector.testAudienceWithoutBrowser();
-  const row = inspector.auditCheck('audit.audience-as-restricted');
-  await expect(row).toContainText('Pass');
-  await expect(row).toContainText('invalid_target at the token endpoint');
+  // This AS issues a token for the made-up resource; the MCP server must refuse it.
+  const asRow = inspector.auditCheck('audit.audience-as-restricted');
+  await expect(asRow).toContainText('Pass');
+  await expect(asRow).toContainText(/issued a token with aud .*audit-audience/);
+  const serverRow = inspector.auditCheck('audit.audience-restricted');
+  await expect(serverRow).toContainText('Pass');
+  await expect(serverRow).toContainText('got 401');
   expect(new URL(inspector.page.url()).origin).toBe(new URL(inspectorPage.baseUrl).origin);
   await inspector.expectConnected();
 });
