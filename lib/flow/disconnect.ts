@@ -1,11 +1,10 @@
-import type * as oauth from 'oauth4webapi';
 import { withPurpose } from '../http/traced-fetch';
 import { describeOAuthError } from '../oauth/errors';
 import { processRevocationResponse, revocationRequest, type TokenTypeHint } from '../oauth/revocation';
 import { requireOAuth } from './access';
 import type { DisconnectInfo, FlowState, SignedIn, StateAt } from './state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from './step-run';
-import { clientAuthFor } from './steps/token';
+import { clientAuthFor, oauthClientOf } from './steps/token';
 import { FlowError, type FlowSecrets, type StepRecord } from './types';
 
 export interface TokenRevocation {
@@ -44,10 +43,7 @@ export async function revokeTokens(
         'The authorization server publishes no revocation_endpoint, so the tokens were only deleted from the inspector; they stay valid until they expire.',
     };
   }
-  const client: oauth.Client = {
-    client_id: input.client.clientId,
-    token_endpoint_auth_method: input.client.tokenEndpointAuthMethod,
-  };
+  const client = oauthClientOf(input.client);
   const toRevoke: Array<[TokenTypeHint, string | undefined]> = [
     ['refresh_token', input.secrets.refreshToken],
     ['access_token', input.secrets.accessToken],

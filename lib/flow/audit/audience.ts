@@ -36,7 +36,7 @@ import { type Connected, requireOAuth } from '../access';
 import { probeAudienceFor } from '../recovery';
 import type { FlowState, StateAt } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
-import { clientAuthFor, withDpopNonce } from '../steps/token';
+import { clientAuthFor, oauthClientOf, withDpopNonce } from '../steps/token';
 import { FlowError, type FlowSecrets } from '../types';
 import { judgeRejection } from './judge';
 import { accepted, auditRequest, presentToken, protectedTarget, rawRequest, shownStatus } from './raw';
@@ -57,7 +57,7 @@ function withoutAuthorizationSecrets(secrets: FlowSecrets): FlowSecrets {
  * connected session kept in the state; `handleCallback` then calls `finishAudienceTest`.
  * @see RFC 8707 §2; RFC 6749 §4.1.1; RFC 7636 §4.3
  */
-export async function beginAudienceTest(state: FlowState, _ctx: FlowContext): Promise<FlowState> {
+export async function beginAudienceTest(state: FlowState, ctx: FlowContext): Promise<FlowState> {
   if (state.step !== 'connected') {
     throw new FlowError({
       code: 'invalid_state',
@@ -67,7 +67,7 @@ export async function beginAudienceTest(state: FlowState, _ctx: FlowContext): Pr
   const s = requireOAuth(state, 'The audience test');
   const audience = probeAudienceFor(s.options.serverUrl);
   const grant = s.authorization.grant;
-  if (grant) return audienceWithoutBrowser(s as Connected, _ctx, audience, grant);
+  if (grant) return audienceWithoutBrowser(s as Connected, ctx, audience, grant);
   const pkce = await generatePkce();
   const stateValue = generateState();
   const scope = s.authorization.scope;
@@ -91,7 +91,7 @@ export async function beginAudienceTest(state: FlowState, _ctx: FlowContext): Pr
       ...(scope ? { scope } : {}),
       scopeSource: 'option',
       resource: audience,
-      createdAt: (_ctx.now ?? Date.now)(),
+      createdAt: (ctx.now ?? Date.now)(),
     },
     reauth: {
       action: 'reconnect',
@@ -135,10 +135,7 @@ async function audienceWithoutBrowser(
     return back();
   }
   const md = s.authorizationServer.metadata;
-  const client: oauth.Client = {
-    client_id: s.client.clientId,
-    token_endpoint_auth_method: s.client.tokenEndpointAuthMethod,
-  };
+  const client = oauthClientOf(s.client);
   const scope = s.authorization.scope;
   const call = run.traced(
     `Audit (RFC 8707 §2) — client credentials grant for the made-up resource ${audience} alone`,
@@ -317,10 +314,7 @@ export async function finishAudienceTest(
     return restore(state, run);
   }
 
-  const client: oauth.Client = {
-    client_id: state.client.clientId,
-    token_endpoint_auth_method: state.client.tokenEndpointAuthMethod,
-  };
+  const client = oauthClientOf(state.client);
   const callback = new URLSearchParams({ code: params.code, state: state.secrets.state ?? '' });
   if (params.iss !== undefined) callback.set('iss', params.iss);
   const call = run.traced(
@@ -411,6 +405,8 @@ async function judgeForeignToken(
     );
   }
 
+  run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
+
   // Presented as it was issued: DPoP-bound (token_type DPoP) with a proof from the session's key.
   const foreignBound = tokens.token_type.toLowerCase() === 'dpop';
   if (s.secrets.dpopBound && !foreignBound) {
@@ -420,11 +416,12 @@ async function judgeForeignToken(
       `Not testable: this session's tokens are DPoP-bound, but the token issued for ${audience} is not (token_type ${tokens.token_type}), so a refusal could be the server requiring DPoP rather than checking the audience.`,
       { actual: `token_type ${tokens.token_type}`, exchangeIds: ids },
     );
-    run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
     return;
   }
   const target = await protectedTarget(run, s);
-  const request = auditRequest(target);
+  /** `token` presented as a token of this session would be, DPoP-bound with a proof or Bearer. */
+  const presenting = (token: string, dpopBound: boolean) =>
+    presentToken({ secrets: { ...s.secrets, dpopBound }, options: s.options }, token);
   if (foreignBound) {
     // The control: this session's own token, presented the same way (DPoP, a fresh proof), must work,
     // or a refusal of the foreign one would say nothing about the audience.
@@ -432,16 +429,7 @@ async function judgeForeignToken(
       run,
       'Audit — the same request with this session’s own DPoP-bound token and a fresh proof: the control for the foreign token that follows',
       s.options.serverUrl,
-      {
-        ...request,
-        headers: {
-          ...request.headers,
-          ...(await presentToken(
-            { secrets: { ...s.secrets, dpopBound: true }, options: s.options },
-            s.secrets.accessToken ?? '',
-          )),
-        },
-      },
+      auditRequest(target, await presenting(s.secrets.accessToken ?? '', true)),
     );
     if (!accepted(own)) {
       rsRow(
@@ -450,19 +438,14 @@ async function judgeForeignToken(
         `Not testable: this session's own token, presented with a DPoP proof as the foreign one would be, got ${shownStatus(own)}, so a refusal of the token for ${audience} would say nothing about the audience.`,
         { actual: shownStatus(own), exchangeIds: ids },
       );
-      run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
       return;
     }
   }
-  const presented = await presentToken(
-    { secrets: { ...s.secrets, dpopBound: foreignBound }, options: s.options },
-    tokens.access_token,
-  );
   const answer = await rawRequest(
     run,
     `Audit (MCP §Access Token Privilege Restriction) — a request with a token issued for ${audience}; expect 401`,
     s.options.serverUrl,
-    { ...request, headers: { ...request.headers, ...presented } },
+    auditRequest(target, await presenting(tokens.access_token, foreignBound)),
   );
   const actual = `${shownStatus(answer)} for ${aud.length ? `aud ${aud.join(' ')}` : unreadable}`;
   judgeRejection(
@@ -486,7 +469,6 @@ async function judgeForeignToken(
         },
     { exchangeIds: ids, actual },
   );
-  run.fact('audienceTest', { audience, token: redactValue(tokens.access_token), aud });
 }
 
 /**

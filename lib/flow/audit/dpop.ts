@@ -22,25 +22,20 @@ export async function judgeDpopBinding(run: StepRun, s: Connected): Promise<void
     return;
   }
   const target = await protectedTarget(run, s);
-  const request = auditRequest(target);
   const asBearer = await rawRequest(
     run,
     'Audit (RFC 9449 §7.1) — the DPoP-bound token sent as Bearer, with no proof; expect 401',
     s.options.serverUrl,
-    { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } },
+    auditRequest(target, `Bearer ${token}`),
   );
   const wrongMethod = await rawRequest(
     run,
     'Audit (RFC 9449 §4.3) — the DPoP-bound token with a proof made for GET, sent with POST; expect 401',
     s.options.serverUrl,
-    {
-      ...request,
-      headers: {
-        ...request.headers,
-        authorization: `DPoP ${token}`,
-        dpop: await dpopProof({ keys, method: 'GET', url: s.options.serverUrl, accessToken: token }),
-      },
-    },
+    auditRequest(target, {
+      authorization: `DPoP ${token}`,
+      dpop: await dpopProof({ keys, method: 'GET', url: s.options.serverUrl, accessToken: token }),
+    }),
   );
   const answers: Array<[string, RawAnswer]> = [
     ['the token as Bearer without a proof', asBearer],

@@ -18,7 +18,8 @@ import { firstJsonRpcMessage } from '../steps/util';
  */
 export function auditRequest(
   s: Pick<Connected, 'mcp' | 'probe'>,
-  authorization?: string,
+  /** An Authorization header value, or the credential headers the row sends (e.g. presentToken's). */
+  credentials?: string | Record<string, string>,
 ): { headers: Record<string, string>; body: string } {
   const legacyMethod = s.probe.handshakeOpen ? 'tools/list' : 'initialize';
   const { headers, body } =
@@ -36,7 +37,9 @@ export function auditRequest(
           protocolVersion: s.mcp.protocolVersion ?? LEGACY_PROTOCOL_VERSION,
           ...(legacyMethod === 'tools/list' && s.mcp.sessionId ? { sessionId: s.mcp.sessionId } : {}),
         });
-  return { headers: authorization ? { ...headers, authorization } : headers, body };
+  const extra =
+    typeof credentials === 'string' ? (credentials ? { authorization: credentials } : {}) : credentials;
+  return { headers: extra ? { ...headers, ...extra } : headers, body };
 }
 
 /**

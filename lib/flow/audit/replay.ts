@@ -14,7 +14,7 @@ import {
 } from '../../oauth/token';
 import type { Connected } from '../access';
 import type { StepRun } from '../step-run';
-import { clientAuthFor } from '../steps/token';
+import { clientAuthFor, oauthClientOf } from '../steps/token';
 
 const ID = 'audit.assertion-replay';
 const RULE =
@@ -66,10 +66,7 @@ export async function judgeAssertionReplay(run: StepRun, s: Connected): Promise<
     return;
   }
   const as = s.authorizationServer.metadata;
-  const client: oauth.Client = {
-    client_id: s.client.clientId,
-    token_endpoint_auth_method: s.client.tokenEndpointAuthMethod,
-  };
+  const client = oauthClientOf(s.client);
   const { resource, scope } = s.authorization;
   const extra = { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
   let first: Answer | undefined;

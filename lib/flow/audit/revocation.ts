@@ -55,10 +55,7 @@ export async function testRevocation(state: FlowState, ctx: FlowContext): Promis
       run,
       'Audit (RFC 7009; MCP §Token Handling) — a request with the access token just revoked; expect 401',
       s.options.serverUrl,
-      (() => {
-        const r = auditRequest(target);
-        return { ...r, headers: { ...r.headers, ...presented } };
-      })(),
+      auditRequest(target, presented),
     );
     const verdict = judgeRejection(
       run,

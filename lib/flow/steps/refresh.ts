@@ -6,7 +6,7 @@ import { toFlowErrorInfo } from '../errors';
 import type { SignedIn, TokenInfo } from '../state';
 import { type FlowContext, orderedRecord, StepRun, upsertRecord } from '../step-run';
 import type { FlowErrorInfo, FlowSecrets } from '../types';
-import { clientAuthFor, judgeTokenResponse, withDpopNonce } from './token';
+import { clientAuthFor, judgeTokenResponse, oauthClientOf, withDpopNonce } from './token';
 
 type Connected = SignedIn;
 
@@ -68,10 +68,7 @@ export async function refreshAccessToken(
     };
   }
   const as = state.authorizationServer.metadata;
-  const client: oauth.Client = {
-    client_id: state.client.clientId,
-    token_endpoint_auth_method: state.client.tokenEndpointAuthMethod,
-  };
+  const client = oauthClientOf(state.client);
   const resource = state.token.resource;
   const call = run.traced(
     `RFC 6749 §6 — refresh: ${PURPOSE[reason]}${resource ? '; the RFC 8707 resource is sent again' : ''}`,

@@ -23,7 +23,7 @@ import {
   processTokenResponse,
 } from '../../oauth/token';
 import { oauthFlowError } from '../errors';
-import type { FlowState, StateAt, TokenClaims, TokenInfo } from '../state';
+import type { ClientInfo, FlowState, StateAt, TokenClaims, TokenInfo } from '../state';
 import type { StepRun } from '../step-run';
 import { FlowError, type FlowSecrets } from '../types';
 
@@ -59,10 +59,7 @@ export async function runToken(state: StateAt<'token'>, run: StepRun): Promise<F
       hint: 'Start the authorization again.',
     });
   }
-  const client: oauth.Client = {
-    client_id: state.client.clientId,
-    token_endpoint_auth_method: state.client.tokenEndpointAuthMethod,
-  };
+  const client = oauthClientOf(state.client);
   let clientAuth: oauth.ClientAuth;
   try {
     clientAuth = clientAuthentication(state.client.tokenEndpointAuthMethod, secrets.clientSecret);
@@ -367,7 +364,7 @@ export function judgeTokenResponse(
 async function runClientCredentials(state: StateAt<'token'>, run: StepRun): Promise<FlowState> {
   const as = state.authorizationServer.metadata;
   const method = state.client.tokenEndpointAuthMethod;
-  const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
+  const client = oauthClientOf(state.client);
   const clientAuth = await clientAuthFor(state);
   if (method === 'none') {
     throw run.fail(
@@ -522,8 +519,7 @@ async function runJwtBearer(state: StateAt<'token'>, run: StepRun): Promise<Flow
   }
   run.addSecret(assertion);
   const as = state.authorizationServer.metadata;
-  const method = state.client.tokenEndpointAuthMethod;
-  const client: oauth.Client = { client_id: state.client.clientId, token_endpoint_auth_method: method };
+  const client = oauthClientOf(state.client);
   const clientAuth = await clientAuthFor(state);
   const { resource, scope } = state.authorization;
   // RFC 7523 §3 (3): aud identifies the AS; its token endpoint URL MAY be used for that. An ID-JAG is
@@ -842,6 +838,13 @@ function judgeIdJag(
       exchangeIds: expected.exchangeIds,
     },
   );
+}
+
+/** The client as oauth4webapi takes it: its id, and how it authenticates at the token endpoint. */
+export function oauthClientOf(
+  client: Pick<ClientInfo, 'clientId' | 'tokenEndpointAuthMethod'>,
+): oauth.Client {
+  return { client_id: client.clientId, token_endpoint_auth_method: client.tokenEndpointAuthMethod };
 }
 
 /** The client authentication its registration calls for: a secret, a signed assertion, or none. */
