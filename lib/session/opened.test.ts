@@ -42,6 +42,16 @@ describe('settleJson', () => {
     expect(Object.isFrozen(holder)).toBe(false);
   });
 
+  it('an object two parents share, copied for an undefined member, is the same settled copy under both', () => {
+    const shared = { x: undefined, y: 1 };
+    const value = { a: { c: shared }, b: { c: shared } };
+    const settled = settleJson(value)!;
+    expect(settled).toStrictEqual(JSON.parse(JSON.stringify(value)));
+    expect(settled.a.c).toBe(settled.b.c);
+    expect(Object.hasOwn(settled.a.c, 'x')).toBe(false);
+    expect(Object.isFrozen(settled.a.c)).toBe(true);
+  });
+
   it('walks only what it has not settled before', () => {
     const shared = settleJson({ big: 'document' })!;
     const next = settleJson({ shared, added: 1 })!;

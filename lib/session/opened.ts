@@ -25,12 +25,20 @@ const settledObjects = new WeakSet<object>();
  * it has not settled before, iteratively (a document may nest deeply).
  */
 export function settleJson<T>(value: T): T | undefined {
-  /** Objects not settled yet, parents before their children. */
+  /**
+   * Objects not settled yet, each after all of its children (post-order): an object two parents
+   * share is settled before either of them is, so both point at its settled form.
+   */
   const order: object[] = [];
   const seen = new Set<object>();
-  const stack: unknown[] = [value];
+  /** A value to walk, or (done) an object whose children have all been walked. */
+  const stack: Array<{ v: unknown; done?: true }> = [{ v: value }];
   while (stack.length > 0) {
-    const v = stack.pop();
+    const { v, done } = stack.pop()!;
+    if (done) {
+      order.push(v as object);
+      continue;
+    }
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number') {
       if (!Number.isFinite(v) || Object.is(v, -0)) return undefined;
@@ -39,24 +47,22 @@ export function settleJson<T>(value: T): T | undefined {
     if (typeof v !== 'object') return undefined;
     if (settledObjects.has(v) || seen.has(v)) continue;
     seen.add(v);
-    order.push(v);
+    stack.push({ v, done: true });
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         if (!(i in v) || v[i] === undefined) return undefined;
-        stack.push(v[i]);
+        stack.push({ v: v[i] });
       }
     } else {
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) return undefined;
-      for (const member of Object.values(v)) if (member !== undefined) stack.push(member);
+      for (const member of Object.values(v)) if (member !== undefined) stack.push({ v: member });
     }
   }
-  // Children before parents: each parent then points at its children's settled forms.
   const settled = new Map<object, object>();
   const settledOf = (child: unknown) =>
     child !== null && typeof child === 'object' ? (settled.get(child) ?? child) : child;
-  for (let i = order.length - 1; i >= 0; i--) {
-    const v = order[i]!;
+  for (const v of order) {
     let out: object = v;
     if (Array.isArray(v)) {
       if (v.some((child) => settledOf(child) !== child)) out = v.map(settledOf);
